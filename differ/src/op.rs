@@ -1,0 +1,436 @@
+//! Operations: the closed set of changes a migration file holds (DESIGN §5).
+
+use remodel_model::names::snake_case;
+use remodel_model::{Constraint, Field, Index, Schema, Table, split_key};
+use std::collections::BTreeMap;
+
+/// SQL for [`Op::RunSql`]: one text for every database, or one per dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlText {
+    /// The same SQL everywhere.
+    All(String),
+    /// SQL per dialect name (`sqlite`, `postgres`, `mysql`).
+    PerDialect(BTreeMap<String, String>),
+}
+
+impl SqlText {
+    /// The SQL for a dialect, if this text has one for it.
+    pub fn for_dialect(&self, dialect: &str) -> Option<&str> {
+        match self {
+            SqlText::All(s) => Some(s),
+            SqlText::PerDialect(m) => m.get(dialect).map(String::as_str),
+        }
+    }
+}
+
+/// One operation. Models are named `app.Model`; fields, indexes and
+/// constraints by their names in the state the operation applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Creates a model and its table, with its indexes and constraints.
+    CreateModel {
+        /// The whole table.
+        table: Table,
+    },
+    /// Drops a model's table.
+    DeleteModel {
+        /// `app.Model`.
+        model: String,
+    },
+    /// Renames a model within its app (and its derived table and object names,
+    /// and every reference to it).
+    RenameModel {
+        /// The app.
+        app: String,
+        /// The old struct name.
+        old: String,
+        /// The new struct name.
+        new: String,
+    },
+    /// Sets a model's table name.
+    AlterModelTable {
+        /// `app.Model`.
+        model: String,
+        /// The explicit table name; `None` for the derived one.
+        table: Option<String>,
+    },
+    /// Sets a model's table comment.
+    AlterModelComment {
+        /// `app.Model`.
+        model: String,
+        /// The new comment.
+        comment: Option<String>,
+    },
+    /// Adds a column.
+    AddField {
+        /// `app.Model`.
+        model: String,
+        /// The field; with `preserve_default = false` its default only fills existing rows.
+        field: Field,
+        /// Whether the default stays in the schema.
+        preserve_default: bool,
+    },
+    /// Drops a column.
+    RemoveField {
+        /// `app.Model`.
+        model: String,
+        /// The field name.
+        field: String,
+    },
+    /// Changes a column to the field's whole new definition.
+    AlterField {
+        /// `app.Model`.
+        model: String,
+        /// The new definition (same name).
+        field: Field,
+        /// Whether the default stays; `false` means it only fills NULL rows.
+        preserve_default: bool,
+    },
+    /// Renames a field (and its column when the column name is derived).
+    RenameField {
+        /// `app.Model`.
+        model: String,
+        /// The old field name.
+        old: String,
+        /// The new field name.
+        new: String,
+    },
+    /// Creates a model-level index.
+    AddIndex {
+        /// `app.Model`.
+        model: String,
+        /// The index.
+        index: Index,
+    },
+    /// Drops a model-level index.
+    RemoveIndex {
+        /// `app.Model`.
+        model: String,
+        /// Its effective name.
+        name: String,
+    },
+    /// Renames a model-level index.
+    RenameIndex {
+        /// `app.Model`.
+        model: String,
+        /// The old effective name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// Adds a model-level constraint.
+    AddConstraint {
+        /// `app.Model`.
+        model: String,
+        /// The constraint.
+        constraint: Constraint,
+    },
+    /// Drops a model-level constraint.
+    RemoveConstraint {
+        /// `app.Model`.
+        model: String,
+        /// Its effective name.
+        name: String,
+    },
+    /// Raw SQL, with an optional reverse.
+    RunSql {
+        /// Forward SQL.
+        sql: SqlText,
+        /// Reverse SQL: `None` is irreversible; an empty text is a no-op reverse.
+        reverse_sql: Option<SqlText>,
+    },
+}
+
+/// The kinds of operation, in the order ties are broken (DESIGN §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OpKind {
+    /// RenameModel
+    RenameModel,
+    /// RenameField
+    RenameField,
+    /// RenameIndex
+    RenameIndex,
+    /// RemoveConstraint
+    RemoveConstraint,
+    /// RemoveIndex
+    RemoveIndex,
+    /// CreateModel
+    CreateModel,
+    /// AddField
+    AddField,
+    /// AlterField
+    AlterField,
+    /// AlterModelTable
+    AlterModelTable,
+    /// AlterModelComment
+    AlterModelComment,
+    /// AddIndex
+    AddIndex,
+    /// AddConstraint
+    AddConstraint,
+    /// RunSql
+    RunSql,
+    /// RemoveField
+    RemoveField,
+    /// DeleteModel
+    DeleteModel,
+}
+
+impl OpKind {
+    /// The `op = "…"` name in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::RenameModel => "RenameModel",
+            OpKind::RenameField => "RenameField",
+            OpKind::RenameIndex => "RenameIndex",
+            OpKind::RemoveConstraint => "RemoveConstraint",
+            OpKind::RemoveIndex => "RemoveIndex",
+            OpKind::CreateModel => "CreateModel",
+            OpKind::AddField => "AddField",
+            OpKind::AlterField => "AlterField",
+            OpKind::AlterModelTable => "AlterModelTable",
+            OpKind::AlterModelComment => "AlterModelComment",
+            OpKind::AddIndex => "AddIndex",
+            OpKind::AddConstraint => "AddConstraint",
+            OpKind::RunSql => "RunSql",
+            OpKind::RemoveField => "RemoveField",
+            OpKind::DeleteModel => "DeleteModel",
+        }
+    }
+
+    /// Every kind, in tie-break order.
+    pub const ALL: [OpKind; 15] = [
+        OpKind::RenameModel,
+        OpKind::RenameField,
+        OpKind::RenameIndex,
+        OpKind::RemoveConstraint,
+        OpKind::RemoveIndex,
+        OpKind::CreateModel,
+        OpKind::AddField,
+        OpKind::AlterField,
+        OpKind::AlterModelTable,
+        OpKind::AlterModelComment,
+        OpKind::AddIndex,
+        OpKind::AddConstraint,
+        OpKind::RunSql,
+        OpKind::RemoveField,
+        OpKind::DeleteModel,
+    ];
+
+    /// Parses an `op = "…"` name.
+    pub fn parse(name: &str) -> Option<OpKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One line describing an operation, as makemigrations and `--plan` print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// `+`, `-`, `~` or `s`.
+    pub symbol: char,
+    /// `Add field f to patient`.
+    pub text: String,
+    /// Whether it drops data (printed as `(drops data)`).
+    pub destructive: bool,
+}
+
+impl std::fmt::Display for Description {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.symbol, self.text)?;
+        if self.destructive {
+            f.write_str("  (drops data)")?;
+        }
+        Ok(())
+    }
+}
+
+fn model_snake(key: &str) -> String {
+    snake_case(split_key(key).1)
+}
+
+impl Op {
+    /// The operation's kind.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::CreateModel { .. } => OpKind::CreateModel,
+            Op::DeleteModel { .. } => OpKind::DeleteModel,
+            Op::RenameModel { .. } => OpKind::RenameModel,
+            Op::AlterModelTable { .. } => OpKind::AlterModelTable,
+            Op::AlterModelComment { .. } => OpKind::AlterModelComment,
+            Op::AddField { .. } => OpKind::AddField,
+            Op::RemoveField { .. } => OpKind::RemoveField,
+            Op::AlterField { .. } => OpKind::AlterField,
+            Op::RenameField { .. } => OpKind::RenameField,
+            Op::AddIndex { .. } => OpKind::AddIndex,
+            Op::RemoveIndex { .. } => OpKind::RemoveIndex,
+            Op::RenameIndex { .. } => OpKind::RenameIndex,
+            Op::AddConstraint { .. } => OpKind::AddConstraint,
+            Op::RemoveConstraint { .. } => OpKind::RemoveConstraint,
+            Op::RunSql { .. } => OpKind::RunSql,
+        }
+    }
+
+    /// The `app.Model` this operation changes (after it, for renames), if any.
+    pub fn model_key(&self) -> Option<String> {
+        match self {
+            Op::CreateModel { table } => Some(table.key()),
+            Op::RenameModel { app, new, .. } => Some(format!("{app}.{new}")),
+            Op::DeleteModel { model }
+            | Op::AlterModelTable { model, .. }
+            | Op::AlterModelComment { model, .. }
+            | Op::AddField { model, .. }
+            | Op::RemoveField { model, .. }
+            | Op::AlterField { model, .. }
+            | Op::RenameField { model, .. }
+            | Op::AddIndex { model, .. }
+            | Op::RemoveIndex { model, .. }
+            | Op::RenameIndex { model, .. }
+            | Op::AddConstraint { model, .. }
+            | Op::RemoveConstraint { model, .. } => Some(model.clone()),
+            Op::RunSql { .. } => None,
+        }
+    }
+
+    /// The app this operation belongs to, if it names a model.
+    pub fn app(&self) -> Option<String> {
+        self.model_key().map(|k| split_key(&k).0.to_string())
+    }
+
+    /// Whether the operation drops data.
+    pub fn is_destructive(&self) -> bool {
+        matches!(self, Op::DeleteModel { .. } | Op::RemoveField { .. })
+    }
+
+    /// Describes the operation in one line, given the state before it.
+    pub fn describe(&self, before: &Schema) -> Description {
+        let d = |symbol: char, text: String| Description {
+            symbol,
+            text,
+            destructive: self.is_destructive(),
+        };
+        match self {
+            Op::CreateModel { table } => d('+', format!("Create model {}", table.name)),
+            Op::DeleteModel { model } => d('-', format!("Delete model {}", split_key(model).1)),
+            Op::RenameModel { old, new, .. } => d('~', format!("Rename model {old} to {new}")),
+            Op::AlterModelTable { model, table } => {
+                let name = table.clone().unwrap_or_else(|| model_snake(model));
+                d(
+                    '~',
+                    format!("Rename table for {} to {name}", model_snake(model)),
+                )
+            }
+            Op::AlterModelComment { model, .. } => d(
+                '~',
+                format!("Alter table comment on {}", model_snake(model)),
+            ),
+            Op::AddField { model, field, .. } => d(
+                '+',
+                format!("Add field {} to {}", field.name, model_snake(model)),
+            ),
+            Op::RemoveField { model, field } => d(
+                '-',
+                format!("Remove field {field} from {}", model_snake(model)),
+            ),
+            Op::AlterField { model, field, .. } => d(
+                '~',
+                format!("Alter field {} on {}", field.name, model_snake(model)),
+            ),
+            Op::RenameField { model, old, new } => d(
+                '~',
+                format!("Rename field {old} on {} to {new}", model_snake(model)),
+            ),
+            Op::AddIndex { model, index } => {
+                let name = index_name(before, model, index);
+                d(
+                    '+',
+                    format!(
+                        "Create index {name} on field(s) {} of model {}",
+                        index.fields.join(", "),
+                        model_snake(model)
+                    ),
+                )
+            }
+            Op::RemoveIndex { model, name } => d(
+                '-',
+                format!("Remove index {name} from {}", model_snake(model)),
+            ),
+            Op::RenameIndex { model, old, new } => d(
+                '~',
+                format!("Rename index {old} on {} to {new}", model_snake(model)),
+            ),
+            Op::AddConstraint { model, constraint } => {
+                let name = constraint_name(before, model, constraint);
+                d(
+                    '+',
+                    format!("Create constraint {name} on model {}", model_snake(model)),
+                )
+            }
+            Op::RemoveConstraint { model, name } => d(
+                '-',
+                format!("Remove constraint {name} from model {}", model_snake(model)),
+            ),
+            Op::RunSql { .. } => d('s', "Raw SQL operation".into()),
+        }
+    }
+
+    /// The fragment this operation contributes to a migration name
+    /// (DESIGN §7), given the state before it; `None` for RunSql.
+    pub fn name_fragment(&self, before: &Schema) -> Option<String> {
+        Some(match self {
+            Op::CreateModel { table } => table.snake_name(),
+            Op::DeleteModel { model } => format!("delete_{}", model_snake(model)),
+            Op::RenameModel { old, new, .. } => {
+                format!("rename_{}_{}", snake_case(old), snake_case(new))
+            }
+            Op::AlterModelTable { model, .. } => format!("alter_{}_table", model_snake(model)),
+            Op::AlterModelComment { model, .. } => {
+                format!("alter_{}_table_comment", model_snake(model))
+            }
+            Op::AddField { model, field, .. } => format!("{}_{}", model_snake(model), field.name),
+            Op::RemoveField { model, field } => {
+                format!("remove_{}_{}", model_snake(model), field)
+            }
+            Op::AlterField { model, field, .. } => {
+                format!("alter_{}_{}", model_snake(model), field.name)
+            }
+            Op::RenameField { model, old, new } => {
+                format!("rename_{old}_{}_{new}", model_snake(model))
+            }
+            Op::AddIndex { model, index } => {
+                format!(
+                    "{}_{}",
+                    model_snake(model),
+                    index_name(before, model, index)
+                )
+            }
+            Op::AddConstraint { model, constraint } => {
+                format!(
+                    "{}_{}",
+                    model_snake(model),
+                    constraint_name(before, model, constraint)
+                )
+            }
+            Op::RemoveIndex { model, name } | Op::RemoveConstraint { model, name } => {
+                format!("remove_{}_{name}", model_snake(model))
+            }
+            Op::RenameIndex { old, new, .. } => format!("rename_{old}_{new}"),
+            Op::RunSql { .. } => return None,
+        })
+    }
+}
+
+fn index_name(before: &Schema, model: &str, index: &Index) -> String {
+    match (&index.name, before.table(model)) {
+        (Some(n), _) => n.clone(),
+        (None, Some(t)) => t.index_name(index).name,
+        (None, None) => index.fields.join("_"),
+    }
+}
+
+fn constraint_name(before: &Schema, model: &str, c: &Constraint) -> String {
+    match (c.explicit_name(), before.table(model)) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(t)) => t.constraint_name(c).name,
+        (None, None) => String::from("constraint"),
+    }
+}

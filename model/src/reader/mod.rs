@@ -1,0 +1,687 @@
+//! The one reader of `#[derive(Model)]` items (DESIGN §2, "Where each check
+//! happens"). The derive macro and the CLI's source scanner both call
+//! [`read_model`]; every check about a single struct lives here, so both
+//! report the same errors — the derive at the attribute's span, the scanner as
+//! `file:line:col`.
+
+mod attrs;
+mod rust_type;
+
+use crate::def::TableDef;
+use crate::default::ColumnDefault;
+use crate::expr;
+use crate::schema::{Constraint, Field, Index, OnDelete, Reference, Table};
+use crate::types::{ColumnType, check_decimal};
+use attrs::{FieldAttrs, ModelAttrs};
+use proc_macro2::Span;
+use rust_type::RustKind;
+use std::collections::BTreeMap;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields};
+
+/// One problem in a model definition, at the span of the offending attribute.
+#[derive(Debug, Clone)]
+pub struct ReadError {
+    /// Where: the attribute key, value, field or struct name.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// What to do, when there is something specific to say.
+    pub help: Option<String>,
+}
+
+/// Collected errors; reading goes on after one so every error is reported at once.
+#[derive(Default)]
+pub(crate) struct Errors(Vec<ReadError>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, span: Span, message: String, help: Option<String>) {
+        self.0.push(ReadError {
+            span,
+            message,
+            help,
+        });
+    }
+}
+
+pub(crate) use crate::names::closest as suggest;
+
+/// Reads one struct deriving `Model`. Its `module_path` is left empty: the
+/// caller knows where the struct lives.
+pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
+    let mut errs = Errors::default();
+    let struct_name = input.ident.to_string();
+    let named = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(n) => &n.named,
+            _ => {
+                return Err(vec![ReadError {
+                    span: input.ident.span(),
+                    message: format!("`{struct_name}` must have named fields to derive Model"),
+                    help: None,
+                }]);
+            }
+        },
+        _ => {
+            return Err(vec![ReadError {
+                span: input.ident.span(),
+                message: "Model can only be derived for structs".into(),
+                help: None,
+            }]);
+        }
+    };
+
+    let mattrs = attrs::model_attrs(&input.attrs, &mut errs);
+    let mut table = Table::new("", struct_name.clone());
+    let mut field_renamed_from = BTreeMap::new();
+    let mut field_docs = BTreeMap::new();
+    // Field name → span of the field name, for errors that point at a field.
+    let mut field_spans: Vec<(String, Span)> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
+
+    for f in named {
+        let Some(ident) = &f.ident else { continue };
+        let name = ident.to_string();
+        let fattrs = attrs::field_attrs(&f.attrs, &mut errs);
+        if fattrs.skip.as_ref().is_some_and(|(v, _)| *v) {
+            if let Some((key, span)) = fattrs.given.iter().find(|(k, _)| *k != "skip") {
+                errs.push(
+                    *span,
+                    format!("`{key}` has no effect on a skipped field `{name}`"),
+                    Some("remove it, or remove `skip` to make the field a column".into()),
+                );
+            }
+            skipped.push(name);
+            continue;
+        }
+        if let Some(field) = read_field(&name, ident.span(), &f.ty, &fattrs, &mut errs) {
+            if let Some((old, span)) = &fattrs.renamed_from {
+                if *old == name {
+                    errs.push(
+                        *span,
+                        format!("`renamed_from` names the field itself (`{name}`)"),
+                        None,
+                    );
+                } else {
+                    field_renamed_from.insert(name.clone(), old.clone());
+                }
+            }
+            if let Some(doc) = attrs::doc_comment(&f.attrs) {
+                field_docs.insert(name.clone(), doc);
+            }
+            field_spans.push((name, ident.span()));
+            table.fields.push(field);
+        }
+    }
+
+    read_model_level(
+        &mut table,
+        &mattrs,
+        &field_spans,
+        &skipped,
+        input.ident.span(),
+        &mut errs,
+    );
+
+    if !errs.0.is_empty() {
+        return Err(errs.0);
+    }
+    Ok(TableDef {
+        module_path: String::new(),
+        app_label: mattrs.app.map(|(a, _)| a),
+        table,
+        renamed_from: mattrs.renamed_from.map(|(r, _)| r),
+        doc: attrs::doc_comment(&input.attrs),
+        field_renamed_from,
+        field_docs,
+    })
+}
+
+fn read_field(
+    name: &str,
+    name_span: Span,
+    ty: &syn::Type,
+    a: &FieldAttrs,
+    errs: &mut Errors,
+) -> Option<Field> {
+    let ft = rust_type::field_type(ty);
+    let start = errs.0.len();
+    if ft.nested_option {
+        errs.push(
+            ty.span(),
+            format!("field `{name}`: `Option<Option<…>>` is not a column type"),
+            None,
+        );
+    }
+    let does_not_apply = |errs: &mut Errors, key: &str, what: &str| {
+        if let Some(span) = a.span_of(key) {
+            errs.push(
+                span,
+                format!("`{key}` does not apply to field `{name}`: {what}"),
+                None,
+            );
+        }
+    };
+
+    let column_type = if let Some((sql, span)) = &a.sql_type {
+        if sql.trim().is_empty() {
+            errs.push(*span, "`sql_type` is empty".into(), None);
+        }
+        for key in ["max_length", "max_digits", "decimal_places"] {
+            does_not_apply(errs, key, "the column type is given by `sql_type`");
+        }
+        Some(ColumnType::Raw(sql.trim().to_string()))
+    } else {
+        if !matches!(ft.kind, RustKind::String) {
+            does_not_apply(errs, "max_length", "it is only for String fields");
+        }
+        if !matches!(ft.kind, RustKind::Decimal) {
+            does_not_apply(errs, "max_digits", "it is only for Decimal fields");
+            does_not_apply(errs, "decimal_places", "it is only for Decimal fields");
+        }
+        match &ft.kind {
+            RustKind::Bool => Some(ColumnType::Boolean),
+            RustKind::I16 => Some(ColumnType::SmallInt),
+            RustKind::I32 => Some(ColumnType::Integer),
+            RustKind::I64 => Some(ColumnType::BigInt),
+            RustKind::F32 => Some(ColumnType::Real),
+            RustKind::F64 => Some(ColumnType::Double),
+            RustKind::String => match &a.max_length {
+                Some((0, span)) => {
+                    errs.push(*span, "`max_length` must be at least 1".into(), None);
+                    None
+                }
+                Some((n, _)) => Some(ColumnType::Varchar(*n)),
+                None => Some(ColumnType::Text),
+            },
+            RustKind::Bytes => Some(ColumnType::Blob),
+            RustKind::Decimal => match (&a.max_digits, &a.decimal_places) {
+                (Some((p, ps)), Some((s, _))) => match check_decimal(*p, *s) {
+                    Ok(()) => Some(ColumnType::Decimal {
+                        precision: *p,
+                        scale: *s,
+                    }),
+                    Err(e) => {
+                        errs.push(*ps, format!("field `{name}`: {e}"), None);
+                        None
+                    }
+                },
+                (p, s) => {
+                    let missing = if p.is_none() {
+                        "max_digits"
+                    } else {
+                        "decimal_places"
+                    };
+                    let help = if p.is_none() && s.is_none() {
+                        "add #[field(max_digits = 10, decimal_places = 2)] (your precision and scale)"
+                    } else {
+                        "Decimal fields need both max_digits and decimal_places"
+                    };
+                    errs.push(
+                        a.span_of(if p.is_some() {
+                            "max_digits"
+                        } else {
+                            "decimal_places"
+                        })
+                        .unwrap_or(name_span),
+                        format!("Decimal field `{name}` needs `{missing}`"),
+                        Some(help.into()),
+                    );
+                    None
+                }
+            },
+            RustKind::Date => Some(ColumnType::Date),
+            RustKind::Time => Some(ColumnType::Time),
+            RustKind::Timestamp => Some(ColumnType::Timestamp),
+            RustKind::TimestampTz => Some(ColumnType::TimestampTz),
+            RustKind::Uuid => Some(ColumnType::Uuid),
+            RustKind::Json => Some(ColumnType::Json),
+            RustKind::Unknown(spelling) => {
+                errs.push(
+                    ty.span(),
+                    format!("field `{name}` has type `{spelling}`, which has no column type"),
+                    Some(format!(
+                        "give the SQL type: #[field(sql_type = \"…\")]{}",
+                        if spelling.starts_with('u') && spelling[1..].parse::<u32>().is_ok() {
+                            " (unsigned integers have no portable SQL type; an i64 may fit)"
+                        } else {
+                            ""
+                        }
+                    )),
+                );
+                None
+            }
+        }
+    };
+
+    let mut field = Field::new(name, column_type.clone().unwrap_or(ColumnType::Text));
+    field.null = ft.nullable;
+    field.primary_key = a.primary_key.as_ref().is_some_and(|(v, _)| *v);
+    field.unique = a.unique.as_ref().is_some_and(|(v, _)| *v);
+
+    if let Some((_, span)) = a.primary_key.as_ref().filter(|(v, _)| *v) {
+        if ft.nullable {
+            errs.push(
+                *span,
+                format!("primary key `{name}` cannot be an Option"),
+                None,
+            );
+        }
+        if field.unique {
+            errs.push(
+                a.span_of("unique").unwrap_or(*span),
+                format!("`unique` is redundant on primary key `{name}`"),
+                Some("a primary key is already unique; remove `unique`".into()),
+            );
+        }
+    }
+    let is_int = column_type.as_ref().is_some_and(ColumnType::is_integer);
+    match &a.auto {
+        Some((v, span)) if !field.primary_key => {
+            let _ = v;
+            errs.push(
+                *span,
+                format!("`auto` does not apply to field `{name}`: it is not the primary key"),
+                None,
+            );
+        }
+        Some((true, span)) if !is_int && column_type.is_some() => {
+            errs.push(
+                *span,
+                format!("`auto` does not apply to field `{name}`: only integer primary keys auto-increment"),
+                None,
+            );
+        }
+        Some((v, _)) => field.auto = *v && is_int,
+        None => field.auto = field.primary_key && is_int,
+    }
+
+    if let Some((col, span)) = &a.column {
+        if col.trim().is_empty() {
+            errs.push(*span, "`column` is empty".into(), None);
+        } else if col != name {
+            field.column = Some(col.clone());
+        }
+    }
+    if let Some((c, _)) = &a.comment {
+        field.comment = Some(c.clone());
+    }
+
+    match (&a.default, &a.default_sql) {
+        (Some(_), Some((_, span))) => {
+            errs.push(
+                *span,
+                format!("field `{name}` has both `default` and `default_sql`"),
+                Some("keep one".into()),
+            );
+        }
+        (Some((lit, span)), None) => {
+            if let Some(ty) = &column_type {
+                match lit.check_for(ty) {
+                    Ok(v) => field.default = Some(ColumnDefault::Value(v)),
+                    Err(e) => errs.push(*span, format!("field `{name}`: {e}"), None),
+                }
+            }
+        }
+        (None, Some((sql, span))) => match expr::normalize(sql) {
+            Ok(n) => field.default = Some(ColumnDefault::Sql(n)),
+            Err(e) => errs.push(
+                *span,
+                format!("field `{name}`: default_sql is not an SQL expression: {e}"),
+                None,
+            ),
+        },
+        (None, None) => {}
+    }
+    if field.auto && field.default.is_some() {
+        errs.push(
+            a.span_of("default")
+                .or(a.span_of("default_sql"))
+                .unwrap_or(name_span),
+            format!("auto-increment key `{name}` cannot have a default"),
+            Some("remove the default, or set `auto = false`".into()),
+        );
+    }
+
+    match &a.references {
+        Some((target, span)) => {
+            let t = target.trim();
+            let valid = !t.is_empty()
+                && t.split('.').count() <= 2
+                && t.split('.').all(crate::names::is_identifier);
+            if !valid {
+                errs.push(
+                    *span,
+                    format!("`references = \"{target}\"` is not a model name"),
+                    Some("write \"Model\" or \"app.Model\"".into()),
+                );
+            }
+            let on_delete = match &a.on_delete {
+                Some((s, span)) => OnDelete::parse(s).unwrap_or_else(|| {
+                    let names: Vec<&str> = OnDelete::ALL.iter().map(|(_, n)| *n).collect();
+                    errs.push(
+                        *span,
+                        format!("unknown on_delete action `{s}`"),
+                        Some(format!("expected one of: {}", names.join(", "))),
+                    );
+                    OnDelete::NoAction
+                }),
+                None => OnDelete::NoAction,
+            };
+            if on_delete == OnDelete::SetNull && !ft.nullable {
+                errs.push(
+                    a.span_of("on_delete").unwrap_or(*span),
+                    format!("on_delete = \"set_null\" needs field `{name}` to be an Option"),
+                    None,
+                );
+            }
+            if on_delete == OnDelete::SetDefault && field.default.is_none() {
+                errs.push(
+                    a.span_of("on_delete").unwrap_or(*span),
+                    format!("on_delete = \"set_default\" needs a default on field `{name}`"),
+                    None,
+                );
+            }
+            field.references = Some(Reference {
+                model: t.to_string(),
+                to_field: a.to_field.as_ref().map(|(f, _)| f.clone()),
+                on_delete,
+            });
+        }
+        None => {
+            does_not_apply(errs, "to_field", "it has no `references`");
+            does_not_apply(errs, "on_delete", "it has no `references`");
+        }
+    }
+
+    field.index = match &a.index {
+        Some((true, span)) if field.unique || field.primary_key => {
+            errs.push(
+                *span,
+                format!("`index` is redundant on field `{name}`: a unique or primary key column is already indexed"),
+                None,
+            );
+            false
+        }
+        Some((v, _)) => *v,
+        None => field.default_index(),
+    };
+
+    (errs.0.len() == start && column_type.is_some()).then_some(field)
+}
+
+fn check_fields(
+    table: &Table,
+    fields: &[(String, Span)],
+    skipped: &[String],
+    what: &str,
+    errs: &mut Errors,
+) -> bool {
+    let mut ok = true;
+    for (f, span) in fields {
+        if table.field(f).is_none() {
+            ok = false;
+            let help = if skipped.contains(f) {
+                Some(format!("`{f}` is skipped, so it is not a column"))
+            } else {
+                let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
+                suggest(f, &names).map(|s| format!("did you mean `{s}`?"))
+            };
+            errs.push(
+                *span,
+                format!(
+                    "{what} names `{f}`, which is not a field of `{}`",
+                    table.name
+                ),
+                help,
+            );
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (f, span) in fields {
+        if seen.contains(&f.as_str()) {
+            ok = false;
+            errs.push(*span, format!("{what} names `{f}` twice"), None);
+        }
+        seen.push(f);
+    }
+    ok
+}
+
+fn name_value(name: &Option<(String, Span)>, errs: &mut Errors) -> Option<String> {
+    let (n, span) = name.as_ref()?;
+    if n.trim().is_empty() {
+        errs.push(*span, "`name` is empty".into(), None);
+        return None;
+    }
+    if n.len() > crate::names::MAX_IDENTIFIER_LEN {
+        errs.push(*span, format!("name `{n}` is longer than 63 bytes"), None);
+    }
+    Some(n.clone())
+}
+
+fn read_model_level(
+    table: &mut Table,
+    m: &ModelAttrs,
+    field_spans: &[(String, Span)],
+    skipped: &[String],
+    struct_span: Span,
+    errs: &mut Errors,
+) {
+    if let Some((t, span)) = &m.table {
+        if t.trim().is_empty() {
+            errs.push(*span, "`table` is empty".into(), None);
+        } else if *t != table.table_name() {
+            table.db_table = Some(t.clone());
+        }
+    }
+    if let Some((app, span)) = &m.app
+        && !crate::names::is_identifier(app)
+    {
+        errs.push(
+            *span,
+            format!("app label `{app}` must be an identifier (letters, digits, _)"),
+            None,
+        );
+    }
+    if let Some((r, span)) = &m.renamed_from
+        && (*r == table.name || !crate::names::is_identifier(r))
+    {
+        errs.push(
+            *span,
+            format!("`renamed_from = \"{r}\"` must name the struct's previous name"),
+            None,
+        );
+    }
+    table.comment = m.comment.as_ref().map(|(c, _)| c.clone());
+    table.managed = m.managed.as_ref().is_none_or(|(v, _)| *v);
+
+    // Primary key: one field, or the model-level list.
+    let pk_fields: Vec<&(String, Span)> = field_spans
+        .iter()
+        .filter(|(n, _)| table.field(n).is_some_and(|f| f.primary_key))
+        .collect();
+    match (&m.primary_key, pk_fields.len()) {
+        (Some((_, span)), n) if n > 0 => errs.push(
+            *span,
+            "the primary key is given both on a field and in #[model(primary_key(...))]".into(),
+            Some("keep one".into()),
+        ),
+        (Some((fields, span)), _) => {
+            if fields.is_empty() {
+                errs.push(*span, "`primary_key(...)` lists no fields".into(), None);
+            } else if check_fields(table, fields, skipped, "primary_key", errs) {
+                for (f, fspan) in fields {
+                    if table.field(f).is_some_and(|f| f.null) {
+                        errs.push(
+                            *fspan,
+                            format!("primary key field `{f}` cannot be an Option"),
+                            None,
+                        );
+                    }
+                }
+                table.composite_primary_key = fields.iter().map(|(f, _)| f.clone()).collect();
+            }
+        }
+        (None, 0) => errs.push(
+            struct_span,
+            format!("model `{}` has no primary key", table.name),
+            Some(
+                "add #[field(primary_key)] pub id: i64, or #[model(primary_key(\"a\", \"b\"))]"
+                    .into(),
+            ),
+        ),
+        (None, 1) => {}
+        (None, _) => {
+            for (name, span) in &pk_fields[1..] {
+                errs.push(
+                    *span,
+                    format!("`{name}` is a second primary key field of `{}`", table.name),
+                    Some(format!(
+                        "for a composite key write #[model(primary_key({}))] on the struct",
+                        pk_fields
+                            .iter()
+                            .map(|(n, _)| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+        }
+    }
+
+    // Two fields on one column.
+    let mut columns: Vec<(&str, &str)> = Vec::new();
+    for f in &table.fields {
+        if let Some((other, _)) = columns.iter().find(|(c, _)| *c == f.column_name()) {
+            let span = field_spans
+                .iter()
+                .find(|(n, _)| *n == f.name)
+                .map(|(_, s)| *s)
+                .unwrap_or(struct_span);
+            errs.push(
+                span,
+                format!(
+                    "fields `{other}` and `{}` both map to column `{}`",
+                    f.name,
+                    f.column_name()
+                ),
+                None,
+            );
+        }
+        columns.push((f.column_name(), &f.name));
+    }
+
+    for (ia, span) in &m.indexes {
+        if ia.fields.is_empty() {
+            errs.push(*span, "index(...) needs fields(\"a\", …)".into(), None);
+            continue;
+        }
+        if !check_fields(table, &ia.fields, skipped, "index", errs) {
+            continue;
+        }
+        table.indexes.push(Index {
+            name: name_value(&ia.name, errs),
+            fields: ia.fields.iter().map(|(f, _)| f.clone()).collect(),
+            unique: ia.unique,
+            concurrently: ia.concurrently,
+        });
+    }
+    for (ua, span) in &m.uniques {
+        if ua.fields.is_empty() {
+            errs.push(*span, "unique(...) needs fields(\"a\", …)".into(), None);
+            continue;
+        }
+        if !check_fields(table, &ua.fields, skipped, "unique", errs) {
+            continue;
+        }
+        table.constraints.push(Constraint::Unique {
+            name: name_value(&ua.name, errs),
+            fields: ua.fields.iter().map(|(f, _)| f.clone()).collect(),
+        });
+    }
+    for (ca, span) in &m.checks {
+        let Some((text, espan)) = &ca.expr else {
+            errs.push(*span, "check(...) needs expr = \"…\"".into(), None);
+            continue;
+        };
+        let normal = match expr::normalize(text) {
+            Ok(n) => n,
+            Err(e) => {
+                errs.push(
+                    *espan,
+                    format!("check expression is not valid SQL: {e}"),
+                    None,
+                );
+                continue;
+            }
+        };
+        let cols = expr::columns(&normal).unwrap_or_default();
+        let unknown: Vec<&String> = cols
+            .iter()
+            .filter(|c| table.field_by_column(c).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            let names: Vec<&str> = table.fields.iter().map(|f| f.column_name()).collect();
+            errs.push(
+                *espan,
+                format!(
+                    "check expression refers to {}, not a column of `{}`",
+                    unknown
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    table.name
+                ),
+                Some(format!("columns are: {}", names.join(", "))),
+            );
+            continue;
+        }
+        table.constraints.push(Constraint::Check {
+            name: name_value(&ca.name, errs),
+            expr: normal,
+        });
+    }
+
+    // Explicit names that equal the derived ones are stored as derived, so
+    // renames treat both spellings alike.
+    let t = table.clone();
+    for idx in &mut table.indexes {
+        let derived = t
+            .index_name(&Index {
+                name: None,
+                ..idx.clone()
+            })
+            .name;
+        if idx.name.as_deref() == Some(derived.as_str()) {
+            idx.name = None;
+        }
+    }
+    for c in &mut table.constraints {
+        let mut unnamed = c.clone();
+        unnamed.set_name(None);
+        if c.explicit_name() == Some(t.constraint_name(&unnamed).name.as_str()) {
+            c.set_name(None);
+        }
+    }
+
+    // Names must be unique within the struct (across the project: the scanner).
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (name, what) in table.all_object_names() {
+        if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
+            errs.push(
+                struct_span,
+                format!(
+                    "`{}` has two objects named `{name}`: {other} and {what}",
+                    table.name
+                ),
+                Some("give one of them another name = \"…\"".into()),
+            );
+        }
+        seen.push((name, what));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,264 @@
+use super::*;
+use crate::default::Literal;
+
+fn read(src: &str) -> Result<TableDef, Vec<ReadError>> {
+    let input: DeriveInput = syn::parse_str(src).expect("test source parses");
+    read_model(&input)
+}
+
+fn errors(src: &str) -> Vec<String> {
+    match read(src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.into_iter().map(|e| e.message).collect(),
+    }
+}
+
+#[test]
+fn reads_the_design_patient_model() {
+    let def = read(
+        r#"
+        /// A person we treat.
+        #[model(index(fields("apellido", "nombre")))]
+        #[model(check(name = "patient_edad_no_negativa", expr = "edad >= 0"))]
+        pub struct Patient {
+            #[field(primary_key)]
+            pub id: i64,
+            #[field(max_length = 100)]
+            pub nombre: String,
+            #[field(max_length = 100)]
+            pub apellido: String,
+            pub edad: i32,
+            #[field(unique, max_length = 20, comment = "national id")]
+            pub documento: String,
+            pub ciudad: Option<String>,
+            #[field(default = "ACTIVO", max_length = 20)]
+            pub estado: String,
+            #[field(index)]
+            pub fecha_ingreso: chrono::NaiveDate,
+            #[field(skip)]
+            pub cache: Vec<String>,
+        }"#,
+    )
+    .unwrap();
+    let t = &def.table;
+    assert_eq!(t.name, "Patient");
+    assert_eq!(t.table_name(), "patient");
+    assert_eq!(t.fields.len(), 8, "skip leaves out cache");
+    let id = t.field("id").unwrap();
+    assert!(id.primary_key && id.auto);
+    assert_eq!(id.ty, ColumnType::BigInt);
+    assert_eq!(t.field("nombre").unwrap().ty, ColumnType::Varchar(100));
+    assert_eq!(t.field("ciudad").unwrap().ty, ColumnType::Text);
+    assert!(t.field("ciudad").unwrap().null);
+    let doc = t.field("documento").unwrap();
+    assert!(doc.unique && !doc.index);
+    assert_eq!(doc.comment.as_deref(), Some("national id"));
+    assert_eq!(
+        t.field("estado").unwrap().default,
+        Some(ColumnDefault::Value(Literal::Str("ACTIVO".into())))
+    );
+    assert!(t.field("fecha_ingreso").unwrap().index);
+    assert_eq!(t.indexes.len(), 1);
+    assert_eq!(
+        t.index_name(&t.indexes[0]).name,
+        "patient_apellido_nombre_idx"
+    );
+    assert_eq!(
+        t.constraints,
+        vec![Constraint::Check {
+            name: Some("patient_edad_no_negativa".into()),
+            expr: "edad >= 0".into()
+        }]
+    );
+    assert_eq!(def.doc.as_deref(), Some("A person we treat."));
+}
+
+#[test]
+fn references_get_an_index_unless_told_otherwise() {
+    let def = read(
+        r#"struct Ingreso {
+            #[field(primary_key)] id: i64,
+            #[field(references = "Patient", on_delete = "cascade")] paciente_id: i64,
+            #[field(references = "Patient", index = false)] medico_id: Option<i64>,
+            #[field(references = "patients.Patient", unique)] unico_id: i64,
+        }"#,
+    )
+    .unwrap();
+    let t = &def.table;
+    let p = t.field("paciente_id").unwrap();
+    assert!(p.index);
+    assert_eq!(p.references.as_ref().unwrap().on_delete, OnDelete::Cascade);
+    assert!(!t.field("medico_id").unwrap().index);
+    assert!(
+        !t.field("unico_id").unwrap().index,
+        "unique already indexes"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let errs = errors(
+        r#"struct Bad {
+            #[field(primary_key)] id: i64,
+            #[field(maxlen = 3)] a: String,
+            b: u32,
+            #[field(max_length = 3)] c: i32,
+        }"#,
+    );
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert!(errs[0].contains("unknown attribute `maxlen` in #[field(...)]"));
+    assert!(errs[1].contains("field `b` has type `u32`"));
+    assert!(errs[2].contains("`max_length` does not apply to field `c`"));
+}
+
+#[test]
+fn unknown_attributes_suggest_the_closest_key() {
+    let err =
+        read("struct A { #[field(primary_key)] id: i64, #[field(max_lenght = 3)] a: String }")
+            .unwrap_err();
+    assert_eq!(err[0].help.as_deref(), Some("did you mean `max_length`?"));
+}
+
+#[test]
+fn primary_key_rules() {
+    let errs = errors("struct A { a: i64 }");
+    assert!(errs[0].contains("has no primary key"));
+    let err = read("struct A { #[field(primary_key)] a: i64, #[field(primary_key)] b: i64 }")
+        .unwrap_err();
+    assert!(err[0].message.contains("second primary key field"));
+    assert!(
+        err[0]
+            .help
+            .as_ref()
+            .unwrap()
+            .contains(r#"#[model(primary_key("a", "b"))]"#)
+    );
+    let def = read(r#"#[model(primary_key("a", "b"))] struct A { a: i64, b: i32 }"#).unwrap();
+    assert_eq!(def.table.primary_key(), vec!["a", "b"]);
+    assert!(
+        !def.table.field("a").unwrap().auto,
+        "composite keys do not auto-increment"
+    );
+    let def = read("struct A { #[field(primary_key, auto = false)] id: i64 }").unwrap();
+    assert!(!def.table.field("id").unwrap().auto);
+    let errs = errors("struct A { #[field(primary_key, auto)] id: String }");
+    assert!(errs[0].contains("only integer primary keys auto-increment"));
+}
+
+#[test]
+fn decimals_need_both_attributes() {
+    let errs =
+        errors("struct A { #[field(primary_key)] id: i64, #[field(max_digits = 5)] d: Decimal }");
+    assert!(
+        errs[0].contains("Decimal field `d` needs `decimal_places`"),
+        "{errs:?}"
+    );
+    let errs = errors("struct A { #[field(primary_key)] id: i64, d: rust_decimal::Decimal }");
+    assert!(errs[0].contains("needs `max_digits`"), "{errs:?}");
+    let def = read(
+        "struct A { #[field(primary_key)] id: i64, #[field(max_digits = 5, decimal_places = 2, default = 1.5)] d: Decimal }",
+    )
+    .unwrap();
+    assert_eq!(
+        def.table.field("d").unwrap().ty,
+        ColumnType::Decimal {
+            precision: 5,
+            scale: 2
+        }
+    );
+    assert_eq!(
+        def.table.field("d").unwrap().default,
+        Some(ColumnDefault::Value(Literal::Str("1.5".into())))
+    );
+}
+
+#[test]
+fn defaults_are_checked_against_the_type() {
+    let errs =
+        errors("struct A { #[field(primary_key)] id: i64, #[field(default = \"x\")] n: i32 }");
+    assert!(errs[0].contains("must be an integer"), "{errs:?}");
+    let def =
+        read("struct A { #[field(primary_key)] id: i64, #[field(default = -1)] n: i32 }").unwrap();
+    assert_eq!(
+        def.table.field("n").unwrap().default,
+        Some(ColumnDefault::Value(Literal::Int(-1)))
+    );
+    let def = read(
+        "struct A { #[field(primary_key)] id: i64, #[field(default_sql = \"current_timestamp\")] t: NaiveDateTime }",
+    )
+    .unwrap();
+    assert_eq!(
+        def.table.field("t").unwrap().default,
+        Some(ColumnDefault::Sql("current_timestamp".into()))
+    );
+}
+
+#[test]
+fn model_level_items_must_name_fields_and_columns() {
+    let errs = errors(
+        r#"#[model(index(fields("nombre", "nope")), check(expr = "edad >= 0 AND x > 1"))]
+        struct A { #[field(primary_key)] id: i64, nombre: String, edad: i32 }"#,
+    );
+    assert!(errs[0].contains("index names `nope`"), "{errs:?}");
+    assert!(errs[1].contains("refers to `x`"), "{errs:?}");
+    let errs = errors(
+        r#"#[model(check(expr = "edad >="))] struct A { #[field(primary_key)] id: i64, edad: i32 }"#,
+    );
+    assert!(errs[0].contains("not valid SQL"), "{errs:?}");
+}
+
+#[test]
+fn explicit_names_equal_to_derived_ones_are_stored_as_derived() {
+    let def = read(
+        r#"#[model(index(name = "a_nombre_idx", fields("nombre")))]
+        struct A { #[field(primary_key)] id: i64, nombre: String }"#,
+    )
+    .unwrap();
+    assert_eq!(def.table.indexes[0].name, None);
+}
+
+#[test]
+fn options_and_attributes_that_do_not_apply() {
+    let errs = errors("struct A { #[field(primary_key)] id: Option<i64> }");
+    assert!(errs[0].contains("cannot be an Option"));
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(on_delete = \"cascade\")] x: i64 }",
+    );
+    assert!(errs[0].contains("`on_delete` does not apply"), "{errs:?}");
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(references = \"B\", on_delete = \"set_null\")] x: i64 }",
+    );
+    assert!(
+        errs[0].contains("needs field `x` to be an Option"),
+        "{errs:?}"
+    );
+    let errs = errors("struct A { #[field(primary_key)] id: i64, #[field(skip, unique)] x: i64 }");
+    assert!(errs[0].contains("no effect on a skipped field"), "{errs:?}");
+    let errs = errors("enum A { X }");
+    assert!(errs[0].contains("only be derived for structs"));
+}
+
+#[test]
+fn sql_type_covers_any_type() {
+    let def = read(
+        r#"struct A { #[field(primary_key)] id: i64, #[field(sql_type = "geometry(Point, 4326)")] g: Vec<f64> }"#,
+    )
+    .unwrap();
+    assert_eq!(
+        def.table.field("g").unwrap().ty,
+        ColumnType::Raw("geometry(Point, 4326)".into())
+    );
+}
+
+#[test]
+fn renamed_from_hints_are_kept() {
+    let def = read(
+        r#"#[model(renamed_from = "Old")] struct A { #[field(primary_key)] id: i64, #[field(renamed_from = "usu")] uso: i32 }"#,
+    )
+    .unwrap();
+    assert_eq!(def.renamed_from.as_deref(), Some("Old"));
+    assert_eq!(
+        def.field_renamed_from.get("uso").map(String::as_str),
+        Some("usu")
+    );
+}

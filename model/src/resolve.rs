@@ -1,0 +1,536 @@
+//! From the structs of a project to a [`Schema`]: the checks that span
+//! several structs (DESIGN §2): app labels, references, table and object name
+//! clashes, and portability to the declared dialects.
+
+use crate::def::TableDef;
+use crate::schema::{Constraint, OnDelete, Schema, Table, model_key};
+use crate::types::ColumnType;
+use std::collections::BTreeMap;
+
+/// Settings from `remodel.toml` that shape resolution.
+#[derive(Debug, Clone, Default)]
+pub struct ResolveOptions {
+    /// Use doc comments as database comments where no `comment` is given.
+    pub doc_comments: bool,
+    /// The dialects portability checks apply to (`sqlite`, `postgres`, `mysql`).
+    pub dialects: Vec<String>,
+}
+
+/// A problem found across structs, located by model, field and attribute so
+/// the caller can point at the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveError {
+    /// Index into the definitions given to [`resolve`].
+    pub def: usize,
+    /// The field concerned, if any.
+    pub field: Option<String>,
+    /// The attribute key concerned (`references`, `to_field`, `table`, …), if any.
+    pub attr: Option<&'static str>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+}
+
+impl ResolveError {
+    fn new(def: usize, field: Option<&str>, attr: Option<&'static str>, message: String) -> Self {
+        ResolveError {
+            def,
+            field: field.map(str::to_string),
+            attr,
+            message,
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Resolves a project's struct definitions into a schema, or every error found.
+pub fn resolve(defs: &[TableDef], opts: &ResolveOptions) -> Result<Schema, Vec<ResolveError>> {
+    let mut errs = Vec::new();
+    let mut schema = Schema::default();
+    // key → def index
+    let mut owners: BTreeMap<String, usize> = BTreeMap::new();
+
+    for (i, def) in defs.iter().enumerate() {
+        let mut table = def.table.clone();
+        table.app = def.app();
+        if opts.doc_comments {
+            if table.comment.is_none() {
+                table.comment = def.doc.clone();
+            }
+            for f in &mut table.fields {
+                if f.comment.is_none() {
+                    f.comment = def.field_docs.get(&f.name).cloned();
+                }
+            }
+        }
+        let key = table.key();
+        if let Some(&other) = owners.get(&key) {
+            errs.push(
+                ResolveError::new(
+                    i,
+                    None,
+                    None,
+                    format!(
+                        "two models are named {key}: in {} and in {}",
+                        defs[other].module_path, def.module_path
+                    ),
+                )
+                .help("rename one struct, or give it another app with #[model(app = \"…\")]"),
+            );
+            continue;
+        }
+        owners.insert(key, i);
+        schema.insert(table);
+    }
+
+    // Table names: one model per table.
+    let mut tables: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, &i) in &owners {
+        let name = schema.tables[key].table_name().to_lowercase();
+        if let Some(&other) = tables.get(&name) {
+            let (a, b) = (
+                model_key(&defs[other].app(), &defs[other].table.name),
+                key.clone(),
+            );
+            errs.push(
+                ResolveError::new(
+                    i,
+                    None,
+                    if defs[i].table.db_table.is_some() {
+                        Some("table")
+                    } else {
+                        None
+                    },
+                    format!("models {a} and {b} both map to table `{name}`"),
+                )
+                .help("give one of them #[model(table = \"…\")]"),
+            );
+        } else {
+            tables.insert(name, i);
+        }
+    }
+
+    resolve_references(&mut schema, defs, &owners, &mut errs);
+    check_object_names(&schema, &owners, &mut errs);
+    for dialect in &opts.dialects {
+        if dialect == "mysql" {
+            check_mysql(&schema, &owners, &mut errs);
+        }
+    }
+
+    if errs.is_empty() {
+        Ok(schema)
+    } else {
+        errs.sort_by_key(|e| e.def);
+        Err(errs)
+    }
+}
+
+fn resolve_references(
+    schema: &mut Schema,
+    defs: &[TableDef],
+    owners: &BTreeMap<String, usize>,
+    errs: &mut Vec<ResolveError>,
+) {
+    let snapshot = schema.clone();
+    for (key, &i) in owners {
+        let table = schema
+            .tables
+            .get_mut(key)
+            .expect("owners lists schema keys");
+        let app = table.app.clone();
+        for field in &mut table.fields {
+            let Some(reference) = &mut field.references else {
+                continue;
+            };
+            let written = reference.model.clone();
+            let target_key = match written.split_once('.') {
+                Some(_) if snapshot.tables.contains_key(&written) => Some(written.clone()),
+                Some(_) => None,
+                None => {
+                    let own = model_key(&app, &written);
+                    if snapshot.tables.contains_key(&own) {
+                        Some(own)
+                    } else {
+                        let keys: Vec<String> = snapshot
+                            .tables
+                            .values()
+                            .filter(|t| t.name == written)
+                            .map(Table::key)
+                            .collect();
+                        match keys.len() {
+                            1 => Some(keys[0].clone()),
+                            0 => None,
+                            _ => {
+                                errs.push(
+                                    ResolveError::new(
+                                        i,
+                                        Some(&field.name),
+                                        Some("references"),
+                                        format!(
+                                            "`references = \"{written}\"` is ambiguous: it matches {}",
+                                            keys.join(", ")
+                                        ),
+                                    )
+                                    .help(format!("write the app: references = \"{}\"", keys[0])),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                }
+            };
+            let Some(target_key) = target_key else {
+                let names: Vec<String> = snapshot.tables.values().map(Table::key).collect();
+                let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let bare: Vec<&str> = snapshot.tables.values().map(|t| t.name.as_str()).collect();
+                let hint = crate::names::closest(&written, &name_refs)
+                    .or_else(|| crate::names::closest(&written, &bare))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        if names.is_empty() {
+                            "no models were found".to_string()
+                        } else {
+                            format!("known models: {}", names.join(", "))
+                        }
+                    });
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&field.name),
+                        Some("references"),
+                        format!("`references = \"{written}\"` names no model in the project"),
+                    )
+                    .help(hint),
+                );
+                continue;
+            };
+            reference.model = target_key.clone();
+            let target = &snapshot.tables[&target_key];
+            let to_field = match &reference.to_field {
+                Some(f) => f.clone(),
+                None => {
+                    let pk = target.primary_key();
+                    if pk.len() != 1 {
+                        errs.push(
+                            ResolveError::new(
+                                i,
+                                Some(&field.name),
+                                Some("references"),
+                                format!("{target_key} has a composite primary key, so a reference to it needs to_field"),
+                            )
+                            .help("add to_field = \"…\" naming a unique field of the target"),
+                        );
+                        continue;
+                    }
+                    pk[0].clone()
+                }
+            };
+            let Some(tf) = target.field(&to_field) else {
+                errs.push(ResolveError::new(
+                    i,
+                    Some(&field.name),
+                    Some("to_field"),
+                    format!("`to_field = \"{to_field}\"`: {target_key} has no field `{to_field}`"),
+                ));
+                continue;
+            };
+            let is_single_unique = tf.primary_key
+                || tf.unique
+                || target.constraints.iter().any(|c| matches!(c, Constraint::Unique { fields, .. } if fields == std::slice::from_ref(&to_field)))
+                || target.indexes.iter().any(|ix| ix.unique && ix.fields == [to_field.clone()]);
+            if !is_single_unique {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&field.name),
+                        Some("to_field"),
+                        format!("{target_key}.{to_field} is neither the primary key nor unique, so it cannot be referenced"),
+                    )
+                    .help(format!("mark {to_field} as #[field(unique)] in {target_key}")),
+                );
+                continue;
+            }
+            if !same_key_type(&field.ty, &tf.ty) {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&field.name),
+                        Some("references"),
+                        format!(
+                            "field `{}` ({}) references {target_key}.{to_field}, which is {}",
+                            field.name, field.ty, tf.ty
+                        ),
+                    )
+                    .help(format!(
+                        "give `{}` the type of the field it references",
+                        field.name
+                    )),
+                );
+            }
+        }
+    }
+    let _ = defs;
+}
+
+fn same_key_type(a: &ColumnType, b: &ColumnType) -> bool {
+    a == b
+}
+
+fn check_object_names(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    errs: &mut Vec<ResolveError>,
+) {
+    let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (key, &i) in owners {
+        let table = &schema.tables[key];
+        for (name, what) in table.all_object_names() {
+            match seen.get(&name) {
+                Some((other_key, other_what)) if other_key != key => errs.push(
+                    ResolveError::new(
+                        i,
+                        None,
+                        None,
+                        format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
+                    )
+                    .help("index and constraint names must be unique across the project; give one another name = \"…\""),
+                ),
+                _ => {
+                    seen.insert(name, (key.clone(), what));
+                }
+            }
+        }
+    }
+}
+
+/// MySQL/MariaDB portability (DESIGN §5): TEXT cannot be indexed, InnoDB
+/// rejects SET DEFAULT, and a literal default on TEXT/BLOB/JSON needs MySQL 8's
+/// expression defaults.
+fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec<ResolveError>) {
+    const WHY: &str = "(dialects in remodel.toml include mysql)";
+    for (key, &i) in owners {
+        let t = &schema.tables[key];
+        let unbounded = |f: &str| t.field(f).is_some_and(|f| f.ty == ColumnType::Text);
+        for f in &t.fields {
+            let indexed = f.unique || f.index || t.primary_key().contains(&f.name);
+            if indexed && f.ty == ColumnType::Text {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&f.name),
+                        None,
+                        format!("MySQL cannot index the TEXT column `{}` {WHY}", f.name),
+                    )
+                    .help("give it a max_length"),
+                );
+            }
+            if f.references
+                .as_ref()
+                .is_some_and(|r| r.on_delete == OnDelete::SetDefault)
+            {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&f.name),
+                        Some("on_delete"),
+                        format!(
+                            "MySQL (InnoDB) rejects ON DELETE SET DEFAULT on `{}` {WHY}",
+                            f.name
+                        ),
+                    )
+                    .help("use another on_delete action"),
+                );
+            }
+            if matches!(f.default, Some(crate::ColumnDefault::Value(_)))
+                && matches!(f.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json)
+            {
+                errs.push(
+                    ResolveError::new(i, Some(&f.name), Some("default"), format!("MySQL before 8.0.13 rejects a literal DEFAULT on the {} column `{}` {WHY}", f.ty, f.name))
+                        .help("give the field a max_length, or drop the default"),
+                );
+            }
+        }
+        for ix in &t.indexes {
+            if let Some(f) = ix.fields.iter().find(|f| unbounded(f)) {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(f),
+                        None,
+                        format!(
+                            "MySQL cannot index the TEXT column `{f}` (index {}) {WHY}",
+                            t.index_name(ix)
+                        ),
+                    )
+                    .help("give it a max_length"),
+                );
+            }
+        }
+        for c in &t.constraints {
+            if let Constraint::Unique { fields, .. } = c
+                && let Some(f) = fields.iter().find(|f| unbounded(f))
+            {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(f),
+                        None,
+                        format!(
+                            "MySQL cannot index the TEXT column `{f}` (unique {}) {WHY}",
+                            t.constraint_name(c)
+                        ),
+                    )
+                    .help("give it a max_length"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Field, Reference};
+
+    fn def(module: &str, name: &str, fields: Vec<Field>) -> TableDef {
+        let mut table = Table::new("", name);
+        let mut id = Field::new("id", ColumnType::BigInt);
+        id.primary_key = true;
+        id.auto = true;
+        table.fields.push(id);
+        table.fields.extend(fields);
+        TableDef {
+            module_path: module.into(),
+            app_label: None,
+            table,
+            renamed_from: None,
+            doc: None,
+            field_renamed_from: Default::default(),
+            field_docs: Default::default(),
+        }
+    }
+
+    fn fk(name: &str, target: &str) -> Field {
+        let mut f = Field::new(name, ColumnType::BigInt);
+        f.references = Some(Reference {
+            model: target.into(),
+            to_field: None,
+            on_delete: OnDelete::Cascade,
+        });
+        f.index = true;
+        f
+    }
+
+    #[test]
+    fn resolves_bare_and_qualified_references() {
+        let defs = vec![
+            def("clinic::patients::models", "Patient", vec![]),
+            def(
+                "clinic::patients::models",
+                "Ingreso",
+                vec![fk("paciente_id", "Patient")],
+            ),
+            def(
+                "clinic::exams",
+                "Monitoreo",
+                vec![fk("paciente_id", "patients.Patient")],
+            ),
+            def("clinic::exams", "Other", vec![fk("paciente_id", "Patient")]),
+        ];
+        let schema = resolve(&defs, &ResolveOptions::default()).unwrap();
+        for key in ["patients.Ingreso", "exams.Monitoreo", "exams.Other"] {
+            let f = schema.tables[key].field("paciente_id").unwrap();
+            assert_eq!(
+                f.references.as_ref().unwrap().model,
+                "patients.Patient",
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_and_ambiguous_references_are_errors() {
+        let defs = vec![
+            def("c::a", "Patient", vec![]),
+            def("c::b", "Patient", vec![]),
+            def(
+                "c::x",
+                "Ref",
+                vec![fk("p_id", "Patient"), fk("q_id", "Patinet")],
+            ),
+        ];
+        let errs = resolve(&defs, &ResolveOptions::default()).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs[0].message.contains("both map to table `patient`"));
+        assert!(
+            errs[1]
+                .message
+                .contains("ambiguous: it matches a.Patient, b.Patient")
+        );
+        assert!(errs[2].message.contains("names no model"));
+        assert_eq!(errs[2].help.as_deref(), Some("did you mean `Patient`?"));
+        assert_eq!(errs[2].attr, Some("references"));
+    }
+
+    #[test]
+    fn two_models_on_one_table_is_an_error() {
+        let mut a = def("c::a", "Thing", vec![]);
+        a.table.db_table = Some("shared".into());
+        let mut b = def("c::b", "Other", vec![]);
+        b.table.db_table = Some("shared".into());
+        let errs = resolve(&[a, b], &ResolveOptions::default()).unwrap_err();
+        assert!(errs[0].message.contains("both map to table `shared`"));
+    }
+
+    #[test]
+    fn reference_types_must_match() {
+        let mut f = fk("p_id", "Patient");
+        f.ty = ColumnType::Integer;
+        let defs = vec![def("c::a", "Patient", vec![]), def("c::a", "Ref", vec![f])];
+        let errs = resolve(&defs, &ResolveOptions::default()).unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("(integer) references a.Patient.id, which is bigint")
+        );
+    }
+
+    #[test]
+    fn mysql_portability_only_when_declared() {
+        let mut f = Field::new("nombre", ColumnType::Text);
+        f.unique = true;
+        let defs = vec![def("c::a", "Patient", vec![f])];
+        assert!(resolve(&defs, &ResolveOptions::default()).is_ok());
+        let opts = ResolveOptions {
+            dialects: vec!["mysql".into()],
+            ..Default::default()
+        };
+        let errs = resolve(&defs, &opts).unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("MySQL cannot index the TEXT column `nombre`")
+        );
+    }
+
+    #[test]
+    fn doc_comments_become_comments_when_enabled() {
+        let mut d = def("c::a", "Patient", vec![]);
+        d.doc = Some("People".into());
+        let opts = ResolveOptions {
+            doc_comments: true,
+            ..Default::default()
+        };
+        let s = resolve(std::slice::from_ref(&d), &opts).unwrap();
+        assert_eq!(s.tables["a.Patient"].comment.as_deref(), Some("People"));
+        let s = resolve(&[d], &ResolveOptions::default()).unwrap();
+        assert_eq!(s.tables["a.Patient"].comment, None);
+    }
+}
