@@ -78,7 +78,11 @@ impl Literal {
     /// Checks this literal against a column type and returns its normal form
     /// (decimals become strings, integers given for floats become floats).
     pub fn check_for(&self, ty: &ColumnType) -> Result<Literal, String> {
-        let wrong = |want: &str| Err(format!("a {ty} default must be {want}, not {self}"));
+        let wrong = |want: &str| {
+            Err(format!(
+                "a default for a {ty} column must be {want}, not {self}"
+            ))
+        };
         match ty {
             ColumnType::Boolean => match self {
                 Literal::Bool(_) => Ok(self.clone()),
@@ -158,7 +162,9 @@ impl Literal {
     ) -> Result<Literal, String> {
         match self {
             Literal::Str(s) if ok(s) => Ok(self.clone()),
-            _ => Err(format!("a {ty} default must be {want}, not {self}")),
+            _ => Err(format!(
+                "a default for a {ty} column must be {want}, not {self}"
+            )),
         }
     }
 }

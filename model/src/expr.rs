@@ -49,10 +49,33 @@ fn quote_idents(expr: &mut Expr, style: impl Fn(&Ident) -> Option<char>) {
     });
 }
 
-/// Parses an SQL expression and returns its normal spelling: plain lower-case
-/// identifiers unquoted, others double-quoted, sqlparser's spacing.
+/// Unquoted identifiers are case-insensitive in SQL: fold them to lower case.
+fn fold_case(expr: &mut Expr) {
+    let _ = visit_expressions_mut(expr, |e| {
+        let fold = |id: &mut Ident| {
+            if id.quote_style.is_none() {
+                id.value = id.value.to_lowercase();
+            }
+        };
+        match e {
+            Expr::Identifier(id) => fold(id),
+            Expr::CompoundIdentifier(ids) => ids.iter_mut().for_each(fold),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Parses an SQL expression and returns its normal spelling: unquoted
+/// identifiers folded to lower case, plain lower-case identifiers unquoted,
+/// others double-quoted, sqlparser's spacing.
 pub fn normalize(sql: &str) -> Result<String, String> {
     let mut expr = parse(sql)?;
+    fold_case(&mut expr);
+    // Databases store `DEFAULT (x)` and `CHECK (x)` with parentheses the user did not write.
+    while let Expr::Nested(inner) = expr {
+        expr = *inner;
+    }
     quote_idents(&mut expr, |id| if is_plain(id) { None } else { Some('"') });
     let text = expr.to_string();
     // A plain identifier that is also a keyword might not parse back unquoted:
@@ -68,7 +91,8 @@ pub fn normalize(sql: &str) -> Result<String, String> {
 
 /// The column names an expression refers to, in order of first appearance.
 pub fn columns(sql: &str) -> Result<Vec<String>, String> {
-    let expr = parse(sql)?;
+    let mut expr = parse(sql)?;
+    fold_case(&mut expr);
     let mut out: Vec<String> = Vec::new();
     let _ = visit_expressions(&expr, |e| {
         let name = match e {
@@ -120,11 +144,13 @@ mod tests {
         assert_eq!(normalize("edad>=0").unwrap(), "edad >= 0");
         assert_eq!(normalize("\"edad\" >= 0").unwrap(), "edad >= 0");
         assert_eq!(normalize("\"Edad\" >= 0").unwrap(), "\"Edad\" >= 0");
+        assert_eq!(normalize("EDAD >= 0").unwrap(), "edad >= 0");
         assert_eq!(
             normalize("estado in ('A','B')").unwrap(),
             normalize("estado IN ('A', 'B')").unwrap()
         );
         assert_eq!(normalize("CURRENT_TIMESTAMP").unwrap(), "CURRENT_TIMESTAMP");
+        assert_eq!(normalize("((a > 1))").unwrap(), "a > 1");
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub(crate) struct FieldAttrs {
     pub renamed_from: Spanned<String>,
     /// Every key given, with its span, in order (for "does not apply" errors).
     pub given: Vec<(&'static str, Span)>,
+    /// A value could not be read: the field's other checks would only repeat the problem.
+    pub broken: bool,
 }
 
 impl FieldAttrs {
@@ -119,7 +121,13 @@ fn key_of(meta: &ParseNestedMeta) -> String {
 /// `key` alone means true; `key = true|false` says which.
 fn flag(meta: &ParseNestedMeta) -> syn::Result<bool> {
     if meta.input.peek(Token![=]) {
-        let lit: syn::LitBool = meta.value()?.parse()?;
+        let key = key_of(meta);
+        let lit: syn::LitBool = meta.value()?.parse().map_err(|e: syn::Error| {
+            syn::Error::new(
+                e.span(),
+                format!("`{key}` takes true or false, or nothing: {key} = false"),
+            )
+        })?;
         Ok(lit.value)
     } else {
         Ok(true)
@@ -127,13 +135,34 @@ fn flag(meta: &ParseNestedMeta) -> syn::Result<bool> {
 }
 
 fn string(meta: &ParseNestedMeta) -> syn::Result<(String, Span)> {
-    let lit: LitStr = meta.value()?.parse()?;
+    let key = key_of(meta);
+    let lit: LitStr = meta.value()?.parse().map_err(|e: syn::Error| {
+        syn::Error::new(
+            e.span(),
+            format!("`{key}` takes a string in double quotes: {key} = \"…\""),
+        )
+    })?;
     Ok((lit.value(), lit.span()))
 }
 
 fn number(meta: &ParseNestedMeta) -> syn::Result<(u32, Span)> {
-    let lit: syn::LitInt = meta.value()?.parse()?;
-    let n = lit.base10_parse::<u32>()?;
+    let key = key_of(meta);
+    let lit: syn::LitInt = meta.value()?.parse().map_err(|e: syn::Error| {
+        syn::Error::new(
+            e.span(),
+            format!("`{key}` takes a whole number: {key} = 100"),
+        )
+    })?;
+    let n = lit.base10_parse::<u32>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`{key} = {}` is too large (at most {})",
+                lit.base10_digits(),
+                u32::MAX
+            ),
+        )
+    })?;
     Ok((n, lit.span()))
 }
 
@@ -165,10 +194,12 @@ fn literal(meta: &ParseNestedMeta) -> syn::Result<(Literal, Span)> {
             } else {
                 i.base10_digits().to_string()
             };
-            Literal::Int(
-                text.parse::<i64>()
-                    .map_err(|_| syn::Error::new(span, "integer out of range"))?,
-            )
+            Literal::Int(text.parse::<i64>().map_err(|_| {
+                syn::Error::new(
+                    span,
+                    format!("default {text} does not fit in 64 bits (i64)"),
+                )
+            })?)
         }
         (Lit::Float(f), neg) => {
             let x: f64 = f.base10_parse()?;
@@ -251,6 +282,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
             Ok(())
         });
         if let Err(e) = result {
+            out.broken = true;
             errs.push(e.span(), e.to_string(), None);
         }
     }
@@ -265,6 +297,8 @@ fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAtt
         concurrently: false,
     };
     let mut seen_fields = false;
+    let mut seen_unique = false;
+    let mut seen_concurrently = false;
     meta.parse_nested_meta(|inner| {
         let key = key_of(&inner);
         let ks = inner.path.span();
@@ -277,8 +311,20 @@ fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAtt
                 seen_fields = true;
                 out.fields = parenthesized_strings(&inner)?;
             }
-            "unique" => out.unique = flag(&inner)?,
-            "concurrently" => out.concurrently = flag(&inner)?,
+            "unique" => {
+                if seen_unique {
+                    errs.push(ks, "duplicate attribute `unique`".into(), None);
+                }
+                seen_unique = true;
+                out.unique = flag(&inner)?;
+            }
+            "concurrently" => {
+                if seen_concurrently {
+                    errs.push(ks, "duplicate attribute `concurrently`".into(), None);
+                }
+                seen_concurrently = true;
+                out.concurrently = flag(&inner)?;
+            }
             other => {
                 let known = ["name", "fields", "unique", "concurrently"];
                 let (msg, help) = unknown("#[model(index(...))]", other, &known);

@@ -46,6 +46,17 @@ impl Errors {
 
 pub(crate) use crate::names::closest as suggest;
 
+/// What the model-level checks need to know of each field, including those
+/// that failed (so their names do not cause a second, misleading error).
+struct FieldInfo {
+    name: String,
+    span: Span,
+    column: String,
+    column_span: Option<Span>,
+    pk_span: Option<Span>,
+    failed: bool,
+}
+
 /// Reads one struct deriving `Model`. Its `module_path` is left empty: the
 /// caller knows where the struct lives.
 pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
@@ -72,11 +83,15 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
     };
 
     let mattrs = attrs::model_attrs(&input.attrs, &mut errs);
+    let composite: Vec<String> = mattrs
+        .primary_key
+        .as_ref()
+        .map(|(f, _)| f.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
     let mut table = Table::new("", struct_name.clone());
     let mut field_renamed_from = BTreeMap::new();
     let mut field_docs = BTreeMap::new();
-    // Field name → span of the field name, for errors that point at a field.
-    let mut field_spans: Vec<(String, Span)> = Vec::new();
+    let mut infos: Vec<FieldInfo> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
 
     for f in named {
@@ -94,30 +109,45 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
             skipped.push(name);
             continue;
         }
-        if let Some(field) = read_field(&name, ident.span(), &f.ty, &fattrs, &mut errs) {
-            if let Some((old, span)) = &fattrs.renamed_from {
-                if *old == name {
-                    errs.push(
-                        *span,
-                        format!("`renamed_from` names the field itself (`{name}`)"),
-                        None,
-                    );
-                } else {
-                    field_renamed_from.insert(name.clone(), old.clone());
-                }
+        let field = read_field(&name, ident.span(), &f.ty, &fattrs, &composite, &mut errs);
+        infos.push(FieldInfo {
+            name: name.clone(),
+            span: ident.span(),
+            column: fattrs
+                .column
+                .as_ref()
+                .map(|(c, _)| c.clone())
+                .unwrap_or_else(|| name.clone()),
+            column_span: fattrs.column.as_ref().map(|(_, s)| *s),
+            pk_span: fattrs
+                .primary_key
+                .as_ref()
+                .filter(|(v, _)| *v)
+                .map(|(_, s)| *s),
+            failed: field.is_none(),
+        });
+        let Some(field) = field else { continue };
+        if let Some((old, span)) = &fattrs.renamed_from {
+            if *old == name {
+                errs.push(
+                    *span,
+                    format!("`renamed_from` names the field itself (`{name}`)"),
+                    None,
+                );
+            } else {
+                field_renamed_from.insert(name.clone(), old.clone());
             }
-            if let Some(doc) = attrs::doc_comment(&f.attrs) {
-                field_docs.insert(name.clone(), doc);
-            }
-            field_spans.push((name, ident.span()));
-            table.fields.push(field);
         }
+        if let Some(doc) = attrs::doc_comment(&f.attrs) {
+            field_docs.insert(name.clone(), doc);
+        }
+        table.fields.push(field);
     }
 
     read_model_level(
         &mut table,
         &mattrs,
-        &field_spans,
+        &infos,
         &skipped,
         input.ident.span(),
         &mut errs,
@@ -142,8 +172,13 @@ fn read_field(
     name_span: Span,
     ty: &syn::Type,
     a: &FieldAttrs,
+    composite: &[String],
     errs: &mut Errors,
 ) -> Option<Field> {
+    if a.broken {
+        // A value could not be read; checking the rest would repeat that error.
+        return None;
+    }
     let ft = rust_type::field_type(ty);
     let start = errs.0.len();
     if ft.nested_option {
@@ -152,6 +187,7 @@ fn read_field(
             format!("field `{name}`: `Option<Option<…>>` is not a column type"),
             None,
         );
+        return None;
     }
     let does_not_apply = |errs: &mut Errors, key: &str, what: &str| {
         if let Some(span) = a.span_of(key) {
@@ -196,36 +232,38 @@ fn read_field(
             },
             RustKind::Bytes => Some(ColumnType::Blob),
             RustKind::Decimal => match (&a.max_digits, &a.decimal_places) {
-                (Some((p, ps)), Some((s, _))) => match check_decimal(*p, *s) {
+                (Some((p, ps)), Some((s, ss))) => match check_decimal(*p, *s) {
                     Ok(()) => Some(ColumnType::Decimal {
                         precision: *p,
                         scale: *s,
                     }),
                     Err(e) => {
-                        errs.push(*ps, format!("field `{name}`: {e}"), None);
+                        let span = if *p == 0 || *p > 1000 { *ps } else { *ss };
+                        errs.push(span, format!("field `{name}`: {e}"), None);
                         None
                     }
                 },
-                (p, s) => {
-                    let missing = if p.is_none() {
-                        "max_digits"
+                (None, None) => {
+                    errs.push(
+                        ty.span(),
+                        format!("Decimal field `{name}` needs `max_digits` and `decimal_places`"),
+                        Some(
+                            "add #[field(max_digits = 10, decimal_places = 2)] with your precision and scale"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+                (p, _) => {
+                    let (missing, given) = if p.is_none() {
+                        ("max_digits", "decimal_places")
                     } else {
-                        "decimal_places"
-                    };
-                    let help = if p.is_none() && s.is_none() {
-                        "add #[field(max_digits = 10, decimal_places = 2)] (your precision and scale)"
-                    } else {
-                        "Decimal fields need both max_digits and decimal_places"
+                        ("decimal_places", "max_digits")
                     };
                     errs.push(
-                        a.span_of(if p.is_some() {
-                            "max_digits"
-                        } else {
-                            "decimal_places"
-                        })
-                        .unwrap_or(name_span),
-                        format!("Decimal field `{name}` needs `{missing}`"),
-                        Some(help.into()),
+                        a.span_of(given).unwrap_or(name_span),
+                        format!("Decimal field `{name}` needs `{missing}` too"),
+                        Some("Decimal fields need both max_digits and decimal_places".into()),
                     );
                     None
                 }
@@ -277,8 +315,14 @@ fn read_field(
     }
     let is_int = column_type.as_ref().is_some_and(ColumnType::is_integer);
     match &a.auto {
-        Some((v, span)) if !field.primary_key => {
-            let _ = v;
+        Some((_, span)) if composite.iter().any(|c| c == name) => {
+            errs.push(
+                *span,
+                format!("`auto` does not apply to field `{name}`: composite primary keys do not auto-increment"),
+                None,
+            );
+        }
+        Some((_, span)) if !field.primary_key => {
             errs.push(
                 *span,
                 format!("`auto` does not apply to field `{name}`: it is not the primary key"),
@@ -375,7 +419,7 @@ fn read_field(
                     None,
                 );
             }
-            if on_delete == OnDelete::SetDefault && field.default.is_none() {
+            if on_delete == OnDelete::SetDefault && a.default.is_none() && a.default_sql.is_none() {
                 errs.push(
                     a.span_of("on_delete").unwrap_or(*span),
                     format!("on_delete = \"set_default\" needs a default on field `{name}`"),
@@ -413,12 +457,18 @@ fn read_field(
 fn check_fields(
     table: &Table,
     fields: &[(String, Span)],
+    infos: &[FieldInfo],
     skipped: &[String],
     what: &str,
     errs: &mut Errors,
 ) -> bool {
     let mut ok = true;
     for (f, span) in fields {
+        if infos.iter().any(|i| i.failed && i.name == *f) {
+            // Already reported on the field itself.
+            ok = false;
+            continue;
+        }
         if table.field(f).is_none() {
             ok = false;
             let help = if skipped.contains(f) {
@@ -463,7 +513,7 @@ fn name_value(name: &Option<(String, Span)>, errs: &mut Errors) -> Option<String
 fn read_model_level(
     table: &mut Table,
     m: &ModelAttrs,
-    field_spans: &[(String, Span)],
+    infos: &[FieldInfo],
     skipped: &[String],
     struct_span: Span,
     errs: &mut Errors,
@@ -497,10 +547,12 @@ fn read_model_level(
     table.managed = m.managed.as_ref().is_none_or(|(v, _)| *v);
 
     // Primary key: one field, or the model-level list.
-    let pk_fields: Vec<&(String, Span)> = field_spans
+    let pk_fields: Vec<(&String, Span)> = infos
         .iter()
-        .filter(|(n, _)| table.field(n).is_some_and(|f| f.primary_key))
+        .filter(|i| table.field(&i.name).is_some_and(|f| f.primary_key))
+        .map(|i| (&i.name, i.pk_span.unwrap_or(i.span)))
         .collect();
+    let failed_pk = infos.iter().any(|i| i.failed && i.pk_span.is_some());
     match (&m.primary_key, pk_fields.len()) {
         (Some((_, span)), n) if n > 0 => errs.push(
             *span,
@@ -510,7 +562,7 @@ fn read_model_level(
         (Some((fields, span)), _) => {
             if fields.is_empty() {
                 errs.push(*span, "`primary_key(...)` lists no fields".into(), None);
-            } else if check_fields(table, fields, skipped, "primary_key", errs) {
+            } else if check_fields(table, fields, infos, skipped, "primary_key", errs) {
                 for (f, fspan) in fields {
                     if table.field(f).is_some_and(|f| f.null) {
                         errs.push(
@@ -523,6 +575,7 @@ fn read_model_level(
                 table.composite_primary_key = fields.iter().map(|(f, _)| f.clone()).collect();
             }
         }
+        (None, 0) if failed_pk => {}
         (None, 0) => errs.push(
             struct_span,
             format!("model `{}` has no primary key", table.name),
@@ -552,24 +605,20 @@ fn read_model_level(
 
     // Two fields on one column.
     let mut columns: Vec<(&str, &str)> = Vec::new();
-    for f in &table.fields {
-        if let Some((other, _)) = columns.iter().find(|(c, _)| *c == f.column_name()) {
-            let span = field_spans
-                .iter()
-                .find(|(n, _)| *n == f.name)
-                .map(|(_, s)| *s)
-                .unwrap_or(struct_span);
+    let mut column_clash = false;
+    for i in infos {
+        if let Some((other, _)) = columns.iter().find(|(c, _)| *c == i.column) {
+            column_clash = true;
             errs.push(
-                span,
+                i.column_span.unwrap_or(i.span),
                 format!(
                     "fields `{other}` and `{}` both map to column `{}`",
-                    f.name,
-                    f.column_name()
+                    i.name, i.column
                 ),
-                None,
+                Some("give one of them another column = \"…\"".into()),
             );
         }
-        columns.push((f.column_name(), &f.name));
+        columns.push((&i.column, &i.name));
     }
 
     for (ia, span) in &m.indexes {
@@ -577,7 +626,7 @@ fn read_model_level(
             errs.push(*span, "index(...) needs fields(\"a\", …)".into(), None);
             continue;
         }
-        if !check_fields(table, &ia.fields, skipped, "index", errs) {
+        if !check_fields(table, &ia.fields, infos, skipped, "index", errs) {
             continue;
         }
         table.indexes.push(Index {
@@ -592,7 +641,7 @@ fn read_model_level(
             errs.push(*span, "unique(...) needs fields(\"a\", …)".into(), None);
             continue;
         }
-        if !check_fields(table, &ua.fields, skipped, "unique", errs) {
+        if !check_fields(table, &ua.fields, infos, skipped, "unique", errs) {
             continue;
         }
         table.constraints.push(Constraint::Unique {
@@ -667,11 +716,29 @@ fn read_model_level(
     }
 
     // Names must be unique within the struct (across the project: the scanner).
+    // Only checked on an otherwise sound struct: a column clash or a failed
+    // field would make this a second report of the same mistake.
+    if column_clash || infos.iter().any(|i| i.failed) {
+        return;
+    }
+    let explicit_spans: Vec<(String, Span)> = m
+        .indexes
+        .iter()
+        .filter_map(|(ia, _)| ia.name.clone())
+        .chain(m.uniques.iter().filter_map(|(ua, _)| ua.name.clone()))
+        .chain(m.checks.iter().filter_map(|(ca, _)| ca.name.clone()))
+        .collect();
     let mut seen: Vec<(String, String)> = Vec::new();
     for (name, what) in table.all_object_names() {
         if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
+            let span = explicit_spans
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| *s)
+                .unwrap_or(struct_span);
             errs.push(
-                struct_span,
+                span,
                 format!(
                     "`{}` has two objects named `{name}`: {other} and {what}",
                     table.name

@@ -1,0 +1,127 @@
+//! Live connections: one trait every database implements, so the runner in
+//! `migrate` is written once.
+
+use crate::sqlite::SqliteDatabase;
+use crate::{DatabaseUrl, Dialect};
+use async_trait::async_trait;
+use remodel_model::catalog::Catalog;
+
+/// A value passed to or read from the database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    /// The text, if this is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Text(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// A database error, with what the driver said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbError {
+    /// The database cannot be reached or opened.
+    #[error("cannot connect to {target}: {reason}")]
+    Connect {
+        /// The URL (no password).
+        target: String,
+        /// The driver's reason.
+        reason: String,
+    },
+    /// A statement failed.
+    #[error("{0}")]
+    Statement(String),
+    /// Rows violate foreign keys after a migration (SQLite's foreign_key_check).
+    #[error("foreign key check failed: {0}")]
+    ForeignKeys(String),
+    /// The catalog could not be read.
+    #[error("cannot read the database catalog: {0}")]
+    Introspect(String),
+}
+
+/// A connection to a live database.
+#[async_trait]
+pub trait Database: Send {
+    /// The dialect of this database.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Where it is.
+    fn url(&self) -> &DatabaseUrl;
+
+    /// Executes one statement with positional parameters (`?` on SQLite and
+    /// MySQL, `$1` on PostgreSQL) and returns the rows affected.
+    async fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+
+    /// Runs a query and returns its rows.
+    async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
+
+    /// Whether a table exists.
+    async fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
+
+    /// Reads the live catalog: every user table (the database's internal
+    /// tables excluded; callers filter remodel's history and ignored tables).
+    async fn introspect(&mut self) -> Result<Catalog, DbError>;
+
+    /// Starts applying one migration. SQLite: foreign keys off (checked),
+    /// `BEGIN IMMEDIATE` — the write lock that serialises concurrent runs.
+    async fn begin_migration(&mut self) -> Result<(), DbError>;
+
+    /// Finishes a migration. SQLite: recreates triggers a rebuild dropped,
+    /// runs `foreign_key_check` (an error if any row violates a key), commits,
+    /// turns foreign keys back on.
+    async fn commit_migration(&mut self) -> Result<(), DbError>;
+
+    /// Abandons a migration: rolls back and restores the connection's settings.
+    async fn rollback_migration(&mut self) -> Result<(), DbError>;
+
+    /// Closes the connection.
+    async fn close(self: Box<Self>);
+}
+
+/// Opens a connection. A missing SQLite file is created only when `create`
+/// is set (by `migrate`); otherwise `Ok(None)` means "an empty database".
+pub async fn connect(
+    url: &DatabaseUrl,
+    create: bool,
+) -> Result<Option<Box<dyn Database>>, DbError> {
+    match url {
+        DatabaseUrl::Sqlite { path } => {
+            if !create && !path.exists() {
+                return Ok(None);
+            }
+            Ok(Some(Box::new(
+                SqliteDatabase::open(url.clone(), path, create).await?,
+            )))
+        }
+        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => Err(DbError::Connect {
+            target: url.display(),
+            reason: format!(
+                "the {} driver is not part of this build yet",
+                url.dialect().name()
+            ),
+        }),
+    }
+}

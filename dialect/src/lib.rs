@@ -1,0 +1,117 @@
+//! remodel's databases. Each dialect lives in its own module behind the
+//! [`Dialect`] trait: its capabilities, type mapping, quoting, and how each
+//! operation renders to SQL (pure), plus a [`Database`] connection that
+//! executes statements and introspects the live catalog.
+//!
+//! Dialect facts such as "SQLite must rebuild a table to change a column"
+//! are decided here, when rendering, never in the differ.
+
+mod database;
+mod literal;
+pub mod split;
+pub mod sqlite;
+mod url;
+
+pub use database::{Database, DbError, Value, connect};
+pub use url::{DatabaseUrl, UrlError};
+
+use remodel_differ::Op;
+use remodel_model::catalog::Catalog;
+use remodel_model::{Field, Schema};
+
+/// The supported databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DialectKind {
+    /// SQLite 3.35+.
+    Sqlite,
+    /// PostgreSQL 13+.
+    Postgres,
+    /// MySQL 8 / MariaDB 10.5+.
+    Mysql,
+}
+
+impl DialectKind {
+    /// The name used in flags, files and remodel.toml: `sqlite`, `postgres`, `mysql`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DialectKind::Sqlite => "sqlite",
+            DialectKind::Postgres => "postgres",
+            DialectKind::Mysql => "mysql",
+        }
+    }
+
+    /// Parses a dialect name.
+    pub fn parse(name: &str) -> Option<DialectKind> {
+        match name {
+            "sqlite" => Some(DialectKind::Sqlite),
+            "postgres" | "postgresql" => Some(DialectKind::Postgres),
+            "mysql" | "mariadb" => Some(DialectKind::Mysql),
+            _ => None,
+        }
+    }
+}
+
+/// What a database can do directly; the renderer works around the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// DDL runs inside transactions (and rolls back with them).
+    pub transactional_ddl: bool,
+    /// Columns can change type, nullability or default in place.
+    pub alter_column: bool,
+    /// Tables and columns carry comments.
+    pub comments: bool,
+}
+
+/// One SQL statement, ready to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The SQL, without a trailing semicolon.
+    pub sql: String,
+}
+
+impl Statement {
+    /// A statement.
+    pub fn new(sql: impl Into<String>) -> Statement {
+        Statement { sql: sql.into() }
+    }
+}
+
+/// Why an operation cannot be rendered for a dialect.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderError(pub String);
+
+/// One database's SQL and catalog conventions.
+pub trait Dialect: Send + Sync {
+    /// Which database.
+    fn kind(&self) -> DialectKind;
+
+    /// What it can do directly.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Quotes an identifier.
+    fn quote(&self, ident: &str) -> String;
+
+    /// The column type a field gets.
+    fn column_type(&self, field: &Field) -> String;
+
+    /// The statements that apply `op`, given the states before and after it.
+    fn render(
+        &self,
+        op: &Op,
+        before: &Schema,
+        after: &Schema,
+    ) -> Result<Vec<Statement>, RenderError>;
+
+    /// Folds what this database cannot tell apart, so a model state and an
+    /// introspected catalog compare equal when they mean the same (applied to both).
+    fn normalize(&self, catalog: &mut Catalog);
+}
+
+/// The dialect for a kind.
+pub fn dialect_for(kind: DialectKind) -> Option<&'static dyn Dialect> {
+    match kind {
+        DialectKind::Sqlite => Some(&sqlite::SqliteDialect),
+        DialectKind::Postgres | DialectKind::Mysql => None,
+    }
+}

@@ -1,0 +1,72 @@
+//! SQLite: rendering (with the table-rebuild procedure for what SQLite cannot
+//! ALTER), introspection from its catalog, and the connection that applies
+//! migrations as DESIGN §6 describes.
+
+mod connection;
+mod introspect;
+mod render;
+mod table;
+
+pub use connection::SqliteDatabase;
+
+use crate::{Capabilities, Dialect, DialectKind, RenderError, Statement};
+use remodel_differ::Op;
+use remodel_model::catalog::Catalog;
+use remodel_model::{ColumnType, Field, Schema};
+
+/// The SQLite dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn kind(&self) -> DialectKind {
+        DialectKind::Sqlite
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            transactional_ddl: true,
+            alter_column: false,
+            comments: false,
+        }
+    }
+
+    fn quote(&self, ident: &str) -> String {
+        table::q(ident)
+    }
+
+    fn column_type(&self, field: &Field) -> String {
+        table::column_type(field)
+    }
+
+    fn render(
+        &self,
+        op: &Op,
+        before: &Schema,
+        after: &Schema,
+    ) -> Result<Vec<Statement>, RenderError> {
+        render::render(op, before, after)
+    }
+
+    fn normalize(&self, catalog: &mut Catalog) {
+        for t in catalog.tables.values_mut() {
+            // SQLite keeps no comments.
+            t.comment = None;
+            let auto = t.auto_increment.clone();
+            for (name, c) in t.columns.iter_mut() {
+                c.comment = None;
+                // REAL holds both f32 and f64.
+                if c.ty == ColumnType::Real {
+                    c.ty = ColumnType::Double;
+                }
+                // INTEGER PRIMARY KEY AUTOINCREMENT holds any integer key.
+                if auto.as_deref() == Some(name.as_str()) && c.ty.is_integer() {
+                    c.ty = ColumnType::BigInt;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

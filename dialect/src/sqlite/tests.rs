@@ -1,0 +1,489 @@
+//! SQLite rendering against a real database file: every change applies,
+//! leaves exactly the target schema (introspected), and keeps the rows.
+
+use super::*;
+use crate::{Database, DatabaseUrl, DbError, Value};
+use remodel_differ::{Answers, Op, diff};
+use remodel_model::{
+    ColumnDefault, ColumnType, Constraint, Field, Index, Literal, OnDelete, Reference, Table,
+};
+
+fn id() -> Field {
+    let mut f = Field::new("id", ColumnType::BigInt);
+    f.primary_key = true;
+    f.auto = true;
+    f
+}
+
+fn table(app: &str, name: &str, fields: Vec<Field>) -> Table {
+    let mut t = Table::new(app, name);
+    t.fields.push(id());
+    t.fields.extend(fields);
+    t
+}
+
+fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
+    let mut f = Field::new(name, ColumnType::BigInt);
+    f.references = Some(Reference {
+        model: target.into(),
+        to_field: None,
+        on_delete,
+    });
+    f.index = true;
+    f
+}
+
+fn schema(tables: Vec<Table>) -> Schema {
+    let mut s = Schema::default();
+    for t in tables {
+        s.insert(t);
+    }
+    s
+}
+
+fn clinic() -> Schema {
+    let mut doc = Field::new("documento", ColumnType::Varchar(20));
+    doc.unique = true;
+    let mut estado = Field::new("estado", ColumnType::Varchar(20));
+    estado.default = Some(ColumnDefault::Value(Literal::Str("ACTIVO".into())));
+    let mut ciudad = Field::new("ciudad", ColumnType::Text);
+    ciudad.null = true;
+    let mut patient = table(
+        "patients",
+        "Patient",
+        vec![
+            Field::new("nombre", ColumnType::Varchar(100)),
+            Field::new("edad", ColumnType::Integer),
+            doc,
+            estado,
+            ciudad,
+        ],
+    );
+    patient.constraints.push(Constraint::Check {
+        name: Some("patient_edad_no_negativa".into()),
+        expr: "edad >= 0".into(),
+    });
+    patient.indexes.push(Index {
+        name: None,
+        fields: vec!["nombre".into(), "edad".into()],
+        unique: false,
+        concurrently: false,
+    });
+    let ingreso = table(
+        "patients",
+        "Ingreso",
+        vec![fk("paciente_id", "patients.Patient", OnDelete::Cascade)],
+    );
+    schema(vec![patient, ingreso])
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    db: SqliteDatabase,
+}
+
+async fn open() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let db = SqliteDatabase::open(DatabaseUrl::Sqlite { path: path.clone() }, &path, true)
+        .await
+        .unwrap();
+    Db { _dir: dir, db }
+}
+
+/// Renders and applies `ops` from `from` inside one migration transaction.
+async fn apply(db: &mut SqliteDatabase, from: &Schema, ops: &[Op]) -> Result<Schema, DbError> {
+    let mut state = from.clone();
+    db.begin_migration().await?;
+    for op in ops {
+        let before = state.clone();
+        op.apply_to(&mut state).unwrap();
+        for s in SqliteDialect.render(op, &before, &state).unwrap() {
+            if let Err(e) = db.execute(&s.sql, &[]).await {
+                db.rollback_migration().await.unwrap();
+                return Err(DbError::Statement(format!("{e} in: {}", s.sql)));
+            }
+        }
+    }
+    if let Err(e) = db.commit_migration().await {
+        db.rollback_migration().await.unwrap();
+        return Err(e);
+    }
+    Ok(state)
+}
+
+/// Diffs and applies, then requires the database to match `to` exactly.
+async fn migrate(
+    db: &mut SqliteDatabase,
+    from: &Schema,
+    to: &Schema,
+    answers: &Answers,
+) -> Vec<Op> {
+    let d = diff(from, to, answers).unwrap();
+    assert!(d.unanswered().is_empty(), "{:?}", d.unanswered());
+    apply(db, from, &d.ops).await.unwrap();
+    assert_no_drift(db, to).await;
+    d.ops
+}
+
+async fn assert_no_drift(db: &mut SqliteDatabase, want: &Schema) {
+    let mut expected = want.to_catalog();
+    let mut actual = db.introspect().await.unwrap();
+    SqliteDialect.normalize(&mut expected);
+    SqliteDialect.normalize(&mut actual);
+    let diffs = expected.differences(&actual);
+    assert!(diffs.is_empty(), "drift after apply:\n{}", diffs.join("\n"));
+}
+
+async fn count(db: &mut SqliteDatabase, sql: &str) -> i64 {
+    db.query(sql, &[]).await.unwrap()[0][0].as_i64().unwrap()
+}
+
+async fn seeded() -> (Db, Schema) {
+    let mut h = open().await;
+    let s = clinic();
+    migrate(&mut h.db, &Schema::default(), &s, &Answers::default()).await;
+    for sql in [
+        "INSERT INTO patient (nombre, edad, documento, ciudad) VALUES ('Ana', 30, 'A1', NULL), ('Luis', 40, 'B2', 'Lima')",
+        "INSERT INTO ingreso (paciente_id) VALUES (1), (1), (2)",
+    ] {
+        h.db.execute(sql, &[]).await.unwrap();
+    }
+    (h, s)
+}
+
+#[tokio::test]
+async fn create_table_sql_follows_the_model() {
+    let s = clinic();
+    let op = Op::CreateModel {
+        table: s.tables["patients.Ingreso"].clone(),
+    };
+    let sql: Vec<String> = SqliteDialect
+        .render(&op, &s, &s)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            "CREATE TABLE \"ingreso\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"paciente_id\" BIGINT NOT NULL,\n    \
+         CONSTRAINT \"ingreso_paciente_id_fk\" FOREIGN KEY (\"paciente_id\") REFERENCES \"patient\" (\"id\") ON DELETE CASCADE\n)",
+            "CREATE INDEX \"ingreso_paciente_id_idx\" ON \"ingreso\" (\"paciente_id\")",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_schema_introspects_equal_to_the_model() {
+    let (mut h, s) = seeded().await;
+    assert_no_drift(&mut h.db, &s).await;
+}
+
+#[tokio::test]
+async fn a_rebuild_keeps_rows_and_never_cascades_to_children() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    let p = to.table_mut("patients.Patient").unwrap();
+    p.field_mut("nombre").unwrap().ty = ColumnType::Varchar(200);
+    let ops = migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    assert!(matches!(ops[..], [Op::AlterField { .. }]));
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM patient").await, 2);
+    assert_eq!(
+        count(&mut h.db, "SELECT count(*) FROM ingreso").await,
+        3,
+        "children survive the parent's rebuild"
+    );
+    // Foreign keys are on again and still enforced.
+    let err =
+        h.db.execute("INSERT INTO ingreso (paciente_id) VALUES (99)", &[])
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+    // The AUTOINCREMENT high-water mark survives.
+    h.db.execute("DELETE FROM patient WHERE id = 2", &[])
+        .await
+        .ok();
+    h.db.execute(
+        "INSERT INTO patient (nombre, edad, documento) VALUES ('Eva', 1, 'C3')",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&mut h.db, "SELECT max(id) FROM patient").await, 3);
+}
+
+#[tokio::test]
+async fn a_child_rebuild_keeps_its_rows_and_keys() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    let i = to.table_mut("patients.Ingreso").unwrap();
+    i.field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .on_delete = OnDelete::Restrict;
+    migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM ingreso").await, 3);
+    let err =
+        h.db.execute("DELETE FROM patient WHERE id = 1", &[])
+            .await
+            .unwrap_err();
+    assert!(
+        err.to_string().contains("FOREIGN KEY"),
+        "restrict now applies: {err}"
+    );
+}
+
+#[tokio::test]
+async fn adding_a_not_null_field_fills_existing_rows_with_the_one_off_value() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .fields
+        .push(Field::new("barrio", ColumnType::Varchar(30)));
+    let mut answers = Answers::default();
+    answers.defaults.insert(
+        "patients.Patient.barrio".into(),
+        (
+            remodel_differ::DefaultAnswer::Value(Literal::Str("Centro".into())),
+            remodel_differ::Source::Flag,
+        ),
+    );
+    migrate(&mut h.db, &from, &to, &answers).await;
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM patient WHERE barrio = 'Centro'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM ingreso").await, 3);
+}
+
+#[tokio::test]
+async fn nullable_to_not_null_with_a_default_fills_nulls() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    let c = to
+        .table_mut("patients.Patient")
+        .unwrap()
+        .field_mut("ciudad")
+        .unwrap();
+    c.null = false;
+    c.default = Some(ColumnDefault::Value(Literal::Str("?".into())));
+    migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    assert_eq!(
+        count(&mut h.db, "SELECT count(*) FROM patient WHERE ciudad = '?'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM patient WHERE ciudad = 'Lima'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn renames_keep_values_and_rename_derived_objects() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    let i = to.table_mut("patients.Ingreso").unwrap();
+    i.field_mut("paciente_id").unwrap().name = "patient_id".into();
+    let mut answers = Answers::default();
+    answers.fields.insert(
+        "patients.Ingreso.patient_id".into(),
+        (
+            remodel_differ::RenameAnswer::From("paciente_id".into()),
+            remodel_differ::Source::Flag,
+        ),
+    );
+    migrate(&mut h.db, &from, &to, &answers).await;
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM ingreso WHERE patient_id = 1"
+        )
+        .await,
+        2
+    );
+
+    // Renaming the parent model renames its table and repoints the child.
+    let mut renamed = to.clone();
+    let mut p = renamed.tables.remove("patients.Patient").unwrap();
+    p.name = "Person".into();
+    renamed.insert(p);
+    renamed
+        .table_mut("patients.Ingreso")
+        .unwrap()
+        .field_mut("patient_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .model = "patients.Person".into();
+    let mut answers = Answers::default();
+    answers.models.insert(
+        "patients.Person".into(),
+        (
+            remodel_differ::RenameAnswer::From("Patient".into()),
+            remodel_differ::Source::Flag,
+        ),
+    );
+    migrate(&mut h.db, &to, &renamed, &answers).await;
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM person").await, 2);
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM ingreso JOIN person ON person.id = ingreso.patient_id"
+        )
+        .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn removing_fields_natively_and_by_rebuild() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .fields
+        .retain(|f| f.name != "ciudad");
+    to.table_mut("patients.Ingreso")
+        .unwrap()
+        .fields
+        .retain(|f| f.name != "paciente_id");
+    let d = diff(&from, &to, &Answers::default()).unwrap();
+    let mut state = from.clone();
+    let mut sqls = Vec::new();
+    for op in &d.ops {
+        let before = state.clone();
+        op.apply_to(&mut state).unwrap();
+        sqls.extend(
+            SqliteDialect
+                .render(op, &before, &state)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.sql),
+        );
+    }
+    assert!(
+        sqls.iter()
+            .any(|s| s == "ALTER TABLE \"patient\" DROP COLUMN \"ciudad\""),
+        "{sqls:#?}"
+    );
+    assert!(
+        sqls.iter()
+            .any(|s| s.starts_with("CREATE TABLE \"new__ingreso\"")),
+        "a key column needs a rebuild: {sqls:#?}"
+    );
+    migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM ingreso").await, 3);
+}
+
+#[tokio::test]
+async fn a_failing_check_rolls_everything_back() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .constraints
+        .push(Constraint::Check {
+            name: None,
+            expr: "edad > 35".into(),
+        });
+    let d = diff(&from, &to, &Answers::default()).unwrap();
+    let err = apply(&mut h.db, &from, &d.ops).await.unwrap_err();
+    assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
+    assert_no_drift(&mut h.db, &from).await;
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM patient").await, 2);
+}
+
+#[tokio::test]
+async fn foreign_key_violations_after_a_change_roll_back() {
+    let (mut h, from) = seeded().await;
+    // Hand-written SQL that orphans children: the check before commit refuses it.
+    let ops = vec![Op::RunSql {
+        sql: remodel_differ::SqlText::All("DELETE FROM patient WHERE id = 1".into()),
+        reverse_sql: None,
+    }];
+    let err = apply(&mut h.db, &from, &ops).await.unwrap_err();
+    assert!(matches!(err, DbError::ForeignKeys(_)), "{err}");
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM patient").await, 2);
+}
+
+#[tokio::test]
+async fn triggers_survive_a_rebuild() {
+    let (mut h, from) = seeded().await;
+    h.db.execute(
+        "CREATE TRIGGER patient_upper AFTER INSERT ON patient BEGIN UPDATE patient SET nombre = upper(nombre) WHERE id = new.id; END",
+        &[],
+    )
+    .await
+    .unwrap();
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .field_mut("nombre")
+        .unwrap()
+        .ty = ColumnType::Varchar(150);
+    migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    h.db.execute(
+        "INSERT INTO patient (nombre, edad, documento) VALUES ('eva', 1, 'C3')",
+        &[],
+    )
+    .await
+    .unwrap();
+    let rows =
+        h.db.query("SELECT nombre FROM patient WHERE documento = 'C3'", &[])
+            .await
+            .unwrap();
+    assert_eq!(rows[0][0], Value::Text("EVA".into()));
+}
+
+#[tokio::test]
+async fn every_type_round_trips_through_the_catalog() {
+    let mut h = open().await;
+    let types = [
+        ColumnType::Boolean,
+        ColumnType::SmallInt,
+        ColumnType::Integer,
+        ColumnType::BigInt,
+        ColumnType::Double,
+        ColumnType::Varchar(7),
+        ColumnType::Text,
+        ColumnType::Blob,
+        ColumnType::Decimal {
+            precision: 10,
+            scale: 3,
+        },
+        ColumnType::Date,
+        ColumnType::Time,
+        ColumnType::Timestamp,
+        ColumnType::TimestampTz,
+        ColumnType::Uuid,
+        ColumnType::Json,
+        ColumnType::Raw("geometry".into()),
+    ];
+    let fields = types.iter().enumerate().map(|(i, t)| {
+        let mut f = Field::new(format!("c{i}"), t.clone());
+        f.null = i % 2 == 0;
+        f
+    });
+    let mut t = table("a", "AllTypes", fields.collect());
+    let mut d = Field::new("with_default", ColumnType::Boolean);
+    d.default = Some(ColumnDefault::Value(Literal::Bool(true)));
+    t.fields.push(d);
+    let mut ts = Field::new("stamp", ColumnType::Timestamp);
+    ts.default = Some(ColumnDefault::Sql("CURRENT_TIMESTAMP".into()));
+    t.fields.push(ts);
+    let to = schema(vec![t]);
+    migrate(&mut h.db, &Schema::default(), &to, &Answers::default()).await;
+}

@@ -1,0 +1,14 @@
+use remodel::Model;
+
+#[derive(Model)]
+struct Patient {
+    #[field(primary_key)]
+    id: i64,
+    #[field(max_length = 10)]
+    #[field(max_length = 20)]
+    nombre: String,
+}
+
+fn main() {
+    let _ = Patient::table();
+}

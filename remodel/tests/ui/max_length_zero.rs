@@ -1,0 +1,13 @@
+use remodel::Model;
+
+#[derive(Model)]
+struct Patient {
+    #[field(primary_key)]
+    id: i64,
+    #[field(max_length = 0)]
+    nombre: String,
+}
+
+fn main() {
+    let _ = Patient::table();
+}

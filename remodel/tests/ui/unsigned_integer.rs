@@ -1,0 +1,12 @@
+use remodel::Model;
+
+#[derive(Model)]
+struct Patient {
+    #[field(primary_key)]
+    id: i64,
+    visitas: u32,
+}
+
+fn main() {
+    let _ = Patient::table();
+}
