@@ -80,7 +80,7 @@ impl Literal {
     pub fn check_for(&self, ty: &ColumnType) -> Result<Literal, String> {
         let wrong = |want: &str| {
             Err(format!(
-                "a default for a {ty} column must be {want}, not {self}"
+                "the {ty} column's default must be {want}, not {self}"
             ))
         };
         match ty {
@@ -163,7 +163,7 @@ impl Literal {
         match self {
             Literal::Str(s) if ok(s) => Ok(self.clone()),
             _ => Err(format!(
-                "a default for a {ty} column must be {want}, not {self}"
+                "the {ty} column's default must be {want}, not {self}"
             )),
         }
     }

@@ -342,12 +342,19 @@ fn unique_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<UniqueA
         name: None,
         fields: Vec::new(),
     };
+    let mut seen_fields = false;
     meta.parse_nested_meta(|inner| {
         let key = key_of(&inner);
         let ks = inner.path.span();
         match key.as_str() {
             "name" => set(&mut out.name, string(&inner)?, "name", ks, errs),
-            "fields" => out.fields = parenthesized_strings(&inner)?,
+            "fields" => {
+                if seen_fields {
+                    errs.push(ks, "duplicate attribute `fields`".into(), None);
+                }
+                seen_fields = true;
+                out.fields = parenthesized_strings(&inner)?;
+            }
             other => {
                 let (msg, help) = unknown("#[model(unique(...))]", other, &["name", "fields"]);
                 errs.push(ks, msg, help);

@@ -123,7 +123,9 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
                 .primary_key
                 .as_ref()
                 .filter(|(v, _)| *v)
-                .map(|(_, s)| *s),
+                .map(|(_, s)| *s)
+                // An unreadable `primary_key = …` still meant a key.
+                .or(if fattrs.broken { fattrs.span_of("primary_key") } else { None }),
             failed: field.is_none(),
         });
         let Some(field) = field else { continue };

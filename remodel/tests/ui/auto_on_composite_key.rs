@@ -1,0 +1,13 @@
+use remodel::Model;
+
+#[derive(Model)]
+#[model(primary_key("a", "b"))]
+struct Pair {
+    #[field(auto)]
+    a: i64,
+    b: i64,
+}
+
+fn main() {
+    let _ = Pair::table();
+}
