@@ -85,14 +85,15 @@ pub trait Database: Send {
     /// tables excluded; callers filter remodel's history and ignored tables).
     async fn introspect(&mut self) -> Result<Catalog, DbError>;
 
-    /// Starts applying one migration. SQLite: foreign keys off (checked),
-    /// `BEGIN IMMEDIATE` — the write lock that serialises concurrent runs.
-    async fn begin_migration(&mut self) -> Result<(), DbError>;
+    /// Starts applying one migration; `atomic` runs it in one transaction.
+    /// SQLite: foreign keys off (checked), `BEGIN IMMEDIATE` — the write lock
+    /// that serialises concurrent runs.
+    async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError>;
 
     /// Finishes a migration. SQLite: recreates triggers a rebuild dropped,
     /// runs `foreign_key_check` (an error if any row violates a key), commits,
     /// turns foreign keys back on.
-    async fn commit_migration(&mut self) -> Result<(), DbError>;
+    async fn commit_migration(&mut self, atomic: bool) -> Result<(), DbError>;
 
     /// Abandons a migration: rolls back and restores the connection's settings.
     async fn rollback_migration(&mut self) -> Result<(), DbError>;

@@ -106,6 +106,25 @@ pub trait Dialect: Send + Sync {
     /// Folds what this database cannot tell apart, so a model state and an
     /// introspected catalog compare equal when they mean the same (applied to both).
     fn normalize(&self, catalog: &mut Catalog);
+
+    /// The n-th (1-based) bind parameter: `?` or `$n`.
+    fn placeholder(&self, n: usize) -> String;
+
+    /// What happens around a migration's statements besides them, as
+    /// `sqlmigrate` shows it.
+    fn migration_notes(&self) -> MigrationNotes;
+}
+
+/// The steps a dialect takes around each migration, shown by `sqlmigrate` as
+/// comments (and BEGIN/COMMIT where DDL is transactional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationNotes {
+    /// Before the transaction begins.
+    pub before: Vec<&'static str>,
+    /// Just before COMMIT.
+    pub before_commit: Vec<&'static str>,
+    /// After COMMIT.
+    pub after: Vec<&'static str>,
 }
 
 /// The dialect for a kind.

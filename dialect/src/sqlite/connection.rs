@@ -207,7 +207,7 @@ impl Database for SqliteDatabase {
         introspect::introspect(self).await
     }
 
-    async fn begin_migration(&mut self) -> Result<(), DbError> {
+    async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError> {
         // PRAGMA foreign_keys is a no-op inside a transaction: set it first and read it back.
         self.exec("PRAGMA foreign_keys = OFF").await?;
         let fk = self.rows("PRAGMA foreign_keys").await?;
@@ -216,7 +216,9 @@ impl Database for SqliteDatabase {
                 "could not turn foreign keys off before migrating (is a transaction open on this connection?)".into(),
             ));
         }
-        self.exec("BEGIN IMMEDIATE").await?;
+        if atomic {
+            self.exec("BEGIN IMMEDIATE").await?;
+        }
         let rows = self.rows("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL").await?;
         self.triggers = rows
             .into_iter()
@@ -232,7 +234,7 @@ impl Database for SqliteDatabase {
         Ok(())
     }
 
-    async fn commit_migration(&mut self) -> Result<(), DbError> {
+    async fn commit_migration(&mut self, atomic: bool) -> Result<(), DbError> {
         // A rebuild drops the table's triggers with the old table: put back
         // those whose table still exists.
         for trigger in std::mem::take(&mut self.triggers) {
@@ -272,7 +274,9 @@ impl Database for SqliteDatabase {
             }
             return Err(DbError::ForeignKeys(lines.join("; ")));
         }
-        self.exec("COMMIT").await?;
+        if atomic {
+            self.exec("COMMIT").await?;
+        }
         self.exec("PRAGMA foreign_keys = ON").await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ mod table;
 
 pub use connection::SqliteDatabase;
 
-use crate::{Capabilities, Dialect, DialectKind, RenderError, Statement};
+use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
 use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
 use remodel_model::{ColumnType, Field, Schema};
@@ -46,6 +46,22 @@ impl Dialect for SqliteDialect {
         after: &Schema,
     ) -> Result<Vec<Statement>, RenderError> {
         render::render(op, before, after)
+    }
+
+    fn placeholder(&self, _n: usize) -> String {
+        "?".into()
+    }
+
+    fn migration_notes(&self) -> MigrationNotes {
+        MigrationNotes {
+            before: vec![
+                "PRAGMA foreign_keys = OFF (outside the transaction, read back to confirm)",
+            ],
+            before_commit: vec![
+                "PRAGMA foreign_key_check (any violation rolls the migration back)",
+            ],
+            after: vec!["PRAGMA foreign_keys = ON"],
+        }
     }
 
     fn normalize(&self, catalog: &mut Catalog) {

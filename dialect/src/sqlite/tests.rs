@@ -94,7 +94,7 @@ async fn open() -> Db {
 /// Renders and applies `ops` from `from` inside one migration transaction.
 async fn apply(db: &mut SqliteDatabase, from: &Schema, ops: &[Op]) -> Result<Schema, DbError> {
     let mut state = from.clone();
-    db.begin_migration().await?;
+    db.begin_migration(true).await?;
     for op in ops {
         let before = state.clone();
         op.apply_to(&mut state).unwrap();
@@ -105,7 +105,7 @@ async fn apply(db: &mut SqliteDatabase, from: &Schema, ops: &[Op]) -> Result<Sch
             }
         }
     }
-    if let Err(e) = db.commit_migration().await {
+    if let Err(e) = db.commit_migration(true).await {
         db.rollback_migration().await.unwrap();
         return Err(e);
     }

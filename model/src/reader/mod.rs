@@ -125,7 +125,11 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
                 .filter(|(v, _)| *v)
                 .map(|(_, s)| *s)
                 // An unreadable `primary_key = …` still meant a key.
-                .or(if fattrs.broken { fattrs.span_of("primary_key") } else { None }),
+                .or(if fattrs.broken {
+                    fattrs.span_of("primary_key")
+                } else {
+                    None
+                }),
             failed: field.is_none(),
         });
         let Some(field) = field else { continue };

@@ -1,0 +1,327 @@
+use super::*;
+use remodel_model::Schema;
+
+fn ingreso() -> Table {
+    let mut t = Table::new("patients", "Ingreso");
+    let mut id = Field::new("id", ColumnType::BigInt);
+    id.primary_key = true;
+    id.auto = true;
+    t.fields.push(id);
+    let mut p = Field::new("paciente_id", ColumnType::BigInt);
+    p.references = Some(Reference {
+        model: "patients.Patient".into(),
+        to_field: None,
+        on_delete: OnDelete::Cascade,
+    });
+    p.index = true;
+    t.fields.push(p);
+    t.fields.push(Field::new("fecha_inicio", ColumnType::Date));
+    let mut fin = Field::new("fecha_fin", ColumnType::Date);
+    fin.null = true;
+    t.fields.push(fin);
+    t
+}
+
+fn file(ops: Vec<Op>) -> MigrationFile {
+    MigrationFile {
+        dependencies: vec!["patients.0002_alter_patient_fecha_ingreso".into()],
+        initial: false,
+        atomic: true,
+        replaces: vec![],
+        operations: Some(ops),
+    }
+}
+
+#[test]
+fn writes_the_design_layout() {
+    let mut estado = Field::new("estado", ColumnType::Varchar(20));
+    estado.default = Some(ColumnDefault::Value(Literal::Str("ACTIVO".into())));
+    let f = file(vec![
+        Op::CreateModel { table: ingreso() },
+        Op::RenameField {
+            model: "patients.Ingreso".into(),
+            old: "fecha_inicio".into(),
+            new: "inicio".into(),
+        },
+        Op::AddField {
+            model: "patients.Ingreso".into(),
+            field: estado,
+            preserve_default: true,
+        },
+        Op::RunSql {
+            sql: SqlText::All("UPDATE ingreso SET estado = 'ACTIVO' WHERE estado = ''".into()),
+            reverse_sql: Some(SqlText::All(String::new())),
+        },
+    ]);
+    let text = f.to_toml(&Schema::default());
+    let want = format!(
+        r#"{HEADER}
+dependencies = ["patients.0002_alter_patient_fecha_ingreso"]
+
+[[operations]]
+op = "CreateModel"
+name = "Ingreso"
+table = "ingreso"
+fields = [
+  {{ name = "id", type = "bigint", primary_key = true, auto = true }},
+  {{ name = "paciente_id", type = "bigint", references = "patients.Patient", on_delete = "cascade" }},
+  {{ name = "fecha_inicio", type = "date" }},
+  {{ name = "fecha_fin", type = "date", null = true }},
+]
+indexes = [{{ name = "ingreso_paciente_id_idx", fields = ["paciente_id"] }}]
+
+[[operations]]
+op = "RenameField"
+model = "patients.Ingreso"
+old = "fecha_inicio"
+new = "inicio"
+
+[[operations]]
+op = "AddField"
+model = "patients.Ingreso"
+field = {{ name = "estado", type = "varchar(20)", default = "ACTIVO" }}
+preserve_default = true
+
+[[operations]]
+op = "RunSql"
+sql = "UPDATE ingreso SET estado = 'ACTIVO' WHERE estado = ''"
+reverse_sql = ""
+"#
+    );
+    assert_eq!(text, want);
+}
+
+/// Every operation kind survives write → parse → write byte for byte.
+#[test]
+fn every_operation_round_trips_byte_for_byte() {
+    let mut t = ingreso();
+    t.db_table = Some("ingresos".into());
+    t.comment = Some("stays".into());
+    t.indexes.push(Index {
+        name: Some("by_dates".into()),
+        fields: vec!["fecha_inicio".into(), "fecha_fin".into()],
+        unique: true,
+        concurrently: true,
+    });
+    t.constraints.push(Constraint::Check {
+        name: None,
+        expr: "fecha_fin IS NULL OR fecha_fin >= fecha_inicio".into(),
+    });
+    t.constraints.push(Constraint::Unique {
+        name: Some("one_per_day".into()),
+        fields: vec!["paciente_id".into(), "fecha_inicio".into()],
+    });
+    let mut odd = Field::new("odd", ColumnType::Raw("geometry(Point, 4326)".into()));
+    odd.column = Some("odd col".into());
+    odd.comment = Some("quote \" and\nnewline".into());
+    odd.default = Some(ColumnDefault::Sql("CURRENT_TIMESTAMP".into()));
+    let mut amount = Field::new(
+        "amount",
+        ColumnType::Decimal {
+            precision: 5,
+            scale: 2,
+        },
+    );
+    amount.default = Some(ColumnDefault::Value(Literal::Str("1.50".into())));
+    let mut ratio = Field::new("ratio", ColumnType::Double);
+    ratio.default = Some(ColumnDefault::Value(Literal::Float(2.0)));
+    let mut flag = Field::new("flag", ColumnType::Boolean);
+    flag.default = Some(ColumnDefault::Value(Literal::Bool(false)));
+    let mut fk = Field::new("other_id", ColumnType::BigInt);
+    fk.references = Some(Reference {
+        model: "patients.Patient".into(),
+        to_field: Some("documento".into()),
+        on_delete: OnDelete::SetNull,
+    });
+    fk.null = true;
+    fk.index = false;
+    let m = "patients.Ingreso".to_string();
+    let f = file(vec![
+        Op::CreateModel { table: t },
+        Op::AddField {
+            model: m.clone(),
+            field: odd,
+            preserve_default: true,
+        },
+        Op::AddField {
+            model: m.clone(),
+            field: amount,
+            preserve_default: false,
+        },
+        Op::AlterField {
+            model: m.clone(),
+            field: ratio,
+            preserve_default: true,
+        },
+        Op::AddField {
+            model: m.clone(),
+            field: flag,
+            preserve_default: true,
+        },
+        Op::AddField {
+            model: m.clone(),
+            field: fk,
+            preserve_default: true,
+        },
+        Op::RemoveField {
+            model: m.clone(),
+            field: "odd".into(),
+        },
+        Op::RenameField {
+            model: m.clone(),
+            old: "a".into(),
+            new: "b".into(),
+        },
+        Op::AddIndex {
+            model: m.clone(),
+            index: Index {
+                name: None,
+                fields: vec!["fecha_fin".into()],
+                unique: false,
+                concurrently: false,
+            },
+        },
+        Op::RemoveIndex {
+            model: m.clone(),
+            name: "x".into(),
+        },
+        Op::RenameIndex {
+            model: m.clone(),
+            old: "x".into(),
+            new: "y".into(),
+        },
+        Op::AddConstraint {
+            model: m.clone(),
+            constraint: Constraint::Check {
+                name: Some("c".into()),
+                expr: "ratio > 0".into(),
+            },
+        },
+        Op::RemoveConstraint {
+            model: m.clone(),
+            name: "c".into(),
+        },
+        Op::AlterModelTable {
+            model: m.clone(),
+            table: Some("t2".into()),
+        },
+        Op::AlterModelTable {
+            model: m.clone(),
+            table: None,
+        },
+        Op::AlterModelComment {
+            model: m.clone(),
+            comment: None,
+        },
+        Op::RenameModel {
+            app: "patients".into(),
+            old: "Ingreso".into(),
+            new: "Admission".into(),
+        },
+        Op::DeleteModel {
+            model: "patients.Admission".into(),
+        },
+        Op::RunSql {
+            sql: SqlText::PerDialect(
+                [
+                    ("sqlite".to_string(), "SELECT 1;\nSELECT 2".to_string()),
+                    ("postgres".to_string(), "SELECT 3".to_string()),
+                ]
+                .into(),
+            ),
+            reverse_sql: None,
+        },
+    ]);
+    let mut f2 = f.clone();
+    f2.initial = true;
+    f2.atomic = false;
+    f2.replaces = vec!["patients.0001_initial".into()];
+    for f in [f, f2] {
+        let text = f.to_toml(&Schema::default());
+        let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert_eq!(back.to_toml(&Schema::default()), text);
+        assert_eq!(back.initial, f.initial);
+        assert_eq!(back.atomic, f.atomic);
+    }
+}
+
+#[test]
+fn the_checksum_ignores_comments_and_layout() {
+    let a = "dependencies = []\n[[operations]]\nop = \"RemoveField\"\nmodel = \"patients.Patient\"\nfield = \"barrio\"\n";
+    let b = "# hand edited\ndependencies=[ ]\n\n[[operations]]\nfield = 'barrio'   # why not\nop = \"RemoveField\"\nmodel = \"Patient\"\n";
+    let c = a.replace("barrio", "ciudad");
+    let s = Schema::default();
+    let sum = |t: &str| parse(t, "patients").unwrap().checksum(&s);
+    assert_eq!(sum(a), sum(b));
+    assert_ne!(sum(a), sum(&c));
+    assert_eq!(sum(a).len(), 64);
+}
+
+#[test]
+fn an_empty_migration_has_no_operations_key() {
+    let f = MigrationFile {
+        dependencies: vec!["patients.0001_initial".into()],
+        initial: false,
+        atomic: true,
+        replaces: vec![],
+        operations: None,
+    };
+    let text = f.to_toml(&Schema::default());
+    assert!(!text.contains("operations"));
+    assert_eq!(parse(&text, "patients").unwrap(), f);
+}
+
+fn problem(text: &str) -> FileProblem {
+    parse(text, "patients").unwrap_err()
+}
+
+#[test]
+fn errors_name_the_line_and_operation() {
+    let p = problem("dependencies = [\n");
+    assert_eq!(p.line, Some(2), "{p:?}");
+
+    let p = problem("dependencies = []\nmystery = 1\n");
+    assert!(p.message.contains("unknown field `mystery`"), "{p:?}");
+    assert_eq!(p.line, Some(2));
+
+    let text = "dependencies = []\n\n[[operations]]\nop = \"RemoveField\"\nmodel = \"patients.Patient\"\nfield = \"x\"\n\n[[operations]]\nop = \"AddFeild\"\nmodel = \"patients.Patient\"\n";
+    let p = problem(text);
+    assert_eq!(p.operation, Some((2, "AddFeild".into())));
+    assert_eq!(p.line, Some(9));
+    assert!(
+        p.message
+            .contains("unknown operation `AddFeild` (did you mean `AddField`?)"),
+        "{p:?}"
+    );
+
+    let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"int\" }\n";
+    let p = problem(text);
+    assert_eq!(p.line, Some(5));
+    assert!(
+        p.to_string()
+            .starts_with("operation 1 (AddField): field `x`: unknown column type `int`"),
+        "{p}"
+    );
+
+    let text = "dependencies = []\n[[operations]]\nop = \"RemoveField\"\nmodel = \"exams.Monitoreo\"\nfield = \"x\"\n";
+    assert!(
+        problem(text)
+            .message
+            .contains("names app `exams`, but this migration belongs to `patients`")
+    );
+
+    let text = "dependencies = []\n[[operations]]\nop = \"RemoveField\"\nmodel = \"patients.Patient\"\nfield = \"x\"\ncolour = 1\n";
+    let p = problem(text);
+    assert!(p.message.contains("unknown key `colour`"), "{p:?}");
+    assert_eq!(p.line, Some(6));
+
+    let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"integer\", default = \"no\" }\n";
+    assert!(problem(text).message.contains("must be an integer"));
+
+    let text = "dependencies = [\"nodot\"]\n";
+    assert!(
+        problem(text)
+            .message
+            .contains("`nodot` is not a migration name")
+    );
+}

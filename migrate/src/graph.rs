@@ -1,0 +1,476 @@
+//! A project's migrations: loading them from `migrations/<app>/`, the
+//! dependency graph, its one deterministic order, replaying it into the
+//! history state, and plans to reach a target.
+
+use crate::file::{self, FileProblem, MigrationFile};
+use remodel_model::Schema;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One migration file, loaded.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// The app (its folder's name).
+    pub app: String,
+    /// The file name without `.toml`: `0002_alter_patient_fecha_ingreso`.
+    pub name: String,
+    /// The leading number.
+    pub number: u32,
+    /// The file, relative to the project folder.
+    pub path: PathBuf,
+    /// What it says (index and constraint names normalised against the state).
+    pub file: MigrationFile,
+    /// SHA-256 of its canonical form.
+    pub checksum: String,
+}
+
+impl Migration {
+    /// `app.name`.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.app, self.name)
+    }
+}
+
+/// Why the migrations cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The folder cannot be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    Io {
+        /// Which.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
+    /// A file is not a valid migration.
+    #[error("{}{}: {problem}", path.display(), problem.line.map(|l| format!(":{l}")).unwrap_or_default())]
+    File {
+        /// Which file (relative to the project).
+        path: PathBuf,
+        /// What is wrong, and where.
+        problem: FileProblem,
+    },
+    /// A dependency names a migration that does not exist.
+    #[error("{}: depends on {dependency}, which does not exist", path.display())]
+    MissingDependency {
+        /// The file.
+        path: PathBuf,
+        /// The missing `app.name`.
+        dependency: String,
+    },
+    /// Dependencies form a cycle.
+    #[error("migrations depend on each other in a cycle: {}", cycle.join(" → "))]
+    Cycle {
+        /// The cycle, first node repeated at the end.
+        cycle: Vec<String>,
+    },
+}
+
+/// A project's migrations in their one order.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// In topological order (dependencies first; ties by app, then number).
+    pub migrations: Vec<Migration>,
+    index: BTreeMap<String, usize>,
+    /// Direct dependencies, by index.
+    deps: Vec<Vec<usize>>,
+}
+
+fn is_migration_file_name(stem: &str) -> Option<u32> {
+    let (num, rest) = stem.split_once('_')?;
+    if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit()) || rest.is_empty() {
+        return None;
+    }
+    if !rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    num.parse().ok()
+}
+
+fn io(path: &Path, e: std::io::Error) -> LoadError {
+    LoadError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// Reads every migration below `dir` (`<project>/<migrations>`); paths in
+/// messages are shown relative to `project`. A missing folder is no migrations.
+pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<LoadError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let rel = |p: &Path| p.strip_prefix(project).unwrap_or(p).to_path_buf();
+    let apps = std::fs::read_dir(dir).map_err(|e| vec![io(dir, e)])?;
+    let mut app_dirs: Vec<PathBuf> = apps
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    app_dirs.sort();
+    for app_dir in app_dirs {
+        let app = app_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if app.starts_with('.') || app.starts_with('_') {
+            continue;
+        }
+        if !remodel_model::names::is_identifier(&app) {
+            errors.push(LoadError::File {
+                path: rel(&app_dir),
+                problem: FileProblem {
+                    line: None,
+                    operation: None,
+                    message: format!("`{app}` is not an app label (letters, digits and _)"),
+                },
+            });
+            continue;
+        }
+        let entries = match std::fs::read_dir(&app_dir) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(io(&app_dir, e));
+                continue;
+            }
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for path in files {
+            let Some(fname) = path.file_name().map(|n| n.to_string_lossy().to_string()) else {
+                continue;
+            };
+            if fname.starts_with('.')
+                || fname.starts_with('_')
+                || !fname.ends_with(".toml")
+                || path.is_dir()
+            {
+                continue;
+            }
+            let stem = fname.trim_end_matches(".toml").to_string();
+            let Some(number) = is_migration_file_name(&stem) else {
+                errors.push(LoadError::File {
+                    path: rel(&path),
+                    problem: FileProblem {
+                        line: None,
+                        operation: None,
+                        message: "a migration file is named NNNN_name.toml (digits, `_`, then letters, digits or `_`)".into(),
+                    },
+                });
+                continue;
+            };
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(io(&rel(&path), e));
+                    continue;
+                }
+            };
+            match file::parse(&text, &app) {
+                Ok(f) => {
+                    let checksum = f.checksum(&Schema::default());
+                    out.push(Migration {
+                        app: app.clone(),
+                        name: stem,
+                        number,
+                        path: rel(&path),
+                        file: f,
+                        checksum,
+                    });
+                }
+                Err(problem) => errors.push(LoadError::File {
+                    path: rel(&path),
+                    problem,
+                }),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+impl Graph {
+    /// Orders migrations by their dependencies; ties by app, then number.
+    pub fn new(mut migrations: Vec<Migration>) -> Result<Graph, Vec<LoadError>> {
+        migrations.sort_by(|a, b| (&a.app, a.number, &a.name).cmp(&(&b.app, b.number, &b.name)));
+        let keys: BTreeMap<String, usize> = migrations
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.key(), i))
+            .collect();
+        let mut errors = Vec::new();
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); migrations.len()];
+        for (i, m) in migrations.iter().enumerate() {
+            for d in &m.file.dependencies {
+                match keys.get(d) {
+                    Some(&j) => deps[i].push(j),
+                    None => errors.push(LoadError::MissingDependency {
+                        path: m.path.clone(),
+                        dependency: d.clone(),
+                    }),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Kahn's algorithm, always taking the smallest ready node.
+        let n = migrations.len();
+        let mut indegree: Vec<usize> = deps.iter().map(Vec::len).collect();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, ds) in deps.iter().enumerate() {
+            for &d in ds {
+                dependents[d].push(i);
+            }
+        }
+        let mut ready: BTreeSet<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(&i) = ready.iter().next() {
+            ready.remove(&i);
+            order.push(i);
+            for &d in &dependents[i] {
+                indegree[d] -= 1;
+                if indegree[d] == 0 {
+                    ready.insert(d);
+                }
+            }
+        }
+        if order.len() < n {
+            let stuck: BTreeSet<usize> = (0..n).filter(|i| !order.contains(i)).collect();
+            return Err(vec![LoadError::Cycle {
+                cycle: find_cycle(&deps, &stuck, &migrations),
+            }]);
+        }
+        let mut slots: Vec<Option<Migration>> = migrations.into_iter().map(Some).collect();
+        let ordered: Vec<Migration> = order
+            .iter()
+            .map(|&i| slots[i].take().expect("each index once"))
+            .collect();
+        let remap: BTreeMap<usize, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(new, &old)| (old, new))
+            .collect();
+        let new_deps: Vec<Vec<usize>> = order
+            .iter()
+            .map(|&old| deps[old].iter().map(|d| remap[d]).collect())
+            .collect();
+        let index = ordered
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.key(), i))
+            .collect();
+        Ok(Graph {
+            migrations: ordered,
+            index,
+            deps: new_deps,
+        })
+    }
+
+    /// Loads and orders a project's migrations, and checks that they replay:
+    /// returns the graph and the state the whole history describes.
+    pub fn load(project: &Path, dir: &Path) -> Result<(Graph, Schema), Vec<LoadError>> {
+        let mut graph = Graph::new(read_files(project, dir)?)?;
+        let state = graph.replay_all()?;
+        Ok((graph, state))
+    }
+
+    /// Replays every migration in order, normalising names against the state
+    /// as it goes; a file that does not apply is an error naming it.
+    fn replay_all(&mut self) -> Result<Schema, Vec<LoadError>> {
+        let mut state = Schema::default();
+        for m in &mut self.migrations {
+            if let Some(ops) = &mut m.file.operations {
+                for (i, op) in ops.iter_mut().enumerate() {
+                    file::normalize_names(op, &state);
+                    if let Err(e) = op.apply_to(&mut state) {
+                        return Err(vec![LoadError::File {
+                            path: m.path.clone(),
+                            problem: FileProblem {
+                                line: None,
+                                operation: Some((i + 1, op.kind().name().into())),
+                                message: e.0,
+                            },
+                        }]);
+                    }
+                }
+            }
+        }
+        Ok(state)
+    }
+
+    /// The state before migration `i` (every earlier migration replayed).
+    pub fn state_before(&self, i: usize) -> Schema {
+        let mut state = Schema::default();
+        for m in &self.migrations[..i] {
+            for op in m.file.ops() {
+                // Loading checked that every operation applies.
+                let _ = op.apply_to(&mut state);
+            }
+        }
+        state
+    }
+
+    /// A migration's position by `app.name`.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    /// A migration by `app.name`.
+    pub fn get(&self, key: &str) -> Option<&Migration> {
+        self.position(key).map(|i| &self.migrations[i])
+    }
+
+    /// The apps that have migrations, sorted.
+    pub fn apps(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.migrations.iter().map(|m| &m.app).collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// The migrations of an app, in order.
+    pub fn app_migrations<'a>(
+        &'a self,
+        app: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Migration)> + 'a {
+        self.migrations
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| m.app == app)
+    }
+
+    /// The migrations of `app` that no other migration of `app` depends on.
+    pub fn leaves(&self, app: &str) -> Vec<String> {
+        let mut depended: BTreeSet<usize> = BTreeSet::new();
+        for (i, m) in self.migrations.iter().enumerate() {
+            if m.app == app {
+                depended.extend(
+                    self.deps[i]
+                        .iter()
+                        .filter(|&&d| self.migrations[d].app == app),
+                );
+            }
+        }
+        self.app_migrations(app)
+            .filter(|(i, _)| !depended.contains(i))
+            .map(|(_, m)| m.key())
+            .collect()
+    }
+
+    /// Apps with more than one leaf (two branches merged): `(app, leaves)`.
+    pub fn conflicts(&self) -> Vec<(String, Vec<String>)> {
+        self.apps()
+            .into_iter()
+            .filter_map(|app| {
+                let leaves = self.leaves(&app);
+                (leaves.len() > 1).then_some((app, leaves))
+            })
+            .collect()
+    }
+
+    /// The highest migration number of an app (0 when it has none).
+    pub fn max_number(&self, app: &str) -> u32 {
+        self.app_migrations(app)
+            .map(|(_, m)| m.number)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Direct dependencies of migration `i`.
+    pub fn dependencies(&self, i: usize) -> &[usize] {
+        &self.deps[i]
+    }
+
+    /// Every migration `i` depends on, directly or not.
+    pub fn ancestors(&self, i: usize) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            for &d in &self.deps[n] {
+                if seen.insert(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Every migration that depends on `i`, directly or not.
+    pub fn descendants(&self, i: usize) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        // Dependents always come later in the order.
+        for j in i + 1..self.migrations.len() {
+            if self.deps[j].iter().any(|d| *d == i || seen.contains(d)) {
+                seen.insert(j);
+            }
+        }
+        seen
+    }
+
+    /// Finds a migration of `app` by name or unambiguous prefix (`0002`, `0002_alter`).
+    pub fn resolve(&self, app: &str, name: &str) -> Result<String, String> {
+        let exact = format!("{app}.{name}");
+        if self.index.contains_key(&exact) {
+            return Ok(exact);
+        }
+        let matches: Vec<String> = self
+            .app_migrations(app)
+            .filter(|(_, m)| m.name.starts_with(name))
+            .map(|(_, m)| m.name.clone())
+            .collect();
+        match matches.len() {
+            1 => Ok(format!("{app}.{}", matches[0])),
+            0 => {
+                let names: Vec<String> = self
+                    .app_migrations(app)
+                    .map(|(_, m)| m.name.clone())
+                    .collect();
+                Err(format!(
+                    "app '{app}' has no migration matching '{name}'{}",
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it has: {})", names.join(", "))
+                    }
+                ))
+            }
+            _ => Err(format!(
+                "'{name}' matches more than one migration of app '{app}': {}; give more of the name",
+                matches.join(", ")
+            )),
+        }
+    }
+}
+
+fn find_cycle(
+    deps: &[Vec<usize>],
+    stuck: &BTreeSet<usize>,
+    migrations: &[Migration],
+) -> Vec<String> {
+    // Walk dependencies inside the stuck set until a node repeats.
+    let Some(&start) = stuck.iter().next() else {
+        return Vec::new();
+    };
+    let mut path = vec![start];
+    let mut node = start;
+    loop {
+        let Some(&next) = deps[node].iter().find(|d| stuck.contains(d)) else {
+            break;
+        };
+        if let Some(pos) = path.iter().position(|&p| p == next) {
+            let mut cycle: Vec<String> = path[pos..].iter().map(|&i| migrations[i].key()).collect();
+            cycle.push(migrations[next].key());
+            // Shown in dependency direction reversed: each depends on the next.
+            return cycle;
+        }
+        path.push(next);
+        node = next;
+    }
+    path.iter().map(|&i| migrations[i].key()).collect()
+}
+
+#[cfg(test)]
+mod tests;

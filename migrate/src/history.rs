@@ -1,0 +1,186 @@
+//! The history table, `remodel_migrations` (DESIGN §5): one row per applied
+//! (or, on MySQL, failed part-way) migration, ordered by `id`.
+
+use crate::naming::UtcTime;
+use remodel_dialect::{Database, DbError, Value};
+use remodel_differ::Op;
+use remodel_model::{ColumnDefault, ColumnType, Constraint, Field, Literal, Schema, Table};
+
+/// The history table's name.
+pub const TABLE: &str = "remodel_migrations";
+
+/// Whether a recorded migration finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// Applied completely.
+    Applied,
+    /// Failed part-way (MySQL, where DDL commits as it goes).
+    Failed,
+}
+
+/// One row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// Order of application.
+    pub id: i64,
+    /// App label.
+    pub app: String,
+    /// Migration name.
+    pub name: String,
+    /// Checksum of the file when it was applied.
+    pub checksum: String,
+    /// When (UTC, ISO 8601).
+    pub applied_at: String,
+    /// Applied or failed.
+    pub state: RowState,
+    /// Statements completed (for a failed row).
+    pub progress: i64,
+}
+
+impl HistoryRow {
+    /// `app.name`.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.app, self.name)
+    }
+}
+
+/// The history table as a model, so each dialect renders it like any other table.
+pub fn history_table() -> Table {
+    let mut t = Table::new("remodel", "RemodelMigration");
+    t.db_table = Some(TABLE.into());
+    let mut id = Field::new("id", ColumnType::BigInt);
+    id.primary_key = true;
+    id.auto = true;
+    let mut progress = Field::new("progress", ColumnType::Integer);
+    progress.default = Some(ColumnDefault::Value(Literal::Int(0)));
+    t.fields = vec![
+        id,
+        Field::new("app", ColumnType::Varchar(255)),
+        Field::new("name", ColumnType::Varchar(255)),
+        Field::new("checksum", ColumnType::Varchar(64)),
+        Field::new("applied_at", ColumnType::Varchar(32)),
+        Field::new("state", ColumnType::Varchar(16)),
+        progress,
+    ];
+    t.constraints.push(Constraint::Unique {
+        name: None,
+        fields: vec!["app".into(), "name".into()],
+    });
+    t
+}
+
+/// Creates the history table if it does not exist.
+pub async fn ensure_table(db: &mut dyn Database) -> Result<(), DbError> {
+    if db.table_exists(TABLE).await? {
+        return Ok(());
+    }
+    let table = history_table();
+    let mut after = Schema::default();
+    after.insert(table.clone());
+    let statements = db
+        .dialect()
+        .render(&Op::CreateModel { table }, &Schema::default(), &after)
+        .map_err(|e| DbError::Statement(e.0))?;
+    for s in statements {
+        if let Err(e) = db.execute(&s.sql, &[]).await {
+            // Another process may have created it meanwhile.
+            if db.table_exists(TABLE).await? {
+                return Ok(());
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Every row, in `id` order; none when the table does not exist.
+pub async fn read(db: &mut dyn Database) -> Result<Vec<HistoryRow>, DbError> {
+    if !db.table_exists(TABLE).await? {
+        return Ok(Vec::new());
+    }
+    let q = |s: &str| db.dialect().quote(s);
+    let sql = format!(
+        "SELECT {}, {}, {}, {}, {}, {}, {} FROM {} ORDER BY {}",
+        q("id"),
+        q("app"),
+        q("name"),
+        q("checksum"),
+        q("applied_at"),
+        q("state"),
+        q("progress"),
+        q(TABLE),
+        q("id")
+    );
+    let rows = db.query(&sql, &[]).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let text = |i: usize| {
+                r.get(i)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            HistoryRow {
+                id: r.first().and_then(Value::as_i64).unwrap_or(0),
+                app: text(1),
+                name: text(2),
+                checksum: text(3),
+                applied_at: text(4),
+                state: if text(5) == "failed" {
+                    RowState::Failed
+                } else {
+                    RowState::Applied
+                },
+                progress: r.get(6).and_then(Value::as_i64).unwrap_or(0),
+            }
+        })
+        .collect())
+}
+
+/// Records a migration as applied.
+pub async fn record_applied(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    checksum: &str,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES ({}, {}, {}, {}, 'applied', 0)",
+        d.quote(TABLE),
+        d.quote("app"),
+        d.quote("name"),
+        d.quote("checksum"),
+        d.quote("applied_at"),
+        d.quote("state"),
+        d.quote("progress"),
+        d.placeholder(1),
+        d.placeholder(2),
+        d.placeholder(3),
+        d.placeholder(4),
+    );
+    let params = [
+        Value::Text(app.into()),
+        Value::Text(name.into()),
+        Value::Text(checksum.into()),
+        Value::Text(UtcTime::now().iso()),
+    ];
+    db.execute(&sql, &params).await.map(|_| ())
+}
+
+/// Forgets a migration (unapplied).
+pub async fn remove(db: &mut dyn Database, app: &str, name: &str) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = {} AND {} = {}",
+        d.quote(TABLE),
+        d.quote("app"),
+        d.placeholder(1),
+        d.quote("name"),
+        d.placeholder(2)
+    );
+    db.execute(&sql, &[Value::Text(app.into()), Value::Text(name.into())])
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,17 @@
+//! remodel's migrations: the files ([`file`]), loading a project's
+//! migrations into their dependency graph ([`graph`]), plans to a target
+//! ([`plan`]), the history table ([`history`]), the runner that applies and
+//! unapplies ([`runner`]), and new migrations from the differ's operations
+//! ([`make`]).
+
+pub mod file;
+pub mod graph;
+pub mod history;
+pub mod make;
+pub mod naming;
+pub mod plan;
+pub mod runner;
+mod toml_text;
+
+pub use graph::{Graph, LoadError, Migration};
+pub use plan::{Direction, PlanError, Step, Target};

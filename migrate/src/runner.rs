@@ -1,0 +1,330 @@
+//! The runner: renders a plan's SQL (all of it, before touching the
+//! database), then applies or unapplies each migration in one transaction
+//! with its history row, re-reading the history inside the lock.
+
+use crate::graph::{Graph, Migration};
+use crate::history;
+use crate::plan::{Direction, Step};
+use remodel_dialect::{Database, DbError, Dialect, Statement};
+use remodel_differ::{Description, Op};
+use remodel_model::Schema;
+use std::path::PathBuf;
+
+/// One operation with its SQL.
+#[derive(Debug, Clone)]
+pub struct PreparedOp {
+    /// 1-based position in the migration file.
+    pub number: usize,
+    /// The operation.
+    pub op: Op,
+    /// Its one-line description.
+    pub description: Description,
+    /// What runs (the reverse when unapplying).
+    pub statements: Vec<Statement>,
+}
+
+/// One migration of a plan, rendered.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Apply or unapply, and which.
+    pub step: Step,
+    /// `app.name`.
+    pub key: String,
+    /// The app.
+    pub app: String,
+    /// The name.
+    pub name: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// Its checksum.
+    pub checksum: String,
+    /// Runs in one transaction.
+    pub atomic: bool,
+    /// Its operations, in the order they run.
+    pub ops: Vec<PreparedOp>,
+}
+
+/// Where a run failed, with everything the user needs to act.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct RunError {
+    /// `app.name`, when one migration is concerned.
+    pub migration: Option<String>,
+    /// Its file.
+    pub path: Option<PathBuf>,
+    /// The operation: number, and description.
+    pub operation: Option<(usize, String)>,
+    /// The statement that failed.
+    pub sql: Option<String>,
+    /// What the database or renderer said.
+    pub message: String,
+    /// Whether anything was left behind (never on SQLite: everything rolled back).
+    pub rolled_back: bool,
+}
+
+impl RunError {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        if let Some(m) = &self.migration {
+            out.push_str(&format!("while applying {m}"));
+            if let Some(p) = &self.path {
+                out.push_str(&format!(" ({})", p.display()));
+            }
+            if let Some((n, d)) = &self.operation {
+                out.push_str(&format!(", operation {n} ({d})"));
+            }
+            out.push_str(": ");
+        }
+        out.push_str(&self.message);
+        if let Some(sql) = &self.sql {
+            out.push_str(&format!("\n  statement: {sql}"));
+        }
+        if self.rolled_back {
+            out.push_str("\n  the migration was rolled back: the database is as it was before it");
+        }
+        out
+    }
+
+    fn database(m: &Prepared, e: DbError) -> RunError {
+        RunError {
+            migration: Some(m.key.clone()),
+            path: Some(m.path.clone()),
+            operation: None,
+            sql: None,
+            message: e.to_string(),
+            rolled_back: true,
+        }
+    }
+}
+
+/// Renders every step of a plan. Nothing touches the database here, so a
+/// migration that cannot be rendered stops the run before it starts.
+pub fn prepare(
+    graph: &Graph,
+    steps: &[Step],
+    dialect: &dyn Dialect,
+) -> Result<Vec<Prepared>, RunError> {
+    let Some(max) = steps.iter().map(|s| s.index).max() else {
+        return Ok(Vec::new());
+    };
+    // States before each needed migration, from one replay.
+    let mut befores: Vec<Option<Schema>> = vec![None; max + 1];
+    let mut state = Schema::default();
+    for (i, m) in graph.migrations.iter().enumerate().take(max + 1) {
+        if steps.iter().any(|s| s.index == i) {
+            befores[i] = Some(state.clone());
+        }
+        for op in m.file.ops() {
+            let _ = op.apply_to(&mut state);
+        }
+    }
+    steps
+        .iter()
+        .map(|step| {
+            let m = &graph.migrations[step.index];
+            let before = befores[step.index].take().unwrap_or_default();
+            prepare_one(m, *step, before, dialect)
+        })
+        .collect()
+}
+
+fn prepare_one(
+    m: &Migration,
+    step: Step,
+    before: Schema,
+    dialect: &dyn Dialect,
+) -> Result<Prepared, RunError> {
+    let fail = |number: usize, op: &Op, state: &Schema, message: String| RunError {
+        migration: Some(m.key()),
+        path: Some(m.path.clone()),
+        operation: Some((number, op.describe(state).text)),
+        sql: None,
+        message,
+        rolled_back: false,
+    };
+    // States before and after each operation.
+    let mut states = vec![before];
+    for op in m.file.ops() {
+        let mut next = states.last().expect("at least the first state").clone();
+        let _ = op.apply_to(&mut next);
+        states.push(next);
+    }
+    let mut ops = Vec::new();
+    for (i, op) in m.file.ops().iter().enumerate() {
+        let (b, a) = (&states[i], &states[i + 1]);
+        let description = op.describe(b);
+        let statements = match step.direction {
+            Direction::Forward => dialect
+                .render(op, b, a)
+                .map_err(|e| fail(i + 1, op, b, e.0))?,
+            Direction::Backward => {
+                let inverse = op
+                    .inverse(b)
+                    .map_err(|e| fail(i + 1, op, b, format!("{e}; it cannot be unapplied")))?;
+                let mut out = Vec::new();
+                let mut s = a.clone();
+                for inv in inverse {
+                    let mut next = s.clone();
+                    inv.apply_to(&mut next)
+                        .map_err(|e| fail(i + 1, op, b, e.0))?;
+                    out.extend(
+                        dialect
+                            .render(&inv, &s, &next)
+                            .map_err(|e| fail(i + 1, op, b, e.0))?,
+                    );
+                    s = next;
+                }
+                out
+            }
+        };
+        ops.push(PreparedOp {
+            number: i + 1,
+            op: op.clone(),
+            description,
+            statements,
+        });
+    }
+    if step.direction == Direction::Backward {
+        ops.reverse();
+    }
+    Ok(Prepared {
+        step,
+        key: m.key(),
+        app: m.app.clone(),
+        name: m.name.clone(),
+        path: m.path.clone(),
+        checksum: m.checksum.clone(),
+        atomic: m.file.atomic,
+        ops,
+    })
+}
+
+/// What happened to one migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied or unapplied.
+    Done,
+    /// Recorded without running (`--fake`).
+    Faked,
+    /// Another process did it first (seen inside the lock).
+    AlreadyDone,
+}
+
+/// Progress reported while running.
+pub trait Progress {
+    /// A migration starts.
+    fn start(&mut self, m: &Prepared);
+    /// It finished.
+    fn finish(&mut self, m: &Prepared, outcome: Outcome);
+}
+
+async fn recorded(db: &mut dyn Database, key: &str) -> Result<bool, DbError> {
+    Ok(history::read(db).await?.iter().any(|r| r.key() == key))
+}
+
+/// Applies prepared migrations one by one; stops at the first failure, which
+/// is rolled back.
+pub async fn execute(
+    db: &mut dyn Database,
+    plan: &[Prepared],
+    fake: bool,
+    progress: &mut dyn Progress,
+) -> Result<(), RunError> {
+    history::ensure_table(db).await.map_err(|e| RunError {
+        migration: None,
+        path: None,
+        operation: None,
+        sql: None,
+        message: format!("cannot create the history table {}: {e}", history::TABLE),
+        rolled_back: false,
+    })?;
+    for m in plan {
+        progress.start(m);
+        db.begin_migration(m.atomic)
+            .await
+            .map_err(|e| RunError::database(m, e))?;
+        let outcome = run_one(db, m, fake).await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                let _ = db.rollback_migration().await;
+                return Err(e);
+            }
+        };
+        if let Err(e) = db.commit_migration(m.atomic).await {
+            let _ = db.rollback_migration().await;
+            return Err(RunError::database(m, e));
+        }
+        progress.finish(m, outcome);
+    }
+    Ok(())
+}
+
+async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outcome, RunError> {
+    // Inside the lock: has another process got here first?
+    let is_recorded = recorded(db, &m.key)
+        .await
+        .map_err(|e| RunError::database(m, e))?;
+    let forward = m.step.direction == Direction::Forward;
+    if is_recorded == forward {
+        return Ok(Outcome::AlreadyDone);
+    }
+    if !fake {
+        for op in &m.ops {
+            for s in &op.statements {
+                if let Err(e) = db.execute(&s.sql, &[]).await {
+                    return Err(RunError {
+                        migration: Some(m.key.clone()),
+                        path: Some(m.path.clone()),
+                        operation: Some((op.number, op.description.text.clone())),
+                        sql: Some(s.sql.clone()),
+                        message: e.to_string(),
+                        rolled_back: m.atomic,
+                    });
+                }
+            }
+        }
+    }
+    let recorded = if forward {
+        history::record_applied(db, &m.app, &m.name, &m.checksum).await
+    } else {
+        history::remove(db, &m.app, &m.name).await
+    };
+    recorded.map_err(|e| RunError::database(m, e))?;
+    Ok(if fake { Outcome::Faked } else { Outcome::Done })
+}
+
+/// The SQL of a prepared migration as `sqlmigrate` prints it: notes as `-- `
+/// comments, each operation's description, BEGIN/COMMIT where DDL is
+/// transactional.
+pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
+    let notes = dialect.migration_notes();
+    let transactional = m.atomic && dialect.capabilities().transactional_ddl;
+    let mut out = String::new();
+    for n in &notes.before {
+        out.push_str(&format!("-- {n}\n"));
+    }
+    if transactional {
+        out.push_str("BEGIN;\n");
+    }
+    for op in &m.ops {
+        out.push_str(&format!("--\n-- {}\n--\n", op.description.text));
+        if op.statements.is_empty() {
+            out.push_str("-- (no SQL on this database)\n");
+        }
+        for s in &op.statements {
+            out.push_str(&s.sql);
+            out.push_str(";\n");
+        }
+    }
+    for n in &notes.before_commit {
+        out.push_str(&format!("-- {n}\n"));
+    }
+    if transactional {
+        out.push_str("COMMIT;\n");
+    }
+    for n in &notes.after {
+        out.push_str(&format!("-- {n}\n"));
+    }
+    out
+}
