@@ -78,6 +78,9 @@ pub trait Database: Send {
     /// Runs a query and returns its rows.
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 
+    /// How long to wait for a lock another process holds before giving up.
+    async fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), DbError>;
+
     /// Whether a table exists.
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
 

@@ -193,6 +193,13 @@ impl Database for SqliteDatabase {
         fetch(&mut self.conn, sql, params).await
     }
 
+    async fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), DbError> {
+        // BEGIN IMMEDIATE waits this long for another writer.
+        self.exec(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
+            .await
+            .map(|_| ())
+    }
+
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         let rows = self
             .query(

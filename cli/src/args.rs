@@ -1,0 +1,165 @@
+//! Command-line options (DESIGN §3).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Database migrations from Rust structs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "remodel",
+    version,
+    about = "Database migrations from Rust structs",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The project folder (default: the nearest folder upwards with remodel.toml or Cargo.toml).
+    #[arg(short = 'C', long = "project", global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// The database URL (default: DATABASE_URL, then .env, then remodel.toml, then sqlite://db.sqlite3).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// 0 quiet, 1 normal, 2 more, 3 everything.
+    #[arg(short = 'v', long = "verbosity", global = true, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub verbosity: u8,
+    /// No colours (also when NO_COLOR is set).
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+    /// Output format, where a command supports it.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For scripts.
+    Json,
+}
+
+/// Dialect names for offline rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL / MariaDB.
+    Mysql,
+}
+
+impl DialectArg {
+    /// The dialect kind.
+    pub fn kind(self) -> remodel_dialect::DialectKind {
+        match self {
+            DialectArg::Sqlite => remodel_dialect::DialectKind::Sqlite,
+            DialectArg::Postgres => remodel_dialect::DialectKind::Postgres,
+            DialectArg::Mysql => remodel_dialect::DialectKind::Mysql,
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare the models with the migration history and write new migrations.
+    Makemigrations(MakeArgs),
+    /// Apply or unapply migrations.
+    Migrate(MigrateArgs),
+    /// List migrations and whether each is applied.
+    Showmigrations(ShowArgs),
+    /// Print the SQL of one migration.
+    Sqlmigrate(SqlArgs),
+}
+
+/// `makemigrations`.
+#[derive(Debug, Args)]
+pub struct MakeArgs {
+    /// Only these apps (and the apps their changes depend on).
+    pub apps: Vec<String>,
+    /// Name the new migration(s) instead of the generated name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print what would be written, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Exit 1 if migrations are missing, 0 if none; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Write an empty migration for one app, to fill in by hand.
+    #[arg(long)]
+    pub empty: bool,
+    /// Never ask: an unanswered question is an error.
+    #[arg(long)]
+    pub noinput: bool,
+    /// Answer a rename question: app.Model.old=new (field) or app.Old=New (model).
+    #[arg(long, value_name = "FROM=TO")]
+    pub rename: Vec<String>,
+    /// Answer "not a rename" for app.Model.field (or app.Model).
+    #[arg(long = "no-rename", value_name = "APP.MODEL.FIELD")]
+    pub no_rename: Vec<String>,
+    /// Answer "not a rename" to every rename question.
+    #[arg(long = "no-renames")]
+    pub no_renames: bool,
+    /// A one-off value for existing rows: app.Model.field=<value as in default = …>.
+    #[arg(long, value_name = "APP.MODEL.FIELD=VALUE")]
+    pub default: Vec<String>,
+    /// With --dry-run: also print the SQL.
+    #[arg(long)]
+    pub sql: bool,
+    /// The dialect for --sql (default: the configured database's).
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
+}
+
+/// `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Only this app.
+    pub app: Option<String>,
+    /// A migration name or unambiguous prefix, or `zero`.
+    pub target: Option<String>,
+    /// Record migrations as applied (or unapplied) without running their SQL.
+    #[arg(long)]
+    pub fake: bool,
+    /// Never ask.
+    #[arg(long)]
+    pub noinput: bool,
+    /// Seconds to wait for another migrate holding the lock.
+    #[arg(long = "lock-timeout", default_value_t = 60, value_name = "SECS")]
+    pub lock_timeout: u64,
+}
+
+/// `showmigrations`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Only these apps.
+    pub apps: Vec<String>,
+}
+
+/// `sqlmigrate`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The app.
+    pub app: String,
+    /// The migration: a name or unambiguous prefix.
+    pub name: String,
+    /// The SQL that unapplies it.
+    #[arg(long)]
+    pub backwards: bool,
+    /// The dialect (default: the configured database's).
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectArg>,
+}

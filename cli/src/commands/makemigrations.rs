@@ -1,0 +1,319 @@
+//! `remodel makemigrations`: diff the models against the history state and
+//! write the next migration of each changed app (DESIGN §3, §4, §7).
+
+use super::{check_apps, known_apps, load_graph, scan_models};
+use crate::answers::{self, AnswerFlags};
+use crate::args::{Global, MakeArgs};
+use crate::fail::{Fail, Outcome};
+use crate::output::{Out, Style};
+use crate::project::Project;
+use remodel_differ::{AnswerKind, Diff, DiffError, Op, Source, diff};
+use remodel_migrate::make::{MakeOptions, NewMigration, empty_migration, new_migrations, write};
+use remodel_migrate::naming::UtcTime;
+use remodel_migrate::{Graph, file};
+use remodel_model::Schema;
+use std::collections::BTreeSet;
+
+/// Runs makemigrations.
+pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
+    let (graph, from) = load_graph(project)?;
+    if a.empty {
+        return run_empty(project, g, &graph, a, out);
+    }
+    if let Some((app, leaves)) = graph.conflicts().into_iter().next() {
+        return Err(Fail::user(format!(
+            "error: conflicting migrations in app '{app}': {} are both latest; run `remodel makemigrations --merge` to join them",
+            leaves.join(" and ")
+        )));
+    }
+    let (scanned, to) = scan_models(project, g, out)?;
+    check_apps(&a.apps, &known_apps(&graph, Some(&to)))?;
+
+    let flags = AnswerFlags {
+        rename: a.rename.clone(),
+        no_rename: a.no_rename.clone(),
+        no_renames: a.no_renames,
+        default: a.default.clone(),
+    };
+    let mut answers = answers::from_flags(&flags)?;
+    answers::add_hints(&mut answers, &scanned.defs());
+
+    let mut d = diff(&from, &to, &answers).map_err(|e| match e {
+        DiffError::BadAnswer(m) => Fail::usage(format!("error: {m}")),
+        other => Fail::user(format!("error: {other}")),
+    })?;
+    check_unused(&graph, &d, out)?;
+    if !a.apps.is_empty() {
+        restrict(&mut d, &a.apps);
+    }
+
+    let unanswered = d.unanswered();
+    if !unanswered.is_empty() && !a.dry_run {
+        let mut text = String::from(
+            "error: makemigrations will not guess whether a field or model was renamed (that would drop its data),\nnor what existing rows get; answer these (no terminal to ask at):\n",
+        );
+        for q in &unanswered {
+            text.push_str(&answers::explain(q));
+        }
+        text.push_str("nothing was written");
+        return Err(Fail::user(text));
+    }
+
+    if d.ops.is_empty() {
+        out.data(&no_changes(&a.apps));
+        return Ok(0);
+    }
+    let dir = project.migrations_rel();
+    let opts = MakeOptions {
+        name: a.name.as_deref(),
+        now: UtcTime::now(),
+        dir: &dir,
+    };
+    let new =
+        new_migrations(&graph, &from, &d, &opts).map_err(|e| Fail::user(format!("error: {e}")))?;
+    verify(&graph, &new, &to)?;
+
+    print_summary(&new, out);
+    if a.dry_run {
+        for m in &new {
+            out.detail(&format!(
+                "Full migrations file '{}':\n{}",
+                m.path.display(),
+                m.text
+            ));
+        }
+        if a.sql {
+            print_sql(project, g, a, &from, &new, out)?;
+        }
+        if !unanswered.is_empty() {
+            eprintln!("\nUnanswered questions (the operations above assume \"not renamed\"):");
+            for q in &unanswered {
+                eprint!("{}", answers::explain(q));
+            }
+        }
+    }
+    if a.check {
+        return Ok(1);
+    }
+    if a.dry_run {
+        return Ok(0);
+    }
+    write(&project.dir, &new).map_err(|e| {
+        Fail::user(format!(
+            "error: cannot write the migration: {e}; nothing was written"
+        ))
+    })?;
+    Ok(0)
+}
+
+fn no_changes(apps: &[String]) -> String {
+    match apps {
+        [] => "No changes detected".into(),
+        [one] => format!("No changes detected in app '{one}'"),
+        many => format!(
+            "No changes detected in apps {}",
+            many.iter()
+                .map(|a| format!("'{a}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Keeps the operations of the given apps and of the apps they depend on.
+fn restrict(d: &mut Diff, apps: &[String]) {
+    let mut keep: BTreeSet<String> = apps.iter().cloned().collect();
+    loop {
+        let before = keep.len();
+        for &(i, j) in &d.after {
+            if keep.contains(&d.ops[i].app().unwrap_or_default()) {
+                keep.insert(d.ops[j].app().unwrap_or_default());
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    let kept: Vec<usize> = (0..d.ops.len())
+        .filter(|&i| keep.contains(&d.ops[i].app().unwrap_or_default()))
+        .collect();
+    let remap: std::collections::BTreeMap<usize, usize> =
+        kept.iter().enumerate().map(|(n, &o)| (o, n)).collect();
+    d.after = d
+        .after
+        .iter()
+        .filter_map(|(i, j)| Some((*remap.get(i)?, *remap.get(j)?)))
+        .collect();
+    d.ops = kept.into_iter().map(|i| d.ops[i].clone()).collect();
+    d.asked.retain(|q| {
+        let subject = q.question.subject();
+        let app = subject.split('.').next().unwrap_or_default().to_string();
+        keep.contains(&app)
+    });
+}
+
+/// Answers nobody asked for: a flag is bad usage; a hint is satisfied when
+/// a migration already records the rename, and an error otherwise.
+fn check_unused(graph: &Graph, d: &Diff, out: Out) -> Result<(), Fail> {
+    for (subject, kind, source) in &d.unused {
+        if *source == Source::Flag {
+            let flag = match kind {
+                AnswerKind::Default => "--default",
+                _ => "--rename/--no-rename",
+            };
+            return Err(Fail::usage(format!(
+                "error: {flag} for {subject}: no pending question concerns it (nothing there was renamed, added or made NOT NULL)"
+            )));
+        }
+    }
+    for (subject, kind, source) in &d.unused {
+        if *source != Source::Hint {
+            continue;
+        }
+        let recorded = graph
+            .migrations
+            .iter()
+            .flat_map(|m| m.file.ops())
+            .any(|op| match (kind, op) {
+                (AnswerKind::Field, Op::RenameField { model, new, .. }) => {
+                    format!("{model}.{new}") == *subject
+                }
+                (AnswerKind::Model, Op::RenameModel { app, new, .. }) => {
+                    format!("{app}.{new}") == *subject
+                }
+                _ => false,
+            });
+        if recorded {
+            out.note(&format!("note: the renamed_from hint on {subject} is recorded in a migration and can be removed"));
+        } else {
+            return Err(Fail::user(format!(
+                "error: the renamed_from hint on {subject} names nothing that was removed and no rename a migration records\n  = help: check the old name for a typo, or remove the hint; nothing was written"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The new files must replay to exactly the models: read them back as a
+/// later run will, and diff again.
+fn verify(graph: &Graph, new: &[NewMigration], to: &Schema) -> Result<(), Fail> {
+    let mut state = graph.state_before(graph.migrations.len());
+    for m in new {
+        let parsed = file::parse(&m.text, &m.app).map_err(|e| {
+            Fail::user(format!(
+                "internal error: the generated {} does not read back: {e}",
+                m.path.display()
+            ))
+        })?;
+        for mut op in parsed.operations.unwrap_or_default() {
+            file::normalize_names(&mut op, &state);
+            op.apply_to(&mut state).map_err(|e| {
+                Fail::user(format!(
+                    "internal error: the generated {} does not replay: {e}",
+                    m.path.display()
+                ))
+            })?;
+        }
+    }
+    let again = diff(
+        &state,
+        to,
+        &remodel_differ::Answers {
+            no_renames: true,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| Fail::user(format!("internal error: {e}")))?;
+    if !again.ops.is_empty() {
+        return Err(Fail::user(format!(
+            "internal error: the generated migrations do not reach the models (left: {:?}); nothing was written",
+            again
+                .ops
+                .iter()
+                .map(|o| o.describe(&state).text)
+                .collect::<Vec<_>>()
+        )));
+    }
+    Ok(())
+}
+
+fn print_summary(new: &[NewMigration], out: Out) {
+    for m in new {
+        out.data(&out.paint(Style::Heading, &format!("Migrations for '{}':", m.app)));
+        out.data(&format!("  {}", m.path.display()));
+        for d in &m.descriptions {
+            let line = format!("    {d}");
+            out.data(&if d.destructive {
+                out.paint(Style::Warn, &line)
+            } else {
+                line
+            });
+        }
+    }
+}
+
+fn print_sql(
+    project: &Project,
+    g: &Global,
+    a: &MakeArgs,
+    from: &Schema,
+    new: &[NewMigration],
+    out: Out,
+) -> Result<(), Fail> {
+    let kind = match a.dialect {
+        Some(d) => d.kind(),
+        None => project.configured_dialect(g.database.as_deref())?,
+    };
+    let dialect = remodel_dialect::dialect_for(kind).ok_or_else(|| {
+        Fail::user(format!(
+            "error: rendering for {} is not available in this build",
+            kind.name()
+        ))
+    })?;
+    let mut state = from.clone();
+    for m in new {
+        out.data(&format!("-- {}", m.key()));
+        for op in m.file.ops() {
+            let before = state.clone();
+            let _ = op.apply_to(&mut state);
+            let stmts = dialect
+                .render(op, &before, &state)
+                .map_err(|e| Fail::user(format!("error: {e}")))?;
+            out.data(&format!("-- {}", op.describe(&before).text));
+            for s in stmts {
+                out.data(&format!("{};", s.sql));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_empty(project: &Project, g: &Global, graph: &Graph, a: &MakeArgs, out: Out) -> Outcome {
+    let [app] = a.apps.as_slice() else {
+        return Err(Fail::usage(
+            "error: --empty needs exactly one app: remodel makemigrations --empty APP",
+        ));
+    };
+    let (_, models) = scan_models(project, g, out)?;
+    check_apps(std::slice::from_ref(app), &known_apps(graph, Some(&models)))?;
+    let dir = project.migrations_rel();
+    let opts = MakeOptions {
+        name: a.name.as_deref(),
+        now: UtcTime::now(),
+        dir: &dir,
+    };
+    let m = empty_migration(graph, app, &opts).map_err(|e| Fail::user(format!("error: {e}")))?;
+    print_summary(std::slice::from_ref(&m), out);
+    out.detail(&m.text);
+    if a.check {
+        return Ok(1);
+    }
+    if !a.dry_run {
+        write(&project.dir, std::slice::from_ref(&m)).map_err(|e| {
+            Fail::user(format!(
+                "error: cannot write the migration: {e}; nothing was written"
+            ))
+        })?;
+    }
+    Ok(0)
+}

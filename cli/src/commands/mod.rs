@@ -1,0 +1,111 @@
+//! One module per command, and what they share: loading the history,
+//! scanning the models, connecting.
+
+pub mod makemigrations;
+pub mod migrate;
+pub mod showmigrations;
+pub mod sqlmigrate;
+
+use crate::args::Global;
+use crate::diagnostic;
+use crate::fail::Fail;
+use crate::output::Out;
+use crate::project::Project;
+use crate::scan::{self, Scan};
+use remodel_dialect::{Database, DbError};
+use remodel_migrate::Graph;
+use remodel_model::Schema;
+use std::collections::BTreeSet;
+
+/// Loads the migrations and replays them; every problem is reported.
+pub fn load_graph(project: &Project) -> Result<(Graph, Schema), Fail> {
+    Graph::load(&project.dir, &project.migrations_dir()).map_err(|errors| {
+        let mut text = String::new();
+        for e in &errors {
+            text.push_str(&format!("error: {e}\n"));
+        }
+        text.push_str(
+            "fix the migration file (or restore it from version control); nothing was done",
+        );
+        Fail::user(text)
+    })
+}
+
+/// The dialects portability checks cover: `dialects` from remodel.toml, else
+/// the configured database's.
+pub fn check_dialects(project: &Project, g: &Global) -> Vec<String> {
+    if !project.config.dialects.is_empty() {
+        return project.config.dialects.clone();
+    }
+    project
+        .configured_dialect(g.database.as_deref())
+        .map(|k| vec![k.name().to_string()])
+        .unwrap_or_default()
+}
+
+/// Scans the sources and resolves the models' schema.
+pub fn scan_models(project: &Project, g: &Global, out: Out) -> Result<(Scan, Schema), Fail> {
+    let fail = |diags: Vec<diagnostic::Diagnostic>| {
+        let mut text = diagnostic::render(&diags, out.color);
+        text.push_str(&format!(
+            "error: {} in the models; nothing was written",
+            if diags.len() == 1 {
+                "1 problem".to_string()
+            } else {
+                format!("{} problems", diags.len())
+            }
+        ));
+        Fail::user(text)
+    };
+    let scanned = scan::scan(project).map_err(fail)?;
+    let schema = scan::resolve(project, &scanned, check_dialects(project, g)).map_err(fail)?;
+    Ok((scanned, schema))
+}
+
+/// Every app label the project knows: from the models and the history.
+pub fn known_apps(graph: &Graph, models: Option<&Schema>) -> BTreeSet<String> {
+    let mut apps: BTreeSet<String> = graph.apps().into_iter().collect();
+    if let Some(m) = models {
+        apps.extend(m.apps());
+    }
+    apps
+}
+
+/// Checks app labels given on the command line: an unknown one is bad usage.
+pub fn check_apps(given: &[String], known: &BTreeSet<String>) -> Result<(), Fail> {
+    for a in given {
+        if !known.contains(a) {
+            let list: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = remodel_model::names::closest(a, &list)
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return Err(Fail::usage(format!(
+                "error: no app '{a}'{hint} (apps: {})",
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Connects to the configured database. `create` makes a missing SQLite
+/// file (only `migrate` does); otherwise `None` stands for an empty database.
+pub async fn connect(
+    project: &Project,
+    g: &Global,
+    create: bool,
+) -> Result<Option<Box<dyn Database>>, Fail> {
+    let url = project.database_url(g.database.as_deref())?;
+    remodel_dialect::connect(&url, create)
+        .await
+        .map_err(|e| Fail::user(format!("error: {e}")))
+}
+
+/// A database error as a failure.
+pub fn db_fail(e: DbError) -> Fail {
+    Fail::user(format!("error: {e}"))
+}

@@ -1,0 +1,47 @@
+//! `remodel sqlmigrate APP NAME`: the SQL migrate runs for one migration,
+//! without a database (DESIGN §3).
+
+use super::load_graph;
+use crate::args::{Global, SqlArgs};
+use crate::fail::{Fail, Outcome};
+use crate::output::Out;
+use crate::project::Project;
+use remodel_migrate::plan::{Direction, Step};
+use remodel_migrate::runner;
+
+/// Runs sqlmigrate.
+pub fn run(project: &Project, g: &Global, a: &SqlArgs, out: Out) -> Outcome {
+    let (graph, _) = load_graph(project)?;
+    if !graph.apps().contains(&a.app) {
+        return Err(Fail::usage(format!(
+            "error: app '{}' has no migrations (apps with migrations: {})",
+            a.app,
+            graph.apps().join(", ")
+        )));
+    }
+    let key = graph
+        .resolve(&a.app, &a.name)
+        .map_err(|e| Fail::user(format!("error: {e}")))?;
+    let index = graph.position(&key).expect("resolve returns a known key");
+    let kind = match a.dialect {
+        Some(d) => d.kind(),
+        None => project.configured_dialect(g.database.as_deref())?,
+    };
+    let dialect = remodel_dialect::dialect_for(kind).ok_or_else(|| {
+        Fail::user(format!(
+            "error: rendering for {} is not available in this build",
+            kind.name()
+        ))
+    })?;
+    let direction = if a.backwards {
+        Direction::Backward
+    } else {
+        Direction::Forward
+    };
+    let prepared = runner::prepare(&graph, &[Step { index, direction }], dialect)
+        .map_err(|e| Fail::user(format!("error: {e}")))?;
+    for p in &prepared {
+        out.data(runner::sql_text(p, dialect).trim_end());
+    }
+    Ok(0)
+}
