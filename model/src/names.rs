@@ -101,12 +101,27 @@ pub fn is_identifier(s: &str) -> bool {
 
 /// The closest known word to `word`, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
+    let close = known
         .iter()
         .map(|k| (levenshtein(word, k), *k))
         .filter(|(d, k)| *d > 0 && *d <= 2.max(k.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    // An abbreviation (`maxlen` for `max_length`): its letters appear in order.
+    close.or_else(|| {
+        let mut hits = known
+            .iter()
+            .filter(|k| word.len() >= 3 && **k != word && is_subsequence(word, k));
+        match (hits.next(), hits.next()) {
+            (Some(k), None) => Some(*k),
+            _ => None,
+        }
+    })
+}
+
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|l| l == c))
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -172,6 +187,15 @@ mod tests {
         assert_eq!(b.len(), 63);
         assert_ne!(a, b);
         assert!(a.starts_with("some_rather_long_table_name_a_very_long"));
+    }
+
+    #[test]
+    fn closest_finds_typos_and_abbreviations() {
+        let known = ["max_length", "max_digits", "primary_key", "unique"];
+        assert_eq!(closest("max_lenght", &known), Some("max_length"));
+        assert_eq!(closest("maxlen", &known), Some("max_length"));
+        assert_eq!(closest("pk", &known), None);
+        assert_eq!(closest("colour", &known), None);
     }
 
     #[test]

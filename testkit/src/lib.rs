@@ -1,1 +1,270 @@
-//! placeholder
+//! Shared test support, compiled once for every test crate: temporary
+//! projects, running the `remodel` binary the way a user does, and checking
+//! the database it leaves behind.
+
+use remodel_dialect::{Database, DatabaseUrl, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root (for fixtures).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("testkit sits in the workspace")
+        .to_path_buf()
+}
+
+/// What one run of the binary did.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Everything on stdout.
+    pub stdout: String,
+    /// Everything on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with both streams unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Panics unless it succeeded.
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        self.expect(0)
+    }
+}
+
+/// A temporary project folder with its own SQLite database, removed on drop.
+pub struct TestProject {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl TestProject {
+    /// An empty crate named `shop` (no models yet), driven by `bin`.
+    pub fn new(bin: &str) -> TestProject {
+        let dir = tempfile::Builder::new()
+            .prefix("remodel-test-")
+            .tempdir()
+            .expect("a temporary folder");
+        let p = TestProject {
+            dir,
+            bin: PathBuf::from(bin),
+        };
+        p.write(
+            "Cargo.toml",
+            "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+        );
+        p.write("src/lib.rs", "");
+        p
+    }
+
+    /// A copy of a fixture project (without its database).
+    pub fn from_fixture(bin: &str, fixture: &str) -> TestProject {
+        let p = TestProject::new(bin);
+        copy_dir(&workspace_root().join("fixtures").join(fixture), p.path());
+        let _ = std::fs::remove_file(p.path().join("db.sqlite3"));
+        p
+    }
+
+    /// The project folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The project's SQLite file.
+    pub fn db_path(&self) -> PathBuf {
+        self.path().join("db.sqlite3")
+    }
+
+    /// Its URL, absolute.
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self.db_path().display())
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("a file has a folder")).expect("create folders");
+        std::fs::write(p, text).expect("write the file");
+    }
+
+    /// Reads a file.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Whether a file exists.
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path().join(rel).exists()
+    }
+
+    /// Every file below a folder, relative to the project, sorted.
+    pub fn files(&self, rel: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.path().join(rel), &mut |p| {
+            out.push(
+                p.strip_prefix(self.path())
+                    .expect("below the project")
+                    .display()
+                    .to_string(),
+            )
+        });
+        out.sort();
+        out
+    }
+
+    /// Runs `remodel` in the project, as a user would, on its own database:
+    /// `DATABASE_URL` removed, `--database` always given, no colours.
+    pub fn remodel(&self, args: &[&str]) -> Run {
+        let url = self.db_url();
+        self.remodel_with(
+            args,
+            &["-C", &self.path().display().to_string(), "--database", &url],
+            &[],
+        )
+    }
+
+    /// Runs `remodel` with exactly these leading arguments and extra environment.
+    pub fn remodel_with(&self, args: &[&str], lead: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(lead)
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("DATABASE_URL")
+            .env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run remodel");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Opens the project's SQLite database.
+    pub async fn db(&self) -> Box<dyn Database> {
+        let url = DatabaseUrl::Sqlite {
+            path: self.db_path(),
+        };
+        remodel_dialect::connect(&url, false)
+            .await
+            .expect("connect")
+            .expect("the database exists")
+    }
+
+    /// Runs SQL on the project's database.
+    pub async fn exec(&self, sql: &str) {
+        let mut db = self.db().await;
+        db.execute(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+    }
+
+    /// Runs a query and returns its rows as text (NULL as `NULL`).
+    pub async fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        let mut db = self.db().await;
+        let rows = db
+            .query(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+        rows.into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| match v {
+                        Value::Null => "NULL".into(),
+                        Value::Int(i) => i.to_string(),
+                        Value::Float(x) => x.to_string(),
+                        Value::Text(s) => s,
+                        Value::Bytes(b) => format!("{b:?}"),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Requires the database to hold exactly what its applied migrations
+    /// describe: introspect, compare, and fail on any drift.
+    pub async fn assert_no_drift(&self) {
+        let (graph, _) = remodel_migrate::Graph::load(self.path(), &self.path().join("migrations"))
+            .unwrap_or_else(|e| panic!("migrations load: {e:?}"));
+        let mut db = self.db().await;
+        let applied: Vec<String> = remodel_migrate::history::read(db.as_mut())
+            .await
+            .expect("read history")
+            .iter()
+            .map(|r| r.key())
+            .collect();
+        let mut state = remodel_model::Schema::default();
+        for m in graph
+            .migrations
+            .iter()
+            .filter(|m| applied.contains(&m.key()))
+        {
+            for op in m.file.ops() {
+                op.apply_to(&mut state).expect("applied migrations replay");
+            }
+        }
+        let dialect = db.dialect();
+        let mut actual = db.introspect().await.expect("introspect");
+        db.close().await;
+        actual.tables.remove(remodel_migrate::history::TABLE);
+        let mut expected = state.to_catalog();
+        dialect.normalize(&mut expected);
+        dialect.normalize(&mut actual);
+        let diffs = expected.differences(&actual);
+        assert!(
+            diffs.is_empty(),
+            "drift after apply:\n  {}",
+            diffs.join("\n  ")
+        );
+    }
+}
+
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, f);
+        } else {
+            f(&p);
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("read {}: {e}", from.display()))
+        .flatten()
+    {
+        let p = e.path();
+        let name = e.file_name();
+        if name == "target" || name.to_string_lossy().starts_with("db.sqlite3") {
+            continue;
+        }
+        let dest = to.join(&name);
+        if p.is_dir() {
+            std::fs::create_dir_all(&dest).expect("create folder");
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy file");
+        }
+    }
+}

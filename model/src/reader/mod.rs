@@ -672,6 +672,12 @@ fn read_model_level(
             }
         };
         let cols = expr::columns(&normal).unwrap_or_default();
+        if cols
+            .iter()
+            .any(|c| infos.iter().any(|i| i.failed && i.column == *c))
+        {
+            continue; // the failed field is reported already
+        }
         let unknown: Vec<&String> = cols
             .iter()
             .filter(|c| table.field_by_column(c).is_none())

@@ -1,0 +1,1 @@
+//! Bad input: clear errors with locations, the right exit code, nothing written.

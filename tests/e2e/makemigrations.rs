@@ -1,0 +1,1 @@
+//! makemigrations: names, flags, --check, --dry-run, --empty, questions.

@@ -1,0 +1,132 @@
+//! Scenario folders (`fixtures/scenarios/<name>/`): models before and after
+//! a change, the flags that answer its questions, rows to keep, and the
+//! expected operations and SQLite SQL as snapshots. Each runs end to end:
+//! migrate the "before" models, insert the rows, change the models,
+//! makemigrations, migrate, then require no drift and the rows' survival.
+//! `INSTA_UPDATE=always cargo test` rewrites the snapshots.
+
+use crate::project;
+use std::path::Path;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Scenario {
+    /// Extra makemigrations arguments (answers).
+    #[serde(default)]
+    args: Vec<String>,
+    /// SQL run after the "before" migration.
+    #[serde(default)]
+    seed: Vec<String>,
+    /// Queries and their expected rows (one string per row, columns joined by `|`) after the change.
+    #[serde(default)]
+    expect: Vec<Expect>,
+    /// Queries and their expected rows once the change is unapplied again.
+    #[serde(default)]
+    expect_after_unapply: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    sql: String,
+    rows: Vec<String>,
+}
+
+async fn run_scenario(dir: &Path) {
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let scenario: Scenario = match std::fs::read_to_string(dir.join("scenario.toml")) {
+        Ok(t) => toml::from_str(&t).unwrap_or_else(|e| panic!("{name}/scenario.toml: {e}")),
+        Err(_) => Scenario::default(),
+    };
+    let p = project();
+    p.write(
+        "src/lib.rs",
+        &std::fs::read_to_string(dir.join("before.rs")).unwrap(),
+    );
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate"]).ok();
+    for sql in &scenario.seed {
+        p.exec(sql).await;
+    }
+    p.write(
+        "src/lib.rs",
+        &std::fs::read_to_string(dir.join("after.rs")).unwrap(),
+    );
+    let mut args = vec!["makemigrations"];
+    args.extend(scenario.args.iter().map(String::as_str));
+    let made = p.remodel(&args);
+    made.ok();
+    let new: Vec<String> = made
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(".toml"))
+        .map(|l| l.trim().to_string())
+        .collect();
+    let mut sql = String::new();
+    for path in &new {
+        // migrations/<app>/<name>.toml
+        let parts: Vec<&str> = path.split('/').collect();
+        let (app, file) = (
+            parts[parts.len() - 2],
+            parts[parts.len() - 1].trim_end_matches(".toml"),
+        );
+        let out = p.remodel(&["sqlmigrate", app, file, "--dialect", "sqlite"]);
+        out.ok();
+        sql.push_str(&format!("-- {app}.{file}\n{}", out.stdout));
+    }
+    insta::with_settings!({ snapshot_path => dir, prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("operations", made.stdout);
+        insta::assert_snapshot!("sqlite", sql);
+    });
+    p.remodel(&["migrate"]).ok();
+    p.assert_no_drift().await;
+    p.remodel(&["makemigrations", "--check"]).ok();
+    for e in &scenario.expect {
+        let rows: Vec<String> = p
+            .query(&e.sql)
+            .await
+            .into_iter()
+            .map(|r| r.join("|"))
+            .collect();
+        assert_eq!(rows, e.rows, "{name}: {}", e.sql);
+    }
+    // And back: unapplying the change leaves the "before" schema, rows kept
+    // where the change dropped no data.
+    for path in new.iter().rev() {
+        let app = path.split('/').rev().nth(1).unwrap();
+        let number: u32 = path.rsplit('/').next().unwrap()[..4].parse().unwrap();
+        let target = if number == 1 {
+            "zero".to_string()
+        } else {
+            format!("{:04}", number - 1)
+        };
+        p.remodel(&["migrate", app, &target]).ok();
+    }
+    p.assert_no_drift().await;
+    for (sql, rows) in &scenario.expect_after_unapply {
+        let got: Vec<String> = p
+            .query(sql)
+            .await
+            .into_iter()
+            .map(|r| r.join("|"))
+            .collect();
+        assert_eq!(&got, rows, "{name} after unapplying: {sql}");
+    }
+}
+
+#[tokio::test]
+async fn every_scenario() {
+    let root = remodel_testkit::workspace_root().join("fixtures/scenarios");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no scenarios under {}", root.display());
+    for dir in dirs {
+        eprintln!("scenario {}", dir.file_name().unwrap().to_string_lossy());
+        run_scenario(&dir).await;
+    }
+}
