@@ -456,14 +456,10 @@ fn find_cycle(
     };
     let mut path = vec![start];
     let mut node = start;
-    loop {
-        let Some(&next) = deps[node].iter().find(|d| stuck.contains(d)) else {
-            break;
-        };
+    while let Some(&next) = deps[node].iter().find(|d| stuck.contains(d)) {
         if let Some(pos) = path.iter().position(|&p| p == next) {
             let mut cycle: Vec<String> = path[pos..].iter().map(|&i| migrations[i].key()).collect();
             cycle.push(migrations[next].key());
-            // Shown in dependency direction reversed: each depends on the next.
             return cycle;
         }
         path.push(next);

@@ -44,10 +44,28 @@ pub struct Prepared {
     pub ops: Vec<PreparedOp>,
 }
 
-/// Where a run failed, with everything the user needs to act.
+/// Where a run failed, with everything the user needs to act (boxed: it
+/// travels up through every result of the runner).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.render())]
-pub struct RunError {
+#[error("{}", self.0.render())]
+pub struct RunError(pub Box<RunErrorInfo>);
+
+impl std::ops::Deref for RunError {
+    type Target = RunErrorInfo;
+    fn deref(&self) -> &RunErrorInfo {
+        &self.0
+    }
+}
+
+impl From<RunErrorInfo> for RunError {
+    fn from(info: RunErrorInfo) -> RunError {
+        RunError(Box::new(info))
+    }
+}
+
+/// The details of a [`RunError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunErrorInfo {
     /// `app.name`, when one migration is concerned.
     pub migration: Option<String>,
     /// Its file.
@@ -62,7 +80,7 @@ pub struct RunError {
     pub rolled_back: bool,
 }
 
-impl RunError {
+impl RunErrorInfo {
     fn render(&self) -> String {
         let mut out = String::new();
         if let Some(m) = &self.migration {
@@ -84,9 +102,11 @@ impl RunError {
         }
         out
     }
+}
 
+impl RunError {
     fn database(m: &Prepared, e: DbError) -> RunError {
-        RunError {
+        RunErrorInfo {
             migration: Some(m.key.clone()),
             path: Some(m.path.clone()),
             operation: None,
@@ -94,6 +114,7 @@ impl RunError {
             message: e.to_string(),
             rolled_back: true,
         }
+        .into()
     }
 }
 
@@ -134,13 +155,16 @@ fn prepare_one(
     before: Schema,
     dialect: &dyn Dialect,
 ) -> Result<Prepared, RunError> {
-    let fail = |number: usize, op: &Op, state: &Schema, message: String| RunError {
-        migration: Some(m.key()),
-        path: Some(m.path.clone()),
-        operation: Some((number, op.describe(state).text)),
-        sql: None,
-        message,
-        rolled_back: false,
+    let fail = |number: usize, op: &Op, state: &Schema, message: String| -> RunError {
+        RunErrorInfo {
+            migration: Some(m.key()),
+            path: Some(m.path.clone()),
+            operation: Some((number, op.describe(state).text)),
+            sql: None,
+            message,
+            rolled_back: false,
+        }
+        .into()
     };
     // States before and after each operation.
     let mut states = vec![before];
@@ -230,13 +254,16 @@ pub async fn execute(
     fake: bool,
     progress: &mut dyn Progress,
 ) -> Result<(), RunError> {
-    history::ensure_table(db).await.map_err(|e| RunError {
-        migration: None,
-        path: None,
-        operation: None,
-        sql: None,
-        message: format!("cannot create the history table {}: {e}", history::TABLE),
-        rolled_back: false,
+    history::ensure_table(db).await.map_err(|e| -> RunError {
+        RunErrorInfo {
+            migration: None,
+            path: None,
+            operation: None,
+            sql: None,
+            message: format!("cannot create the history table {}: {e}", history::TABLE),
+            rolled_back: false,
+        }
+        .into()
     })?;
     for m in plan {
         progress.start(m);
@@ -273,14 +300,15 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
         for op in &m.ops {
             for s in &op.statements {
                 if let Err(e) = db.execute(&s.sql, &[]).await {
-                    return Err(RunError {
+                    return Err(RunErrorInfo {
                         migration: Some(m.key.clone()),
                         path: Some(m.path.clone()),
                         operation: Some((op.number, op.description.text.clone())),
                         sql: Some(s.sql.clone()),
                         message: e.to_string(),
                         rolled_back: m.atomic,
-                    });
+                    }
+                    .into());
                 }
             }
         }

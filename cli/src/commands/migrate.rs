@@ -165,12 +165,9 @@ fn warn_unmigrated(project: &Project, g: &Global, history_state: &remodel_model:
     if let Ok(d) = remodel_differ::diff(history_state, &models, &answers)
         && !d.ops.is_empty()
     {
-        out.note(&format!(
-            "{}",
-            out.paint(
-                Style::Warn,
-                "  Your models have changes that are not yet reflected in a migration, and so won't be applied.\n  Run 'remodel makemigrations' to make new migrations, and then re-run 'remodel migrate' to apply them."
-            )
+        out.note(&out.paint(
+            Style::Warn,
+            "  Your models have changes that are not yet reflected in a migration, and so won't be applied.\n  Run 'remodel makemigrations' to make new migrations, and then re-run 'remodel migrate' to apply them.",
         ));
     }
 }

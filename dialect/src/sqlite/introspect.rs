@@ -226,6 +226,9 @@ fn parse_constraints(table: &str, sql: &str) -> Result<Named, String> {
     Ok(named)
 }
 
+/// A foreign key's pragma rows: referenced table, columns, referenced columns, action.
+type FkRows = (String, Vec<String>, Vec<String>, OnDelete);
+
 /// Reads every user table.
 pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
@@ -329,8 +332,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     }
 
     // Foreign keys: pragma rows grouped by id, named from the parsed text.
-    let mut grouped: BTreeMap<(String, i64), (String, Vec<String>, Vec<String>, OnDelete)> =
-        BTreeMap::new();
+    let mut grouped: BTreeMap<(String, i64), FkRows> = BTreeMap::new();
     for row in &fks {
         let entry = grouped
             .entry((text(&row[0]), int(&row[1])))
