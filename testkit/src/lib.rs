@@ -126,13 +126,31 @@ impl TestProject {
 
     /// Runs `remodel` in the project, as a user would, on its own database:
     /// `DATABASE_URL` removed, `--database` always given, no colours.
+    ///
+    /// After every `migrate` that succeeds, the database is introspected and
+    /// compared with the applied migrations: any drift fails the test.
     pub fn remodel(&self, args: &[&str]) -> Run {
         let url = self.db_url();
-        self.remodel_with(
+        let run = self.remodel_with(
             args,
             &["-C", &self.path().display().to_string(), "--database", &url],
             &[],
-        )
+        );
+        if run.code == 0 && args.first() == Some(&"migrate") && !args.contains(&"--fake") {
+            // The caller may be inside an async test: check on a thread with its own runtime.
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime");
+                    rt.block_on(self.assert_no_drift());
+                })
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            });
+        }
+        run
     }
 
     /// Runs `remodel` with exactly these leading arguments and extra environment.
