@@ -474,9 +474,9 @@ impl Differ<'_> {
                 .map(|(k, _)| k.clone());
             let key = match ready {
                 Some(k) => k,
-                // A cycle: create the first model without its references to
-                // models still pending, and add those fields afterwards.
-                None => pending.keys().next().expect("pending is not empty").clone(),
+                // A cycle: create the first model on it without its references
+                // to models still pending, and add those fields afterwards.
+                None => first_on_cycle(&pending),
             };
             let mut t = pending.remove(&key).expect("key is pending");
             // Split references to models still pending (only reached on a cycle).
@@ -781,6 +781,32 @@ impl Differ<'_> {
         }
         Ok(())
     }
+}
+
+/// The first pending model that reaches itself through references to other
+/// pending models (every pending model waits on one, so some cycle exists).
+fn first_on_cycle(pending: &BTreeMap<String, Table>) -> String {
+    let targets = |k: &str| -> Vec<String> {
+        pending[k]
+            .fields
+            .iter()
+            .filter_map(|f| f.references.as_ref().map(|r| r.model.clone()))
+            .filter(|m| m != k && pending.contains_key(m))
+            .collect()
+    };
+    for start in pending.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack = targets(start);
+        while let Some(k) = stack.pop() {
+            if k == *start {
+                return start.clone();
+            }
+            if seen.insert(k.clone()) {
+                stack.extend(targets(&k));
+            }
+        }
+    }
+    pending.keys().next().expect("pending is not empty").clone()
 }
 
 fn not_a_candidate(what: &str, old: &str, candidates: &[Candidate]) -> String {

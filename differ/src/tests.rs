@@ -307,6 +307,27 @@ fn reference_cycles_are_split_into_a_later_add_field() {
 }
 
 #[test]
+fn only_models_on_a_cycle_are_split() {
+    // A waits on the B ⇄ C cycle but is not on it: its reference stays in CreateModel.
+    let a = table("x", "A", vec![fk("b_id", "x.B")]);
+    let b = table("x", "B", vec![fk("c_id", "x.C")]);
+    let c = table("x", "C", vec![fk("b_id", "x.B")]);
+    let empty = Schema::default();
+    let to = schema(vec![a, b, c]);
+    let d = diff(&empty, &to, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        [
+            "+ Create model B",
+            "+ Create model A",
+            "+ Create model C",
+            "+ Add field c_id to b"
+        ]
+    );
+    converges(&empty, &to, &d);
+}
+
+#[test]
 fn a_model_that_loses_and_gains_fields_asks_and_never_drops_silently() {
     let dec = ColumnType::Decimal {
         precision: 5,
