@@ -67,7 +67,8 @@ pub fn app_from_module_path(module_path: &str) -> String {
     let mut segments = module_path.split("::");
     let krate = segments.next().unwrap_or_default();
     match segments.next() {
-        Some(first) if !first.is_empty() => first.to_string(),
+        // `r#type` is the module `type`.
+        Some(first) if !first.is_empty() => first.trim_start_matches("r#").to_string(),
         _ => krate.replace('-', "_"),
     }
 }
@@ -82,5 +83,6 @@ mod tests {
         assert_eq!(app_from_module_path("clinic::exams"), "exams");
         assert_eq!(app_from_module_path("clinic"), "clinic");
         assert_eq!(app_from_module_path("my-crate"), "my_crate");
+        assert_eq!(app_from_module_path("shop::r#type::models"), "type");
     }
 }

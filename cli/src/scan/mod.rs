@@ -61,6 +61,12 @@ fn has_attr(attrs: &[Attribute], name: &str) -> bool {
     attrs.iter().any(|a| a.path().is_ident(name))
 }
 
+fn is_cfg_test(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
+}
+
 fn path_attr(attrs: &[Attribute]) -> Option<String> {
     attrs
         .iter()
@@ -125,6 +131,11 @@ impl Walker<'_> {
                 return;
             }
         };
+        // The parser skips a byte-order mark; drop it here too so byte offsets agree.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         let file_index = self.scan.files.len();
         self.scan.files.push(SourceFile {
             rel: rel.clone(),
@@ -133,13 +144,23 @@ impl Walker<'_> {
         let parsed = match syn::parse_file(&text) {
             Ok(f) => f,
             Err(e) => {
-                self.problems.push(Diagnostic::at(
+                let mut d = Diagnostic::at(
                     rel,
                     &text,
                     e.span(),
                     format!("the file does not parse: {e}"),
                     None,
-                ));
+                );
+                if d.range.is_none() && d.line <= 1 && d.column <= 1 && !text.is_empty() {
+                    // "unexpected end of input" has no position: point at the end.
+                    let body = text.trim_end();
+                    d.line = body.matches('\n').count() + 1;
+                    d.column = body.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    d.range = (!body.is_empty()).then(|| {
+                        body.len() - body.chars().last().map_or(0, char::len_utf8)..body.len()
+                    });
+                }
+                self.problems.push(d);
                 return;
             }
         };
@@ -165,10 +186,13 @@ impl Walker<'_> {
     ) {
         for item in items {
             match item {
+                // Test-only modules hold no models that need migrations.
+                Item::Mod(m) if is_cfg_test(&m.attrs) => {}
                 Item::Mod(m) => {
-                    let name = m.ident.to_string();
+                    // `r#type` lives in `type.rs`; module_path!() keeps the `r#`.
+                    let name = syn::ext::IdentExt::unraw(&m.ident).to_string();
                     let mut child_module = module.to_vec();
-                    child_module.push(name.clone());
+                    child_module.push(m.ident.to_string());
                     let explicit = path_attr(&m.attrs);
                     if let Some((_, content)) = &m.content {
                         let dir = mod_dir.join(explicit.as_deref().unwrap_or(&name));
