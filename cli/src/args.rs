@@ -35,9 +35,9 @@ pub struct Global {
     /// No colours (also when NO_COLOR is set).
     #[arg(long = "no-color", global = true)]
     pub no_color: bool,
-    /// Output format, where a command supports it.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format, where a command supports it (text by default).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Output formats.

@@ -31,7 +31,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let out = Out::new(cli.global.verbosity, cli.global.no_color);
-    if cli.global.format == Format::Json {
+    if cli.global.format == Some(Format::Json) {
         eprintln!("error: --format json is not supported by this command");
         return ExitCode::from(2);
     }

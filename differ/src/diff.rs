@@ -58,8 +58,17 @@ pub enum DiffError {
     #[error("{0}")]
     Unsupported(String),
     /// An answer that does not fit its question.
-    #[error("{0}")]
-    BadAnswer(String),
+    #[error("{message}")]
+    BadAnswer {
+        /// The question's subject (`app.Model.field`, `app.Model`).
+        subject: String,
+        /// Which kind of answer.
+        kind: AnswerKind,
+        /// Where it came from: a flag is bad usage, a hint a model error.
+        origin: Source,
+        /// What is wrong.
+        message: String,
+    },
     /// Generated operations did not replay (a bug; the message says where).
     #[error("internal error: {0}")]
     Internal(String),
@@ -166,18 +175,18 @@ impl Differ<'_> {
         Ok(())
     }
 
-    fn rename_answer(&mut self, table: &str, subject: &str) -> Option<RenameAnswer> {
+    fn rename_answer(&mut self, table: &str, subject: &str) -> Option<(RenameAnswer, Source)> {
         let given = if table == "model" {
             self.answers.models.get(subject)
         } else {
             self.answers.fields.get(subject)
         };
         match given {
-            Some((a, _)) => {
+            Some(a) => {
                 self.used.insert(format!("{table}:{subject}"));
                 Some(a.clone())
             }
-            None if self.answers.no_renames => Some(RenameAnswer::New),
+            None if self.answers.no_renames => Some((RenameAnswer::New, Source::Flag)),
             None => None,
         }
     }
@@ -229,15 +238,20 @@ impl Differ<'_> {
                     question,
                     answered: answer.is_some(),
                 });
-                let Some(RenameAnswer::From(old)) = answer else {
+                let Some((RenameAnswer::From(old), source)) = answer else {
                     continue;
                 };
                 if !candidates.iter().any(|c| c.old == old) {
-                    return Err(DiffError::BadAnswer(format!(
-                        "{app}.{old} cannot be renamed to {}: {}",
-                        new_t.name,
-                        not_a_candidate("model", &old, &candidates)
-                    )));
+                    return Err(DiffError::BadAnswer {
+                        subject: new_key.clone(),
+                        kind: AnswerKind::Model,
+                        origin: source,
+                        message: format!(
+                            "{app}.{old} cannot be renamed to {}: {}",
+                            new_t.name,
+                            not_a_candidate("model", &old, &candidates)
+                        ),
+                    });
                 }
                 let old_key = model_key(&app, &old);
                 let old_t = self.state.tables[&old_key].clone();
@@ -298,15 +312,20 @@ impl Differ<'_> {
                     question,
                     answered: answer.is_some(),
                 });
-                let Some(RenameAnswer::From(old)) = answer else {
+                let Some((RenameAnswer::From(old), source)) = answer else {
                     continue;
                 };
                 if !candidates.iter().any(|c| c.old == old) {
-                    return Err(DiffError::BadAnswer(format!(
-                        "{key}.{old} cannot be renamed to {}: {}",
-                        new_f.name,
-                        not_a_candidate("field", &old, &candidates)
-                    )));
+                    return Err(DiffError::BadAnswer {
+                        subject: subject.clone(),
+                        kind: AnswerKind::Field,
+                        origin: source,
+                        message: format!(
+                            "{key}.{old} cannot be renamed to {}: {}",
+                            new_f.name,
+                            not_a_candidate("field", &old, &candidates)
+                        ),
+                    });
                 }
                 let old_f = st
                     .field(&old)
@@ -556,11 +575,11 @@ impl Differ<'_> {
     ) -> Result<(Field, bool), DiffError> {
         match answer {
             DefaultAnswer::Value(lit) => {
-                let value = lit.check_for(&field.ty).map_err(|e| {
-                    DiffError::BadAnswer(format!(
-                        "the one-off default for {key}.{}: {e}",
-                        field.name
-                    ))
+                let value = lit.check_for(&field.ty).map_err(|e| DiffError::BadAnswer {
+                    subject: format!("{key}.{}", field.name),
+                    kind: AnswerKind::Default,
+                    origin: Source::Flag,
+                    message: format!("the one-off default for {key}.{}: {e}", field.name),
                 })?;
                 Ok((
                     Field {
@@ -596,10 +615,15 @@ impl Differ<'_> {
                 if needs_value && self.to.tables[&key].managed {
                     match self.default_answer(&key, &f, false) {
                         Some(DefaultAnswer::Ignore) => {
-                            return Err(DiffError::BadAnswer(format!(
-                                "{key}.{} is a new NOT NULL field: existing rows need a value, so it cannot be ignored",
-                                f.name
-                            )));
+                            return Err(DiffError::BadAnswer {
+                                subject: format!("{key}.{}", f.name),
+                                kind: AnswerKind::Default,
+                                origin: Source::Flag,
+                                message: format!(
+                                    "{key}.{} is a new NOT NULL field: existing rows need a value, so it cannot be ignored",
+                                    f.name
+                                ),
+                            });
                         }
                         Some(a) => {
                             let (field, keep) = Self::one_off(&f, &key, a)?;

@@ -22,6 +22,8 @@ pub struct Migration {
     pub file: MigrationFile,
     /// SHA-256 of its canonical form.
     pub checksum: String,
+    /// The line of each `[[operations]]` header, for messages.
+    pub op_lines: Vec<usize>,
 }
 
 impl Migration {
@@ -170,6 +172,12 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
             match file::parse(&text, &app) {
                 Ok(f) => {
                     let checksum = f.checksum(&Schema::default());
+                    let op_lines = text
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.trim() == "[[operations]]")
+                        .map(|(i, _)| i + 1)
+                        .collect();
                     out.push(Migration {
                         app: app.clone(),
                         name: stem,
@@ -177,6 +185,7 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
                         path: rel(&path),
                         file: f,
                         checksum,
+                        op_lines,
                     });
                 }
                 Err(problem) => errors.push(LoadError::File {
@@ -291,7 +300,7 @@ impl Graph {
                         return Err(vec![LoadError::File {
                             path: m.path.clone(),
                             problem: FileProblem {
-                                line: None,
+                                line: m.op_lines.get(i).copied(),
                                 operation: Some((i + 1, op.kind().name().into())),
                                 message: e.0,
                             },

@@ -4,11 +4,16 @@
 use super::{check_apps, known_apps, load_graph, scan_models};
 use crate::answers::{self, AnswerFlags};
 use crate::args::{Global, MakeArgs};
+use crate::diagnostic::{self, Diagnostic};
 use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
 use crate::project::Project;
+use crate::scan::Scan;
+use crate::scan::locate::locate;
 use remodel_differ::{AnswerKind, Diff, DiffError, Op, Source, diff};
-use remodel_migrate::make::{MakeOptions, NewMigration, empty_migration, new_migrations, write};
+use remodel_migrate::make::{
+    MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, write,
+};
 use remodel_migrate::naming::UtcTime;
 use remodel_migrate::{Graph, file};
 use remodel_model::Schema;
@@ -39,13 +44,24 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     answers::add_hints(&mut answers, &scanned.defs());
 
     let mut d = diff(&from, &to, &answers).map_err(|e| match e {
-        DiffError::BadAnswer(m) => Fail::usage(format!("error: {m}")),
+        DiffError::BadAnswer {
+            subject,
+            kind,
+            origin: Source::Hint,
+            message,
+        } => hint_fail(
+            &scanned,
+            &subject,
+            kind,
+            message,
+            "fix the old name in the hint",
+            out,
+        ),
+        DiffError::BadAnswer { message, .. } => Fail::usage(format!("error: {message}")),
         other => Fail::user(format!("error: {other}")),
     })?;
-    check_unused(&graph, &d, out)?;
-    if !a.apps.is_empty() {
-        restrict(&mut d, &a.apps);
-    }
+    check_unused(&graph, &scanned, &d, out)?;
+    let kept: Option<BTreeSet<String>> = (!a.apps.is_empty()).then(|| restrict(&mut d, &a.apps));
 
     let unanswered = d.unanswered();
     if !unanswered.is_empty() && !a.dry_run {
@@ -69,9 +85,8 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
         now: UtcTime::now(),
         dir: &dir,
     };
-    let new =
-        new_migrations(&graph, &from, &d, &opts).map_err(|e| Fail::user(format!("error: {e}")))?;
-    verify(&graph, &new, &to)?;
+    let new = new_migrations(&graph, &from, &d, &opts).map_err(make_fail)?;
+    verify(&graph, &new, &to, kept.as_ref())?;
 
     print_summary(&new, out);
     if a.dry_run {
@@ -86,7 +101,9 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
             print_sql(project, g, a, &from, &new, out)?;
         }
         if !unanswered.is_empty() {
-            eprintln!("\nUnanswered questions (the operations above assume \"not renamed\"):");
+            eprintln!(
+                "\nUnanswered questions (above, a possible rename is shown as a new field or model; answer before writing):"
+            );
             for q in &unanswered {
                 eprint!("{}", answers::explain(q));
             }
@@ -106,6 +123,14 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     Ok(0)
 }
 
+/// A bad `--name` is bad usage; the rest is for the user to act on.
+fn make_fail(e: MakeError) -> Fail {
+    match e {
+        MakeError::BadName(_) => Fail::usage(format!("error: {e}")),
+        other => Fail::user(format!("error: {other}")),
+    }
+}
+
 fn no_changes(apps: &[String]) -> String {
     match apps {
         [] => "No changes detected".into(),
@@ -120,8 +145,9 @@ fn no_changes(apps: &[String]) -> String {
     }
 }
 
-/// Keeps the operations of the given apps and of the apps they depend on.
-fn restrict(d: &mut Diff, apps: &[String]) {
+/// Keeps the operations of the given apps and of the apps they depend on;
+/// returns the apps kept.
+fn restrict(d: &mut Diff, apps: &[String]) -> BTreeSet<String> {
     let mut keep: BTreeSet<String> = apps.iter().cloned().collect();
     loop {
         let before = keep.len();
@@ -150,11 +176,50 @@ fn restrict(d: &mut Diff, apps: &[String]) {
         let app = subject.split('.').next().unwrap_or_default().to_string();
         keep.contains(&app)
     });
+    keep
+}
+
+/// An error about a `renamed_from` hint, shown at the hint in the source.
+fn hint_fail(
+    scanned: &Scan,
+    subject: &str,
+    kind: AnswerKind,
+    message: String,
+    help: &str,
+    out: Out,
+) -> Fail {
+    let parts: Vec<&str> = subject.split('.').collect();
+    let (app, model, field) = match (kind, parts.as_slice()) {
+        (AnswerKind::Field, [app, model, field]) => (*app, *model, Some(*field)),
+        (_, [app, model, ..]) => (*app, *model, None),
+        _ => ("", subject, None),
+    };
+    let found = scanned
+        .found
+        .iter()
+        .find(|f| f.def.app() == app && f.def.table.name == model);
+    let Some(found) = found else {
+        return Fail::user(format!(
+            "error: {message}\n  = help: {help}; nothing was written"
+        ));
+    };
+    let src = &scanned.files[found.file];
+    let span = locate(&found.input, field, Some("renamed_from"));
+    let d = Diagnostic::at(
+        src.rel.clone(),
+        &src.text,
+        span,
+        message,
+        Some(help.to_string()),
+    );
+    let mut text = diagnostic::render(&[d], out.color);
+    text.push_str("error: nothing was written");
+    Fail::user(text)
 }
 
 /// Answers nobody asked for: a flag is bad usage; a hint is satisfied when
 /// a migration already records the rename, and an error otherwise.
-fn check_unused(graph: &Graph, d: &Diff, out: Out) -> Result<(), Fail> {
+fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, out: Out) -> Result<(), Fail> {
     for (subject, kind, source) in &d.unused {
         if *source == Source::Flag {
             let flag = match kind {
@@ -186,9 +251,16 @@ fn check_unused(graph: &Graph, d: &Diff, out: Out) -> Result<(), Fail> {
         if recorded {
             out.note(&format!("note: the renamed_from hint on {subject} is recorded in a migration and can be removed"));
         } else {
-            return Err(Fail::user(format!(
-                "error: the renamed_from hint on {subject} names nothing that was removed and no rename a migration records\n  = help: check the old name for a typo, or remove the hint; nothing was written"
-            )));
+            return Err(hint_fail(
+                scanned,
+                subject,
+                *kind,
+                format!(
+                    "the renamed_from hint on {subject} names nothing that was removed and no rename a migration records"
+                ),
+                "check the old name for a typo, or remove the hint",
+                out,
+            ));
         }
     }
     Ok(())
@@ -196,7 +268,12 @@ fn check_unused(graph: &Graph, d: &Diff, out: Out) -> Result<(), Fail> {
 
 /// The new files must replay to exactly the models: read them back as a
 /// later run will, and diff again.
-fn verify(graph: &Graph, new: &[NewMigration], to: &Schema) -> Result<(), Fail> {
+fn verify(
+    graph: &Graph,
+    new: &[NewMigration],
+    to: &Schema,
+    apps: Option<&BTreeSet<String>>,
+) -> Result<(), Fail> {
     let mut state = graph.state_before(graph.migrations.len());
     for m in new {
         let parsed = file::parse(&m.text, &m.app).map_err(|e| {
@@ -224,12 +301,16 @@ fn verify(graph: &Graph, new: &[NewMigration], to: &Schema) -> Result<(), Fail> 
         },
     )
     .map_err(|e| Fail::user(format!("internal error: {e}")))?;
-    if !again.ops.is_empty() {
+    // With `makemigrations APP…`, other apps' changes are left for later.
+    let left: Vec<&Op> = again
+        .ops
+        .iter()
+        .filter(|op| apps.is_none_or(|a| a.contains(&op.app().unwrap_or_default())))
+        .collect();
+    if !left.is_empty() {
         return Err(Fail::user(format!(
             "internal error: the generated migrations do not reach the models (left: {:?}); nothing was written",
-            again
-                .ops
-                .iter()
+            left.iter()
                 .map(|o| o.describe(&state).text)
                 .collect::<Vec<_>>()
         )));
@@ -302,7 +383,7 @@ fn run_empty(project: &Project, g: &Global, graph: &Graph, a: &MakeArgs, out: Ou
         now: UtcTime::now(),
         dir: &dir,
     };
-    let m = empty_migration(graph, app, &opts).map_err(|e| Fail::user(format!("error: {e}")))?;
+    let m = empty_migration(graph, app, &opts).map_err(make_fail)?;
     print_summary(std::slice::from_ref(&m), out);
     out.detail(&m.text);
     if a.check {

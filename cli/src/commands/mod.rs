@@ -32,15 +32,17 @@ pub fn load_graph(project: &Project) -> Result<(Graph, Schema), Fail> {
 }
 
 /// The dialects portability checks cover: `dialects` from remodel.toml, else
-/// the configured database's.
-pub fn check_dialects(project: &Project, g: &Global) -> Vec<String> {
+/// the configured database's (a URL that cannot be parsed is bad usage).
+pub fn check_dialects(project: &Project, g: &Global) -> Result<Vec<String>, Fail> {
     if !project.config.dialects.is_empty() {
-        return project.config.dialects.clone();
+        return Ok(project.config.dialects.clone());
     }
-    project
-        .configured_dialect(g.database.as_deref())
-        .map(|k| vec![k.name().to_string()])
-        .unwrap_or_default()
+    Ok(vec![
+        project
+            .configured_dialect(g.database.as_deref())?
+            .name()
+            .to_string(),
+    ])
 }
 
 /// Scans the sources and resolves the models' schema.
@@ -58,7 +60,7 @@ pub fn scan_models(project: &Project, g: &Global, out: Out) -> Result<(Scan, Sch
         Fail::user(text)
     };
     let scanned = scan::scan(project).map_err(fail)?;
-    let schema = scan::resolve(project, &scanned, check_dialects(project, g)).map_err(fail)?;
+    let schema = scan::resolve(project, &scanned, check_dialects(project, g)?).map_err(fail)?;
     Ok((scanned, schema))
 }
 

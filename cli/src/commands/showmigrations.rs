@@ -33,7 +33,14 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
         None => Vec::new(),
     };
     let state: BTreeMap<String, &history::HistoryRow> = rows.iter().map(|r| (r.key(), r)).collect();
-    for app in known
+    let mut apps = known;
+    // Applied migrations whose file is gone are listed under their app too.
+    let missing: Vec<&history::HistoryRow> = rows
+        .iter()
+        .filter(|r| graph.get(&r.key()).is_none())
+        .collect();
+    apps.extend(missing.iter().map(|r| r.app.clone()));
+    for app in apps
         .iter()
         .filter(|app| a.apps.is_empty() || a.apps.contains(app))
     {
@@ -47,6 +54,10 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
                 None => "[ ]",
             };
             out.data(&format!(" {mark} {}", m.name));
+        }
+        for r in missing.iter().filter(|r| r.app == *app) {
+            any = true;
+            out.data(&format!(" [X] {} (file missing)", r.name));
         }
         if !any {
             out.data(" (no migrations)");

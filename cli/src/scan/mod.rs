@@ -3,7 +3,7 @@
 //! would, and reads every `#[derive(Model)]` struct with the same reader as
 //! the derive macro. It never compiles the user's crate.
 
-mod locate;
+pub mod locate;
 
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;

@@ -15,6 +15,7 @@ fn mig(app: &str, name: &str, deps: &[&str]) -> Migration {
             operations: None,
         },
         checksum: String::new(),
+        op_lines: vec![],
     }
 }
 
