@@ -1,7 +1,7 @@
 //! Applying operations to a state: how a history is replayed.
 
 use crate::op::Op;
-use remodel_model::{Constraint, Schema, Table, expr};
+use remodel_model::{Constraint, Field, Schema, Table, expr};
 
 /// Why an operation cannot apply to the state it was given (a broken or
 /// hand-edited migration file, or files applied out of order).
@@ -19,6 +19,46 @@ fn table_mut<'a>(state: &'a mut Schema, model: &str) -> Result<&'a mut Table, St
             "model {model} does not exist at this point of the history"
         ))
     })
+}
+
+/// Checks that what a field references exists once `key` holds `table`: a
+/// migration that runs before the one creating its target is missing a dependency.
+fn check_references<'a>(
+    state: &Schema,
+    key: &str,
+    table: &Table,
+    fields: impl IntoIterator<Item = &'a Field>,
+) -> Result<(), StateError> {
+    for f in fields {
+        let Some(r) = &f.references else { continue };
+        let target = if r.model == key {
+            Some(table)
+        } else {
+            state.table(&r.model)
+        };
+        let Some(target) = target else {
+            return err(format!(
+                "field `{}` of {key} references {}, which does not exist at this point of the history (a dependency on the migration creating it is missing)",
+                f.name, r.model
+            ));
+        };
+        let to = match &r.to_field {
+            Some(tf) => Some(tf.clone()),
+            None => {
+                let pk = target.primary_key();
+                (pk.len() == 1).then(|| pk[0].clone())
+            }
+        };
+        if to.as_ref().is_none_or(|tf| target.field(tf).is_none()) {
+            return err(format!(
+                "field `{}` of {key} references {}.{}, which does not exist at this point of the history",
+                f.name,
+                r.model,
+                to.unwrap_or_else(|| "<primary key>".into())
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that the fields a table's indexes, constraints and key name exist.
@@ -76,6 +116,7 @@ impl Op {
                     return err(format!("model {key} already exists"));
                 }
                 check_table(table)?;
+                check_references(state, &key, table, &table.fields)?;
                 state.insert(table.clone());
             }
             Op::DeleteModel { model } => {
@@ -121,6 +162,10 @@ impl Op {
                 field,
                 preserve_default,
             } => {
+                let snapshot = state.table(model).cloned();
+                if let Some(t) = &snapshot {
+                    check_references(state, model, t, [field])?;
+                }
                 let t = table_mut(state, model)?;
                 if t.field(&field.name).is_some() {
                     return err(format!("{model} already has a field `{}`", field.name));
@@ -178,6 +223,9 @@ impl Op {
                 field,
                 preserve_default,
             } => {
+                if let Some(t) = state.table(model) {
+                    check_references(state, model, t, [field])?;
+                }
                 let t = table_mut(state, model)?;
                 let Some(slot) = t.field_mut(&field.name) else {
                     return err(format!("{model} has no field `{}` to alter", field.name));

@@ -499,10 +499,17 @@ impl Differ<'_> {
             };
             let mut t = pending.remove(&key).expect("key is pending");
             // Split references to models still pending (only reached on a cycle).
+            // Split references to models still pending (a cycle), and to
+            // fields an existing model only gains in the AddField phase.
+            let state = &self.state;
             let (moved, kept): (Vec<Field>, Vec<Field>) = t.fields.into_iter().partition(|f| {
-                f.references
-                    .as_ref()
-                    .is_some_and(|r| r.model != key && pending.contains_key(&r.model))
+                f.references.as_ref().is_some_and(|r| {
+                    r.model != key
+                        && (pending.contains_key(&r.model)
+                            || r.to_field.as_ref().is_some_and(|tf| {
+                                state.table(&r.model).is_some_and(|m| m.field(tf).is_none())
+                            }))
+                })
             });
             t.fields = kept;
             if !moved.is_empty() {
@@ -637,7 +644,22 @@ impl Differ<'_> {
             }
         }
         adds.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
-        for (model, field, preserve_default) in adds {
+        // A field referencing another field added here comes after it.
+        let mut ordered: Vec<(String, Field, bool)> = Vec::new();
+        while !adds.is_empty() {
+            let waits = |f: &Field, rest: &[(String, Field, bool)]| {
+                f.references.as_ref().is_some_and(|r| {
+                    rest.iter().any(|(m, g, _)| {
+                        *m == r.model && Some(&g.name) == r.to_field.as_ref() && g.name != f.name
+                    })
+                })
+            };
+            let pos = (0..adds.len())
+                .find(|&i| !waits(&adds[i].1, &adds))
+                .unwrap_or(0);
+            ordered.push(adds.remove(pos));
+        }
+        for (model, field, preserve_default) in ordered {
             self.emit(Op::AddField {
                 model,
                 field,

@@ -307,6 +307,33 @@ fn reference_cycles_are_split_into_a_later_add_field() {
 }
 
 #[test]
+fn a_new_model_referencing_a_field_added_now_gets_that_reference_after_it() {
+    let from = schema(vec![table("shop", "Category", vec![])]);
+    let mut code = Field::new("code", ColumnType::Varchar(10));
+    code.unique = true;
+    code.null = true;
+    let mut r = fk("category_code", "shop.Category");
+    r.ty = ColumnType::Varchar(10);
+    r.references.as_mut().unwrap().to_field = Some("code".into());
+    let to = schema(vec![
+        table("shop", "Category", vec![code]),
+        table("billing", "Invoice", vec![r]),
+    ]);
+    let d = diff(&from, &to, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        [
+            "+ Create model Invoice",
+            "+ Add field code to category",
+            "+ Add field category_code to invoice"
+        ]
+    );
+    // The billing AddField must run after the shop AddField: a cross-app edge.
+    assert!(d.after.contains(&(2, 1)), "{:?}", d.after);
+    converges(&from, &to, &d);
+}
+
+#[test]
 fn only_models_on_a_cycle_are_split() {
     // A waits on the B ⇄ C cycle but is not on it: its reference stays in CreateModel.
     let a = table("x", "A", vec![fk("b_id", "x.B")]);

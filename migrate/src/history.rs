@@ -98,7 +98,8 @@ pub async fn read(db: &mut dyn Database) -> Result<Vec<HistoryRow>, DbError> {
     if !db.table_exists(TABLE).await? {
         return Ok(Vec::new());
     }
-    let q = |s: &str| db.dialect().quote(s);
+    let d = db.dialect();
+    let q = |s: &str| d.quote(s);
     let sql = format!(
         "SELECT {}, {}, {}, {}, {}, {}, {} FROM {} ORDER BY {}",
         q("id"),

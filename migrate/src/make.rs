@@ -129,6 +129,18 @@ pub fn new_migrations(
             new_deps.entry(a).or_default().insert(b);
         }
     }
+    // A reference to another app that also gets a migration now depends on
+    // that new migration, its latest, as Django does.
+    for (app, indexes) in &by_app {
+        for &i in indexes {
+            for model in referenced_models(&diff.ops[i]) {
+                let other = remodel_model::split_key(&model).0.to_string();
+                if other != *app && by_app.contains_key(&other) {
+                    new_deps.entry(app.clone()).or_default().insert(other);
+                }
+            }
+        }
+    }
     for (a, deps) in &new_deps {
         for b in deps {
             if new_deps.get(b).is_some_and(|d| d.contains(a)) {
@@ -156,8 +168,8 @@ pub fn new_migrations(
         if let Some(l) = leaf(graph, app)? {
             deps.insert(l);
         }
-        // References to models of other apps that already exist: depend on
-        // that app's latest migration (new ones are added below).
+        // References to apps with no new migration: depend on that app's
+        // latest migration (new ones are added below).
         for op in &ops {
             for model in referenced_models(op) {
                 let other = remodel_model::split_key(&model).0.to_string();

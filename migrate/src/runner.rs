@@ -78,13 +78,20 @@ pub struct RunErrorInfo {
     pub message: String,
     /// Whether anything was left behind (never on SQLite: everything rolled back).
     pub rolled_back: bool,
+    /// The failure happened while unapplying.
+    pub unapplying: bool,
 }
 
 impl RunErrorInfo {
     fn render(&self) -> String {
         let mut out = String::new();
         if let Some(m) = &self.migration {
-            out.push_str(&format!("while applying {m}"));
+            let verb = if self.unapplying {
+                "unapplying"
+            } else {
+                "applying"
+            };
+            out.push_str(&format!("while {verb} {m}"));
             if let Some(p) = &self.path {
                 out.push_str(&format!(" ({})", p.display()));
             }
@@ -113,6 +120,7 @@ impl RunError {
             sql: None,
             message: e.to_string(),
             rolled_back: true,
+            unapplying: m.step.direction == Direction::Backward,
         }
         .into()
     }
@@ -163,6 +171,7 @@ fn prepare_one(
             sql: None,
             message,
             rolled_back: false,
+            unapplying: step.direction == Direction::Backward,
         }
         .into()
     };
@@ -262,6 +271,7 @@ pub async fn execute(
             sql: None,
             message: format!("cannot create the history table {}: {e}", history::TABLE),
             rolled_back: false,
+            unapplying: false,
         }
         .into()
     })?;
@@ -307,6 +317,7 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
                         sql: Some(s.sql.clone()),
                         message: e.to_string(),
                         rolled_back: m.atomic,
+                        unapplying: m.step.direction == Direction::Backward,
                     }
                     .into());
                 }

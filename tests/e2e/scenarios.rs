@@ -125,8 +125,25 @@ async fn every_scenario() {
         .collect();
     dirs.sort();
     assert!(!dirs.is_empty(), "no scenarios under {}", root.display());
-    for dir in dirs {
-        eprintln!("scenario {}", dir.file_name().unwrap().to_string_lossy());
-        run_scenario(&dir).await;
+    // REMODEL_SCENARIO=name runs one scenario.
+    if let Ok(only) = std::env::var("REMODEL_SCENARIO") {
+        dirs.retain(|d| d.file_name().is_some_and(|n| n == only.as_str()));
+        assert!(!dirs.is_empty(), "no scenario named {only}");
     }
+    // Each runs in its own task so one failure does not hide the others.
+    let mut failed = Vec::new();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if tokio::spawn(async move { run_scenario(&dir).await })
+            .await
+            .is_err()
+        {
+            failed.push(name);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "scenarios failed (see above): {}",
+        failed.join(", ")
+    );
 }

@@ -10,7 +10,7 @@ use crate::output::{Out, Style};
 use crate::project::Project;
 use crate::scan::Scan;
 use crate::scan::locate::locate;
-use remodel_differ::{AnswerKind, Diff, DiffError, Op, Source, diff};
+use remodel_differ::{AnswerKind, Diff, DiffError, Op, QuestionKind, Source, diff};
 use remodel_migrate::make::{
     MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, write,
 };
@@ -65,9 +65,14 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
 
     let unanswered = d.unanswered();
     if !unanswered.is_empty() && !a.dry_run {
-        let mut text = String::from(
-            "error: makemigrations will not guess whether a field or model was renamed (that would drop its data),\nnor what existing rows get; answer these (no terminal to ask at):\n",
-        );
+        let renames = unanswered
+            .iter()
+            .any(|q| !matches!(q.kind, QuestionKind::OneOffDefault { .. }));
+        let mut text = String::from(if renames {
+            "error: makemigrations will not guess whether a field or model was renamed (a wrong guess drops its data);\nanswer these (there is no terminal to ask at):\n"
+        } else {
+            "error: existing rows need values makemigrations will not guess;\nanswer these (there is no terminal to ask at):\n"
+        });
         for q in &unanswered {
             text.push_str(&answers::explain(q));
         }

@@ -22,7 +22,7 @@ pub(crate) fn render(
             if !t.managed {
                 return Ok(Vec::new());
             }
-            Ok(TableSql::of(t, after).create())
+            Ok(TableSql::of(t, after)?.create())
         }
         Op::DeleteModel { model } => {
             let t = table(before, model, "before")?;
@@ -114,7 +114,7 @@ fn render_table_change(
         _ => {}
     }
 
-    let old_sql = TableSql::of(old_t, before);
-    let new_sql = TableSql::of(new_t, after);
+    let old_sql = TableSql::of(old_t, before)?;
+    let new_sql = TableSql::of(new_t, after)?;
     Ok(transition(&old_sql, &new_sql, &renames, &fills))
 }

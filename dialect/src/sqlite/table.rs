@@ -2,8 +2,8 @@
 //! definition to another: native ALTERs where SQLite has them, otherwise the
 //! table-rebuild procedure (<https://sqlite.org/lang_altertable.html#otheralter>).
 
-use crate::Statement;
 use crate::literal::{default_sql, literal};
+use crate::{RenderError, Statement};
 use remodel_model::{ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr};
 use std::collections::BTreeMap;
 
@@ -173,7 +173,7 @@ fn sqlite_default(d: &ColumnDefault, f: &Field) -> String {
 
 impl TableSql {
     /// Resolves a model table's names against the schema it lives in.
-    pub fn of(t: &Table, schema: &Schema) -> TableSql {
+    pub fn of(t: &Table, schema: &Schema) -> Result<TableSql, RenderError> {
         let pk = t.primary_key();
         let single_pk = (pk.len() == 1).then(|| pk[0].clone());
         let mut columns = Vec::new();
@@ -216,10 +216,18 @@ impl TableSql {
                                 .unwrap_or(target),
                         )
                     }
-                    None => (
-                        r.model.clone(),
-                        r.to_field.clone().unwrap_or_else(|| "id".into()),
-                    ),
+                    None => {
+                        return Err(RenderError(format!(
+                            "field `{}` of {} references {}{}, which does not exist at this point of the history",
+                            f.name,
+                            t.key(),
+                            r.model,
+                            r.to_field
+                                .as_ref()
+                                .map(|tf| format!(".{tf}"))
+                                .unwrap_or_default()
+                        )));
+                    }
                 };
                 constraints.push(ConstraintSql::ForeignKey {
                     name,
@@ -265,12 +273,12 @@ impl TableSql {
                 unique: ix.unique,
             });
         }
-        TableSql {
+        Ok(TableSql {
             name: t.table_name(),
             columns,
             constraints,
             indexes,
-        }
+        })
     }
 
     fn column_sql(c: &ColumnSql) -> String {
