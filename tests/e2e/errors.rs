@@ -1,6 +1,6 @@
 //! Bad input: clear errors with locations, the right exit code, nothing written.
 
-use crate::{Run, TestProject, clinic, project};
+use crate::{Run, TestProject, clinic, project, refused};
 
 /// A one-model `shop` app whose `Item` has these extra field lines (each
 /// indented by eight spaces). `Item` starts on line 4, the extra fields on
@@ -9,25 +9,6 @@ fn item_with(fields: &str) -> String {
     format!(
         "pub mod shop {{\n    use remodel::Model;\n    #[derive(Model)]\n    pub struct Item {{\n        #[field(primary_key)]\n        pub id: i64,\n{fields}    }}\n}}\n"
     )
-}
-
-/// Asserts that a run refused: the exit code, nothing on stdout, and each
-/// piece of text on stderr.
-#[track_caller]
-fn refused(run: &Run, code: i32, stderr_has: &[&str]) {
-    run.expect(code);
-    assert!(
-        run.stdout.is_empty(),
-        "a refusal prints nothing on stdout:\n{}",
-        run.stdout
-    );
-    for needle in stderr_has {
-        assert!(
-            run.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            run.stderr
-        );
-    }
 }
 
 /// Runs remodel in the project with only `-C DIR`: the test gives the

@@ -21,3 +21,22 @@ pub fn clinic() -> TestProject {
 pub fn project() -> TestProject {
     TestProject::new(BIN)
 }
+
+/// Asserts that a run refused: the exit code, nothing on stdout, and each
+/// piece of text on stderr.
+#[track_caller]
+pub fn refused(run: &Run, code: i32, stderr_has: &[&str]) {
+    run.expect(code);
+    assert!(
+        run.stdout.is_empty(),
+        "a refusal prints nothing on stdout:\n{}",
+        run.stdout
+    );
+    for needle in stderr_has {
+        assert!(
+            run.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            run.stderr
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! makemigrations: names, flags, --check, --dry-run, --empty, questions.
 
-use crate::{Run, TestProject, clinic, project};
+use crate::{TestProject, clinic, project, refused};
 
 /// The `shop` app with one model `Item` holding `id` and these field lines
 /// (each indented by eight spaces), and any further items after it.
@@ -22,24 +22,6 @@ fn shop_project(fields: &str) -> TestProject {
         "Migrations for 'shop':\n  migrations/shop/0001_initial.toml\n    + Create model Item\n"
     );
     p
-}
-
-/// Asserts that a run refused: the code, nothing on stdout, each text on stderr.
-#[track_caller]
-fn refused(run: &Run, code: i32, stderr_has: &[&str]) {
-    run.expect(code);
-    assert!(
-        run.stdout.is_empty(),
-        "a refusal prints nothing on stdout:\n{}",
-        run.stdout
-    );
-    for needle in stderr_has {
-        assert!(
-            run.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            run.stderr
-        );
-    }
 }
 
 #[track_caller]

@@ -290,41 +290,27 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
 }
 
 fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAttr> {
-    let mut out = IndexAttr {
-        name: None,
-        fields: Vec::new(),
-        unique: false,
-        concurrently: false,
-    };
-    let mut seen_fields = false;
-    let mut seen_unique = false;
-    let mut seen_concurrently = false;
+    let (mut name, mut fields, mut unique, mut concurrently) = (None, None, None, None);
     meta.parse_nested_meta(|inner| {
         let key = key_of(&inner);
         let ks = inner.path.span();
         match key.as_str() {
-            "name" => set(&mut out.name, string(&inner)?, "name", ks, errs),
-            "fields" => {
-                if seen_fields {
-                    errs.push(ks, "duplicate attribute `fields`".into(), None);
-                }
-                seen_fields = true;
-                out.fields = parenthesized_strings(&inner)?;
-            }
-            "unique" => {
-                if seen_unique {
-                    errs.push(ks, "duplicate attribute `unique`".into(), None);
-                }
-                seen_unique = true;
-                out.unique = flag(&inner)?;
-            }
-            "concurrently" => {
-                if seen_concurrently {
-                    errs.push(ks, "duplicate attribute `concurrently`".into(), None);
-                }
-                seen_concurrently = true;
-                out.concurrently = flag(&inner)?;
-            }
+            "name" => set(&mut name, string(&inner)?, "name", ks, errs),
+            "fields" => set(
+                &mut fields,
+                (parenthesized_strings(&inner)?, ks),
+                "fields",
+                ks,
+                errs,
+            ),
+            "unique" => set(&mut unique, (flag(&inner)?, ks), "unique", ks, errs),
+            "concurrently" => set(
+                &mut concurrently,
+                (flag(&inner)?, ks),
+                "concurrently",
+                ks,
+                errs,
+            ),
             other => {
                 let known = ["name", "fields", "unique", "concurrently"];
                 let (msg, help) = unknown("#[model(index(...))]", other, &known);
@@ -334,27 +320,28 @@ fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAtt
         }
         Ok(())
     })?;
-    Ok(out)
+    Ok(IndexAttr {
+        name,
+        fields: fields.map(|(f, _)| f).unwrap_or_default(),
+        unique: unique.is_some_and(|(v, _)| v),
+        concurrently: concurrently.is_some_and(|(v, _)| v),
+    })
 }
 
 fn unique_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<UniqueAttr> {
-    let mut out = UniqueAttr {
-        name: None,
-        fields: Vec::new(),
-    };
-    let mut seen_fields = false;
+    let (mut name, mut fields) = (None, None);
     meta.parse_nested_meta(|inner| {
         let key = key_of(&inner);
         let ks = inner.path.span();
         match key.as_str() {
-            "name" => set(&mut out.name, string(&inner)?, "name", ks, errs),
-            "fields" => {
-                if seen_fields {
-                    errs.push(ks, "duplicate attribute `fields`".into(), None);
-                }
-                seen_fields = true;
-                out.fields = parenthesized_strings(&inner)?;
-            }
+            "name" => set(&mut name, string(&inner)?, "name", ks, errs),
+            "fields" => set(
+                &mut fields,
+                (parenthesized_strings(&inner)?, ks),
+                "fields",
+                ks,
+                errs,
+            ),
             other => {
                 let (msg, help) = unknown("#[model(unique(...))]", other, &["name", "fields"]);
                 errs.push(ks, msg, help);
@@ -363,7 +350,10 @@ fn unique_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<UniqueA
         }
         Ok(())
     })?;
-    Ok(out)
+    Ok(UniqueAttr {
+        name,
+        fields: fields.map(|(f, _)| f).unwrap_or_default(),
+    })
 }
 
 fn check_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<CheckAttr> {
