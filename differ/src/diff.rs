@@ -175,20 +175,60 @@ impl Differ<'_> {
         Ok(())
     }
 
-    fn rename_answer(&mut self, table: &str, subject: &str) -> Option<(RenameAnswer, Source)> {
-        let given = if table == "model" {
-            self.answers.models.get(subject)
-        } else {
-            self.answers.fields.get(subject)
+    /// Records a rename question and returns the old name when it is
+    /// answered "renamed from"; an answer naming no candidate is an error.
+    fn ask_rename(
+        &mut self,
+        question: Question,
+        kind: AnswerKind,
+        subject: &str,
+        candidates: &[Candidate],
+    ) -> Result<Option<String>, DiffError> {
+        let given = match kind {
+            AnswerKind::Model => self.answers.models.get(subject),
+            _ => self.answers.fields.get(subject),
         };
-        match given {
+        let answer = match given {
             Some(a) => {
+                let table = if kind == AnswerKind::Model {
+                    "model"
+                } else {
+                    "field"
+                };
                 self.used.insert(format!("{table}:{subject}"));
                 Some(a.clone())
             }
             None if self.answers.no_renames => Some((RenameAnswer::New, Source::Flag)),
             None => None,
+        };
+        if answer.is_none() && kind == AnswerKind::Field {
+            self.undecided.insert(subject.to_string());
         }
+        self.asked.push(Asked {
+            question,
+            answered: answer.is_some(),
+        });
+        let Some((RenameAnswer::From(old), origin)) = answer else {
+            return Ok(None);
+        };
+        if !candidates.iter().any(|c| c.old == old) {
+            let what = if kind == AnswerKind::Model {
+                "model"
+            } else {
+                "field"
+            };
+            let (owner, new) = subject.rsplit_once('.').unwrap_or(("", subject));
+            return Err(DiffError::BadAnswer {
+                subject: subject.to_string(),
+                kind,
+                origin,
+                message: format!(
+                    "{owner}.{old} cannot be renamed to {new}: {}",
+                    not_a_candidate(what, &old, candidates)
+                ),
+            });
+        }
+        Ok(Some(old))
     }
 
     fn common_keys(&self) -> Vec<String> {
@@ -233,26 +273,11 @@ impl Differ<'_> {
                         candidates: candidates.clone(),
                     },
                 };
-                let answer = self.rename_answer("model", &new_key);
-                self.asked.push(Asked {
-                    question,
-                    answered: answer.is_some(),
-                });
-                let Some((RenameAnswer::From(old), source)) = answer else {
+                let Some(old) =
+                    self.ask_rename(question, AnswerKind::Model, &new_key, &candidates)?
+                else {
                     continue;
                 };
-                if !candidates.iter().any(|c| c.old == old) {
-                    return Err(DiffError::BadAnswer {
-                        subject: new_key.clone(),
-                        kind: AnswerKind::Model,
-                        origin: source,
-                        message: format!(
-                            "{app}.{old} cannot be renamed to {}: {}",
-                            new_t.name,
-                            not_a_candidate("model", &old, &candidates)
-                        ),
-                    });
-                }
                 let old_key = model_key(&app, &old);
                 let old_t = self.state.tables[&old_key].clone();
                 if old_t.db_table.is_none() && new_t.table_name() == old_t.table_name() {
@@ -304,29 +329,11 @@ impl Differ<'_> {
                         candidates: candidates.clone(),
                     },
                 };
-                let answer = self.rename_answer("field", &subject);
-                if answer.is_none() {
-                    self.undecided.insert(subject.clone());
-                }
-                self.asked.push(Asked {
-                    question,
-                    answered: answer.is_some(),
-                });
-                let Some((RenameAnswer::From(old), source)) = answer else {
+                let Some(old) =
+                    self.ask_rename(question, AnswerKind::Field, &subject, &candidates)?
+                else {
                     continue;
                 };
-                if !candidates.iter().any(|c| c.old == old) {
-                    return Err(DiffError::BadAnswer {
-                        subject: subject.clone(),
-                        kind: AnswerKind::Field,
-                        origin: source,
-                        message: format!(
-                            "{key}.{old} cannot be renamed to {}: {}",
-                            new_f.name,
-                            not_a_candidate("field", &old, &candidates)
-                        ),
-                    });
-                }
                 let old_f = st
                     .field(&old)
                     .expect("candidates are fields of the state")
