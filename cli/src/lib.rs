@@ -10,6 +10,7 @@ mod diagnostic;
 mod fail;
 mod output;
 mod project;
+mod questioner;
 pub mod scan;
 
 pub use project::Project;

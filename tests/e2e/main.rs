@@ -5,6 +5,7 @@
 mod clinic;
 mod errors;
 mod makemigrations;
+mod prompts;
 mod scenarios;
 
 /// The binary under test.

@@ -8,9 +8,13 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
 use crate::project::Project;
+use crate::questioner::{self, Reply, Terminal};
 use crate::scan::Scan;
 use crate::scan::locate::locate;
-use remodel_differ::{AnswerKind, Diff, DiffError, Op, QuestionKind, Source, diff};
+use remodel_differ::{
+    AnswerKind, Answers, DefaultAnswer, Diff, DiffError, Op, Question, QuestionKind, RenameAnswer,
+    Source, diff,
+};
 use remodel_migrate::make::{
     MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, write,
 };
@@ -18,6 +22,7 @@ use remodel_migrate::naming::UtcTime;
 use remodel_migrate::{Graph, file};
 use remodel_model::Schema;
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 
 /// Runs makemigrations.
 pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
@@ -43,36 +48,69 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     let mut answers = answers::from_flags(&flags)?;
     answers::add_hints(&mut answers, &scanned.defs());
 
-    let mut d = diff(&from, &to, &answers).map_err(|e| match e {
-        DiffError::BadAnswer {
-            subject,
-            kind,
-            origin: Source::Hint,
-            message,
-        } => hint_fail(
-            &scanned,
-            &subject,
-            kind,
-            message,
-            "fix the old name in the hint",
-            out,
-        ),
-        DiffError::BadAnswer { message, .. } => Fail::usage(format!("error: {message}")),
-        other => Fail::user(format!("error: {other}")),
-    })?;
-    check_unused(&graph, &scanned, &d, out)?;
-    let kept: Option<BTreeSet<String>> = (!a.apps.is_empty()).then(|| restrict(&mut d, &a.apps));
+    // At a terminal, ask the first unanswered question, then diff again with
+    // the answer: later questions depend on earlier answers. Nothing is
+    // written until every question is answered.
+    let interactive = !a.noinput && !a.dry_run && !a.check && std::io::stdin().is_terminal();
+    if interactive {
+        questioner::exit_130_on_ctrl_c();
+    }
+    let mut terminal = Terminal::new(std::io::stdin().lock(), std::io::stderr());
+    let (d, kept) = loop {
+        let mut d = diff(&from, &to, &answers).map_err(|e| match e {
+            DiffError::BadAnswer {
+                subject,
+                kind,
+                origin: Source::Hint,
+                message,
+            } => hint_fail(
+                &scanned,
+                &subject,
+                kind,
+                message,
+                "fix the old name in the hint",
+                out,
+            ),
+            DiffError::BadAnswer { message, .. } => Fail::usage(format!("error: {message}")),
+            other => Fail::user(format!("error: {other}")),
+        })?;
+        // Flags and hints that no question can concern fail before anything is asked.
+        check_unused(&graph, &scanned, &d, false, out)?;
+        let kept: Option<BTreeSet<String>> =
+            (!a.apps.is_empty()).then(|| restrict(&mut d, &a.apps));
+        let Some(q) = d.unanswered().first().map(|q| (*q).clone()) else {
+            break (d, kept);
+        };
+        if !interactive {
+            break (d, kept);
+        }
+        let reply = terminal.ask(&q).map_err(|_| Fail {
+            code: 130,
+            message: "\ninterrupted; nothing was written".into(),
+        })?;
+        record(&mut answers, &q, reply)?;
+    };
 
     let unanswered = d.unanswered();
+    check_unused(&graph, &scanned, &d, true, out)?;
     if !unanswered.is_empty() && !a.dry_run {
         let renames = unanswered
             .iter()
             .any(|q| !matches!(q.kind, QuestionKind::OneOffDefault { .. }));
-        let mut text = String::from(if renames {
-            "error: makemigrations will not guess whether a field or model was renamed (a wrong guess drops its data);\nanswer these (there is no terminal to ask at):\n"
+        let why = if a.noinput {
+            "--noinput"
         } else {
-            "error: existing rows need values makemigrations will not guess;\nanswer these (there is no terminal to ask at):\n"
-        });
+            "there is no terminal to ask at"
+        };
+        let mut text = if renames {
+            format!(
+                "error: makemigrations will not guess whether a field or model was renamed (a wrong guess drops its data);\nanswer these ({why}):\n"
+            )
+        } else {
+            format!(
+                "error: existing rows need values makemigrations will not guess;\nanswer these ({why}):\n"
+            )
+        };
         for q in &unanswered {
             text.push_str(&answers::explain(q));
         }
@@ -126,6 +164,40 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
         ))
     })?;
     Ok(0)
+}
+
+/// Records a terminal answer.
+fn record(answers: &mut Answers, q: &Question, reply: Reply) -> Result<(), Fail> {
+    let subject = q.subject();
+    let rename = |r: Reply| match r {
+        Reply::Renamed(old) => RenameAnswer::From(old),
+        _ => RenameAnswer::New,
+    };
+    match (&q.kind, reply) {
+        (QuestionKind::RenameField { .. }, r) => {
+            answers.fields.insert(subject, (rename(r), Source::Prompt));
+        }
+        (QuestionKind::RenameModel { .. }, r) => {
+            answers.models.insert(subject, (rename(r), Source::Prompt));
+        }
+        (QuestionKind::OneOffDefault { model, field, .. }, Reply::Quit) => {
+            let m = remodel_model::split_key(model).1;
+            return Err(Fail::user(format!(
+                "add a default to {m}.{field} (#[field(default = …)]) and run makemigrations again; nothing was written"
+            )));
+        }
+        (QuestionKind::OneOffDefault { .. }, Reply::Value(v)) => {
+            answers
+                .defaults
+                .insert(subject, (DefaultAnswer::Value(v), Source::Prompt));
+        }
+        (QuestionKind::OneOffDefault { .. }, _) => {
+            answers
+                .defaults
+                .insert(subject, (DefaultAnswer::Ignore, Source::Prompt));
+        }
+    }
+    Ok(())
 }
 
 /// A bad `--name` is bad usage; the rest is for the user to act on.
@@ -224,8 +296,27 @@ fn hint_fail(
 
 /// Answers nobody asked for: a flag is bad usage; a hint is satisfied when
 /// a migration already records the rename, and an error otherwise.
-fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, out: Out) -> Result<(), Fail> {
-    for (subject, kind, source) in &d.unused {
+///
+/// A field answer for a model whose own rename is still unanswered may yet be
+/// asked for, so it waits; notes are printed only on the `last` check.
+fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, last: bool, out: Out) -> Result<(), Fail> {
+    let pending_models: Vec<String> = d
+        .unanswered()
+        .iter()
+        .filter(|q| matches!(q.kind, QuestionKind::RenameModel { .. }))
+        .map(|q| q.subject())
+        .collect();
+    let unused = d.unused.iter().filter(|(subject, kind, _)| {
+        let model = match kind {
+            AnswerKind::Model => subject.as_str(),
+            _ => subject
+                .rsplit_once('.')
+                .map_or(subject.as_str(), |(m, _)| m),
+        };
+        !pending_models.iter().any(|p| p == model)
+    });
+    let unused: Vec<&(String, AnswerKind, Source)> = unused.collect();
+    for (subject, kind, source) in &unused {
         if *source == Source::Flag {
             let flag = match kind {
                 AnswerKind::Default => "--default",
@@ -236,7 +327,7 @@ fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, out: Out) -> Result<(),
             )));
         }
     }
-    for (subject, kind, source) in &d.unused {
+    for (subject, kind, source) in &unused {
         if *source != Source::Hint {
             continue;
         }
@@ -254,12 +345,16 @@ fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, out: Out) -> Result<(),
                 _ => false,
             });
         if recorded {
-            out.note(&format!("note: the renamed_from hint on {subject} is recorded in a migration and can be removed"));
+            if last {
+                out.note(&format!(
+                    "note: the renamed_from hint on {subject} is recorded in a migration and can be removed"
+                ));
+            }
         } else {
             return Err(hint_fail(
                 scanned,
                 subject,
-                *kind,
+                kind.clone(),
                 format!(
                     "the renamed_from hint on {subject} names nothing that was removed and no rename a migration records"
                 ),
