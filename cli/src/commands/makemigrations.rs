@@ -354,7 +354,7 @@ fn check_unused(graph: &Graph, scanned: &Scan, d: &Diff, last: bool, out: Out) -
             return Err(hint_fail(
                 scanned,
                 subject,
-                kind.clone(),
+                *kind,
                 format!(
                     "the renamed_from hint on {subject} names nothing that was removed and no rename a migration records"
                 ),
