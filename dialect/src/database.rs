@@ -2,7 +2,7 @@
 //! `migrate` is written once.
 
 use crate::sqlite::SqliteDatabase;
-use crate::{DatabaseUrl, Dialect};
+use crate::{DatabaseUrl, Dialect, Guard, Statement};
 use async_trait::async_trait;
 use remodel_model::catalog::Catalog;
 
@@ -75,6 +75,17 @@ pub trait Database: Send {
     /// MySQL, `$1` on PostgreSQL) and returns the rows affected.
     async fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
 
+    /// Makes a guard's check against the live database (see [`Guard`]).
+    async fn guard(&mut self, guard: &Guard) -> Result<(), DbError>;
+
+    /// Runs one step of a migration: executes its SQL, or makes its guard's check.
+    async fn run(&mut self, statement: &Statement) -> Result<(), DbError> {
+        match &statement.guard {
+            Some(g) => self.guard(g).await,
+            None => self.execute(&statement.sql, &[]).await.map(|_| ()),
+        }
+    }
+
     /// Runs a query and returns its rows.
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 
@@ -93,9 +104,8 @@ pub trait Database: Send {
     /// that serialises concurrent runs.
     async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError>;
 
-    /// Finishes a migration. SQLite: recreates triggers a rebuild dropped,
-    /// runs `foreign_key_check` (an error if any row violates a key), commits,
-    /// turns foreign keys back on.
+    /// Finishes a migration. SQLite: runs `foreign_key_check` (an error if any
+    /// row violates a key), commits, turns foreign keys back on.
     async fn commit_migration(&mut self, atomic: bool) -> Result<(), DbError>;
 
     /// Abandons a migration: rolls back and restores the connection's settings.

@@ -62,17 +62,62 @@ pub struct Capabilities {
     pub comments: bool,
 }
 
-/// One SQL statement, ready to execute.
+/// One step of a migration: SQL to execute, or a check the connection makes
+/// against the live database at that point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
-    /// The SQL, without a trailing semicolon.
+    /// The SQL, without a trailing semicolon; for a guard, what it does (shown
+    /// by `sqlmigrate` as a comment).
     pub sql: String,
+    /// A guard, or `None` for SQL to execute.
+    pub guard: Option<Guard>,
+}
+
+/// Checks that need the live database, made by the connection as the
+/// migration runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// A SQLite table rebuild begins: stop if the table has columns besides
+    /// `columns` (the rebuild would drop them); save its indexes besides
+    /// `indexes`, and its triggers, which dropping the table would lose.
+    RebuildStart {
+        /// The table.
+        table: String,
+        /// The columns the history knows.
+        columns: Vec<String>,
+        /// The indexes the history knows.
+        indexes: Vec<String>,
+    },
+    /// The rebuild is done: recreate what `RebuildStart` saved.
+    RebuildEnd {
+        /// The table.
+        table: String,
+    },
 }
 
 impl Statement {
-    /// A statement.
+    /// SQL to execute.
     pub fn new(sql: impl Into<String>) -> Statement {
-        Statement { sql: sql.into() }
+        Statement {
+            sql: sql.into(),
+            guard: None,
+        }
+    }
+
+    /// A guard, described for `sqlmigrate`.
+    pub fn guard(guard: Guard) -> Statement {
+        let sql = match &guard {
+            Guard::RebuildStart { table, .. } => format!(
+                "remodel stops here if \"{table}\" has columns no migration created, and saves its other indexes and its triggers"
+            ),
+            Guard::RebuildEnd { table } => {
+                format!("remodel recreates the saved indexes and triggers of \"{table}\"")
+            }
+        };
+        Statement {
+            sql,
+            guard: Some(guard),
+        }
     }
 }
 

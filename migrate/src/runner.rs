@@ -309,12 +309,12 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
     if !fake {
         for op in &m.ops {
             for s in &op.statements {
-                if let Err(e) = db.execute(&s.sql, &[]).await {
+                if let Err(e) = db.run(s).await {
                     return Err(RunErrorInfo {
                         migration: Some(m.key.clone()),
                         path: Some(m.path.clone()),
                         operation: Some((op.number, op.description.text.clone())),
-                        sql: Some(s.sql.clone()),
+                        sql: s.guard.is_none().then(|| s.sql.clone()),
                         message: e.to_string(),
                         rolled_back: m.atomic,
                         unapplying: m.step.direction == Direction::Backward,
@@ -352,8 +352,12 @@ pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
             out.push_str("-- (no SQL on this database)\n");
         }
         for s in &op.statements {
-            out.push_str(&s.sql);
-            out.push_str(";\n");
+            if s.guard.is_some() {
+                out.push_str(&format!("-- {}\n", s.sql));
+            } else {
+                out.push_str(&s.sql);
+                out.push_str(";\n");
+            }
         }
     }
     for n in &notes.before_commit {

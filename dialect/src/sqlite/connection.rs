@@ -3,7 +3,7 @@
 //! lock, and `foreign_key_check` before every commit (DESIGN §6).
 
 use super::introspect;
-use crate::{Database, DatabaseUrl, DbError, Dialect, Value};
+use crate::{Database, DatabaseUrl, DbError, Dialect, Guard, Value};
 use async_trait::async_trait;
 use remodel_model::catalog::Catalog;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
@@ -11,12 +11,12 @@ use sqlx::{ConnectOptions, Connection, Row, TypeInfo, ValueRef};
 use std::path::Path;
 use std::time::Duration;
 
-/// A trigger as SQLite stores it, kept across a migration so that a table
-/// rebuild (which drops the table's triggers) does not lose it.
+/// An index or trigger remodel does not manage, saved while a rebuild drops
+/// its table and recreated once the table is back.
 #[derive(Debug, Clone)]
-struct Trigger {
+struct Saved {
+    kind: String,
     name: String,
-    table: String,
     sql: String,
 }
 
@@ -24,7 +24,7 @@ struct Trigger {
 pub struct SqliteDatabase {
     url: DatabaseUrl,
     conn: SqliteConnection,
-    triggers: Vec<Trigger>,
+    saved: Vec<Saved>,
 }
 
 pub(crate) fn stmt_err(e: sqlx::Error) -> DbError {
@@ -94,7 +94,7 @@ impl SqliteDatabase {
         Ok(SqliteDatabase {
             url,
             conn,
-            triggers: Vec::new(),
+            saved: Vec::new(),
         })
     }
 
@@ -210,6 +210,72 @@ impl Database for SqliteDatabase {
         Ok(!rows.is_empty())
     }
 
+    async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
+        match guard {
+            Guard::RebuildStart {
+                table,
+                columns,
+                indexes,
+            } => {
+                let t = Value::Text(table.clone());
+                let present = self
+                    .query(
+                        "SELECT name FROM pragma_table_xinfo(?) WHERE hidden <> 1",
+                        std::slice::from_ref(&t),
+                    )
+                    .await?;
+                let unknown: Vec<String> = present
+                    .iter()
+                    .filter_map(|r| r.first().and_then(Value::as_str))
+                    .filter(|c| !columns.iter().any(|k| k == c))
+                    .map(|c| format!("\"{c}\""))
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(DbError::Statement(format!(
+                        "table \"{table}\" has column{} {} that no migration created; rebuilding the table would drop {} and {} data.\n  \
+                         Add {} to the model (and make a migration), or drop {} yourself, then migrate again",
+                        if unknown.len() > 1 { "s" } else { "" },
+                        unknown.join(", "),
+                        if unknown.len() > 1 { "them" } else { "it" },
+                        if unknown.len() > 1 { "their" } else { "its" },
+                        if unknown.len() > 1 { "them" } else { "it" },
+                        if unknown.len() > 1 { "them" } else { "it" },
+                    )));
+                }
+                let rows = self
+                    .query(
+                        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
+                        &[t],
+                    )
+                    .await?;
+                self.saved = rows
+                    .iter()
+                    .filter_map(|r| match r.as_slice() {
+                        [Value::Text(kind), Value::Text(name), Value::Text(sql)] => Some(Saved {
+                            kind: kind.clone(),
+                            name: name.clone(),
+                            sql: sql.clone(),
+                        }),
+                        _ => None,
+                    })
+                    .filter(|s| s.kind == "trigger" || !indexes.contains(&s.name))
+                    .collect();
+                Ok(())
+            }
+            Guard::RebuildEnd { table } => {
+                for s in std::mem::take(&mut self.saved) {
+                    self.exec(&s.sql).await.map_err(|e| {
+                        DbError::Statement(format!(
+                            "could not recreate the {} {} after rebuilding \"{table}\": {e}\n  its definition was: {}",
+                            s.kind, s.name, s.sql
+                        ))
+                    })?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     async fn introspect(&mut self) -> Result<Catalog, DbError> {
         introspect::introspect(self).await
     }
@@ -226,40 +292,10 @@ impl Database for SqliteDatabase {
         if atomic {
             self.exec("BEGIN IMMEDIATE").await?;
         }
-        let rows = self.rows("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL").await?;
-        self.triggers = rows
-            .into_iter()
-            .filter_map(|r| match r.as_slice() {
-                [Value::Text(n), Value::Text(t), Value::Text(s)] => Some(Trigger {
-                    name: n.clone(),
-                    table: t.clone(),
-                    sql: s.clone(),
-                }),
-                _ => None,
-            })
-            .collect();
         Ok(())
     }
 
     async fn commit_migration(&mut self, atomic: bool) -> Result<(), DbError> {
-        // A rebuild drops the table's triggers with the old table: put back
-        // those whose table still exists.
-        for trigger in std::mem::take(&mut self.triggers) {
-            let present = self
-                .query(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                    &[Value::Text(trigger.name.clone())],
-                )
-                .await?;
-            if present.is_empty() && self.table_exists(&trigger.table).await? {
-                self.exec(&trigger.sql).await.map_err(|e| {
-                    DbError::Statement(format!(
-                        "could not recreate trigger {} after rebuilding {}: {e}",
-                        trigger.name, trigger.table
-                    ))
-                })?;
-            }
-        }
         let violations = self.rows("PRAGMA foreign_key_check").await?;
         if !violations.is_empty() {
             let mut lines = Vec::new();
@@ -289,7 +325,7 @@ impl Database for SqliteDatabase {
     }
 
     async fn rollback_migration(&mut self) -> Result<(), DbError> {
-        self.triggers.clear();
+        self.saved.clear();
         let rolled = self.exec("ROLLBACK").await;
         let restored = self.exec("PRAGMA foreign_keys = ON").await;
         // "no transaction is active" is fine: the failure came before BEGIN.

@@ -71,6 +71,10 @@ impl Dialect for SqliteDialect {
             let auto = t.auto_increment.clone();
             for (name, c) in t.columns.iter_mut() {
                 c.comment = None;
+                // A raw type SQLite spells like one of ours reads back as ours.
+                if let ColumnType::Raw(text) = &c.ty {
+                    c.ty = introspect::parse_type(text);
+                }
                 // REAL holds both f32 and f64.
                 if c.ty == ColumnType::Real {
                     c.ty = ColumnType::Double;

@@ -3,7 +3,7 @@
 //! table-rebuild procedure (<https://sqlite.org/lang_altertable.html#otheralter>).
 
 use crate::literal::{default_sql, literal};
-use crate::{RenderError, Statement};
+use crate::{Guard, RenderError, Statement};
 use remodel_model::{ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr};
 use std::collections::BTreeMap;
 
@@ -381,6 +381,11 @@ pub(crate) fn fill_literal(lit: &Literal, f: &Field) -> String {
 
 /// The statements that turn table `old` into `new` (both resolved), given
 /// column renames (old column → new column) and fill values by new column.
+///
+/// Renames run natively first — SQLite then rewrites the table's own
+/// constraints and indexes, views, triggers and other tables' foreign keys —
+/// and what remains is done with native ALTERs where SQLite has them, else by
+/// rebuilding the table.
 pub(crate) fn transition(
     old: &TableSql,
     new: &TableSql,
@@ -393,6 +398,14 @@ pub(crate) fn transition(
             "ALTER TABLE {} RENAME TO {}",
             q(&old.name),
             q(&new.name)
+        )));
+    }
+    for (o, n) in renames {
+        out.push(Statement::new(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            q(&new.name),
+            q(o),
+            q(n)
         )));
     }
     let mid = old.renamed(&new.name, renames);
@@ -418,17 +431,20 @@ pub(crate) fn transition(
         .collect();
     let lost_constraints = mid.constraints.iter().any(|c| !new.constraints.contains(c));
 
+    // ADD COLUMN takes no key, no unique, no expression default, and NOT NULL
+    // only with a literal default.
     let added_ok = added.iter().all(|c| {
         c.pk == Pk::No
             && !fills.contains_key(&c.name)
-            && (!c.not_null || c.default.as_ref().is_some_and(|d| !d.starts_with('(')))
             && c.default.as_ref().is_none_or(|d| !d.starts_with('('))
+            && (!c.not_null || c.default.is_some())
     });
     // Only foreign keys of added columns can ride on ADD COLUMN.
     let constraints_ok = !lost_constraints
         && new_constraints.iter().all(|c| {
             matches!(c, ConstraintSql::ForeignKey { column, .. } if added.iter().any(|a| a.name == *column))
         });
+    // DROP COLUMN refuses key columns and columns a constraint uses.
     let removed_ok = removed.iter().all(|c| {
         c.pk == Pk::No
             && !mid
@@ -438,92 +454,82 @@ pub(crate) fn transition(
     });
     let native = !changed && added_ok && constraints_ok && removed_ok && fills.is_empty();
 
-    if native {
-        for (o, n) in renames {
-            out.push(Statement::new(format!(
-                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                q(&new.name),
-                q(o),
-                q(n)
-            )));
-        }
-        for ix in mid.indexes.iter().filter(|ix| !new.indexes.contains(ix)) {
-            out.push(ix.drop());
-        }
-        for c in &added {
-            let mut sql = format!(
-                "ALTER TABLE {} ADD COLUMN {}",
-                q(&new.name),
-                TableSql::column_sql(c)
-            );
-            for k in &new_constraints {
-                if let ConstraintSql::ForeignKey {
-                    name,
-                    column,
-                    ref_table,
-                    ref_column,
-                    on_delete,
-                } = k
-                    && *column == c.name
-                {
-                    sql.push_str(&format!(
-                        " CONSTRAINT {} REFERENCES {} ({}){}",
-                        q(name),
-                        q(ref_table),
-                        q(ref_column),
-                        on_delete_sql(*on_delete)
-                    ));
-                }
-            }
-            out.push(Statement::new(sql));
-        }
-        for c in &removed {
-            out.push(Statement::new(format!(
-                "ALTER TABLE {} DROP COLUMN {}",
-                q(&new.name),
-                q(&c.name)
-            )));
-        }
-        for ix in new.indexes.iter().filter(|ix| !mid.indexes.contains(ix)) {
-            out.push(ix.create(&new.name));
-        }
+    if !native {
+        out.extend(rebuild(&mid, new, fills));
         return out;
     }
-
-    out.extend(rebuild(&mid, new, renames, fills));
+    for ix in mid.indexes.iter().filter(|ix| !new.indexes.contains(ix)) {
+        out.push(ix.drop());
+    }
+    for c in &added {
+        let mut sql = format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            q(&new.name),
+            TableSql::column_sql(c)
+        );
+        for k in &new_constraints {
+            if let ConstraintSql::ForeignKey {
+                name,
+                column,
+                ref_table,
+                ref_column,
+                on_delete,
+            } = k
+                && *column == c.name
+            {
+                sql.push_str(&format!(
+                    " CONSTRAINT {} REFERENCES {} ({}){}",
+                    q(name),
+                    q(ref_table),
+                    q(ref_column),
+                    on_delete_sql(*on_delete)
+                ));
+            }
+        }
+        out.push(Statement::new(sql));
+    }
+    for c in &removed {
+        out.push(Statement::new(format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            q(&new.name),
+            q(&c.name)
+        )));
+    }
+    for ix in new.indexes.iter().filter(|ix| !mid.indexes.contains(ix)) {
+        out.push(ix.create(&new.name));
+    }
     out
 }
 
 /// The rebuild procedure: a new table, rows copied, the old one dropped, the
 /// new one renamed into place, indexes recreated. Foreign keys are off while
 /// it runs (the runner's job), so dropping the old table cascades nothing.
-fn rebuild(
-    mid: &TableSql,
-    new: &TableSql,
-    renames: &[(String, String)],
-    fills: &Fills,
-) -> Vec<Statement> {
+/// It runs inside a savepoint, so a failure part-way leaves nothing even in a
+/// non-atomic migration, and between two guards: the first stops if the table
+/// has columns no migration knows (their data would be lost) and saves the
+/// table's other indexes and triggers; the second puts those back.
+fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills) -> Vec<Statement> {
     let table = &new.name;
     let temp = format!("new__{table}");
-    let mut out = vec![new.create_table(&temp)];
-    // Columns still read under their old names: the native renames did not run.
-    let old_name = |c: &str| {
-        renames
-            .iter()
-            .find(|(_, n)| n == c)
-            .map(|(o, _)| o.clone())
-            .unwrap_or(c.to_string())
-    };
+    let mut out = vec![
+        Statement::new("SAVEPOINT \"remodel_rebuild\""),
+        Statement::guard(Guard::RebuildStart {
+            table: table.clone(),
+            columns: mid.columns.iter().map(|c| c.name.clone()).collect(),
+            indexes: mid.indexes.iter().map(|ix| ix.name.clone()).collect(),
+        }),
+        new.create_table(&temp),
+    ];
     let mut targets = Vec::new();
     let mut sources = Vec::new();
     for c in &new.columns {
-        let existed = mid.columns.iter().find(|m| m.name == c.name);
+        let existed = mid.columns.iter().any(|m| m.name == c.name);
         let source = match (existed, fills.get(&c.name)) {
-            (Some(_), Some(fill)) => format!("COALESCE({}, {fill})", q(&old_name(&c.name))),
-            (Some(_), None) => q(&old_name(&c.name)),
-            (None, Some(fill)) => fill.clone(),
+            (true, Some(fill)) => format!("COALESCE({}, {fill})", q(&c.name)),
+            (true, None) => q(&c.name),
+            (false, Some(fill)) => fill.clone(),
             // A new column with no value for existing rows takes its DEFAULT (or NULL).
-            (None, None) => continue,
+            (false, None) => continue,
         };
         targets.push(q(&c.name));
         sources.push(source);
@@ -557,5 +563,9 @@ fn rebuild(
     )));
     out.push(Statement::new("PRAGMA legacy_alter_table = OFF"));
     out.extend(new.indexes.iter().map(|ix| ix.create(table)));
+    out.push(Statement::guard(Guard::RebuildEnd {
+        table: table.clone(),
+    }));
+    out.push(Statement::new("RELEASE \"remodel_rebuild\""));
     out
 }

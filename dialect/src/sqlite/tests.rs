@@ -99,7 +99,7 @@ async fn apply(db: &mut SqliteDatabase, from: &Schema, ops: &[Op]) -> Result<Sch
         let before = state.clone();
         op.apply_to(&mut state).unwrap();
         for s in SqliteDialect.render(op, &before, &state).unwrap() {
-            if let Err(e) = db.execute(&s.sql, &[]).await {
+            if let Err(e) = db.run(&s).await {
                 db.rollback_migration().await.unwrap();
                 return Err(DbError::Statement(format!("{e} in: {}", s.sql)));
             }
@@ -486,4 +486,143 @@ async fn every_type_round_trips_through_the_catalog() {
     t.fields.push(ts);
     let to = schema(vec![t]);
     migrate(&mut h.db, &Schema::default(), &to, &Answers::default()).await;
+}
+
+#[tokio::test]
+async fn a_rebuild_refuses_a_table_with_columns_no_migration_knows() {
+    let (mut h, from) = seeded().await;
+    h.db.execute("ALTER TABLE patient ADD COLUMN notes TEXT", &[])
+        .await
+        .unwrap();
+    h.db.execute("UPDATE patient SET notes = 'precious'", &[])
+        .await
+        .unwrap();
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .field_mut("nombre")
+        .unwrap()
+        .ty = ColumnType::Varchar(200);
+    let d = diff(&from, &to, &Answers::default()).unwrap();
+    let err = apply(&mut h.db, &from, &d.ops).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("has column \"notes\" that no migration created"),
+        "{err}"
+    );
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM patient WHERE notes = 'precious'"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_rebuild_keeps_indexes_and_triggers_it_does_not_manage() {
+    let (mut h, from) = seeded().await;
+    h.db.execute(
+        "CREATE INDEX patient_lower_nombre ON patient (lower(nombre))",
+        &[],
+    )
+    .await
+    .unwrap();
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .field_mut("nombre")
+        .unwrap()
+        .ty = ColumnType::Varchar(200);
+    let d = diff(&from, &to, &Answers::default()).unwrap();
+    apply(&mut h.db, &from, &d.ops).await.unwrap();
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM sqlite_master WHERE name = 'patient_lower_nombre'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_trigger_a_migration_drops_stays_dropped() {
+    let (mut h, from) = seeded().await;
+    h.db.execute(
+        "CREATE TRIGGER t1 AFTER INSERT ON patient BEGIN SELECT 1; END",
+        &[],
+    )
+    .await
+    .unwrap();
+    let ops = vec![Op::RunSql {
+        sql: remodel_differ::SqlText::All("DROP TRIGGER t1".into()),
+        reverse_sql: None,
+    }];
+    apply(&mut h.db, &from, &ops).await.unwrap();
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn renaming_a_column_another_table_references_updates_its_foreign_key() {
+    let mut h = open().await;
+    let mut code = Field::new("code", ColumnType::Varchar(20));
+    code.unique = true;
+    let item = table("shop", "Item", vec![code]);
+    let mut r = fk("item_code", "shop.Item", OnDelete::Cascade);
+    r.ty = ColumnType::Varchar(20);
+    r.references.as_mut().unwrap().to_field = Some("code".into());
+    let line = table("shop", "Line", vec![r]);
+    let from = schema(vec![item, line]);
+    migrate(&mut h.db, &Schema::default(), &from, &Answers::default()).await;
+    h.db.execute("INSERT INTO item (code) VALUES ('A')", &[])
+        .await
+        .unwrap();
+    h.db.execute("INSERT INTO line (item_code) VALUES ('A')", &[])
+        .await
+        .unwrap();
+    let mut to = from.clone();
+    to.table_mut("shop.Item")
+        .unwrap()
+        .field_mut("code")
+        .unwrap()
+        .name = "sku".into();
+    to.table_mut("shop.Line")
+        .unwrap()
+        .field_mut("item_code")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .to_field = Some("sku".into());
+    let mut answers = Answers::default();
+    answers.fields.insert(
+        "shop.Item.sku".into(),
+        (
+            remodel_differ::RenameAnswer::From("code".into()),
+            remodel_differ::Source::Flag,
+        ),
+    );
+    migrate(&mut h.db, &from, &to, &answers).await;
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM line JOIN item ON item.sku = line.item_code"
+        )
+        .await,
+        1
+    );
+    let err =
+        h.db.execute("INSERT INTO line (item_code) VALUES ('nope')", &[])
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 }
