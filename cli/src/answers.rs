@@ -157,6 +157,12 @@ pub fn explain(q: &Question) -> String {
             ));
             s
         }
+        QuestionKind::MovedModel { from, to } => {
+            let old_app = split_key(from).0;
+            format!(
+                "  - model {from} disappeared while {to} appeared: remodel cannot move a model between apps\n      keep its data: leave it in its app with #[model(app = \"{old_app}\")]\n      or drop {from}'s table and create a new one (its data is lost): --no-rename {to}\n"
+            )
+        }
         QuestionKind::OneOffDefault {
             model,
             field,

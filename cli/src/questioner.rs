@@ -163,6 +163,20 @@ impl<R: BufRead, W: Write> Terminal<R, W> {
                     candidates,
                 )
             }
+            QuestionKind::MovedModel { from, to } => {
+                let old_app = split_key(from).0;
+                self.say(&format!(
+                    "Model {from} disappeared while {to} appeared. remodel cannot move a model between apps;\nto keep its data, quit and add #[model(app = \"{old_app}\")] to it.\n"
+                ));
+                let prompt = format!(
+                    "Drop {from}'s table (its data is lost) and create {to} as a new model?"
+                );
+                Ok(if self.yes_no(&prompt)? {
+                    Reply::New
+                } else {
+                    Reply::Quit
+                })
+            }
             QuestionKind::OneOffDefault {
                 model,
                 field,

@@ -12,7 +12,7 @@ use crate::question::{
     Answers, Asked, Candidate, DefaultAnswer, Question, QuestionKind, RenameAnswer, Source,
 };
 use crate::rank::{field_candidates, model_candidates};
-use remodel_model::{ColumnDefault, Constraint, Field, Index, Schema, Table, model_key};
+use remodel_model::{ColumnDefault, Constraint, Field, Index, Schema, Table, model_key, split_key};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the autodetector found.
@@ -87,6 +87,7 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
         undecided: BTreeSet::new(),
     };
     d.rename_models()?;
+    d.moved_models()?;
     d.rename_fields()?;
     let (new_indexes, new_constraints) = d.remove_and_rename_indexes_constraints()?;
     let (split_indexes, split_constraints) = d.create_models()?;
@@ -297,6 +298,63 @@ impl Differ<'_> {
         Ok(())
     }
 
+    /// A model that left one app while one of the same name arrived in another
+    /// is asked about: accepting it as new drops the old table.
+    fn moved_models(&mut self) -> Result<(), DiffError> {
+        let arrived: Vec<String> = self
+            .to
+            .tables
+            .keys()
+            .filter(|k| !self.state.tables.contains_key(*k))
+            .cloned()
+            .collect();
+        for to_key in arrived {
+            let name = &self.to.tables[&to_key].name;
+            let from_key = self
+                .state
+                .tables
+                .values()
+                .find(|t| {
+                    t.name == *name
+                        && t.app != self.to.tables[&to_key].app
+                        && !self.to.tables.contains_key(&t.key())
+                })
+                .map(Table::key);
+            let Some(from_key) = from_key else { continue };
+            let question = Question {
+                id: format!("move-model:{to_key}"),
+                kind: QuestionKind::MovedModel {
+                    from: from_key.clone(),
+                    to: to_key.clone(),
+                },
+            };
+            let answer = self.answers.models.get(&to_key).cloned().or_else(|| {
+                self.answers
+                    .no_renames
+                    .then_some((RenameAnswer::New, Source::Flag))
+            });
+            if self.answers.models.contains_key(&to_key) {
+                self.used.insert(format!("model:{to_key}"));
+            }
+            if let Some((RenameAnswer::From(_), origin)) = &answer {
+                return Err(DiffError::BadAnswer {
+                    subject: to_key.clone(),
+                    kind: AnswerKind::Model,
+                    origin: origin.clone(),
+                    message: format!(
+                        "{from_key} cannot become {to_key}: remodel cannot move a model between apps; keep it in its app with #[model(app = \"{}\")]",
+                        split_key(&from_key).0
+                    ),
+                });
+            }
+            self.asked.push(Asked {
+                question,
+                answered: answer.is_some(),
+            });
+        }
+        Ok(())
+    }
+
     // Phase: RenameField (with an AlterField first when the column keeps its name).
     fn rename_fields(&mut self) -> Result<(), DiffError> {
         for key in self.common_keys() {
@@ -458,8 +516,19 @@ impl Differ<'_> {
             .map(Table::key);
         let Some(holder) = holder else { return Ok(()) };
         match self.to.tables.get(&holder) {
-            None => self.emit(Op::DeleteModel { model: holder }),
+            None => self.delete_now(&holder, &mut BTreeSet::new()),
             Some(t) if !t.table_name().eq_ignore_ascii_case(name) => {
+                let target = t.table_name();
+                let target_taken = self
+                    .state
+                    .tables
+                    .values()
+                    .any(|o| o.key() != holder && o.table_name().eq_ignore_ascii_case(&target));
+                if target_taken {
+                    return Err(DiffError::Unsupported(format!(
+                        "{holder} and {taker} swap table names; remodel cannot do that in one step — give one of them a temporary table name first, make a migration, then the final name"
+                    )));
+                }
                 self.emit(Op::AlterModelTable {
                     model: holder,
                     table: t.db_table.clone(),
@@ -469,6 +538,48 @@ impl Differ<'_> {
                 "two models claim table {name}"
             ))),
         }
+    }
+
+    /// Deletes a model now (its table name is needed by another), after the
+    /// fields that reference it: removed fields of surviving models, and
+    /// models that go too (deleted first; a cycle among them is broken by
+    /// removing a field).
+    fn delete_now(&mut self, key: &str, visiting: &mut BTreeSet<String>) -> Result<(), DiffError> {
+        if !self.state.tables.contains_key(key) {
+            return Ok(());
+        }
+        visiting.insert(key.to_string());
+        let referencing: Vec<(String, String)> = self
+            .state
+            .tables
+            .values()
+            .filter(|t| t.key() != key)
+            .flat_map(|t| {
+                t.fields
+                    .iter()
+                    .filter(|f| f.references.as_ref().is_some_and(|r| r.model == key))
+                    .map(move |f| (t.key(), f.name.clone()))
+            })
+            .collect();
+        for (model, field) in referencing {
+            match self.to.tables.get(&model) {
+                Some(t) if t.field(&field).is_some() => {
+                    return Err(DiffError::Unsupported(format!(
+                        "{key} is deleted so another model can take its table name, but {model}.{field} still needs changing away from it; make this change in two steps"
+                    )));
+                }
+                Some(_) => self.emit(Op::RemoveField { model, field })?,
+                None if visiting.contains(&model) => self.emit(Op::RemoveField { model, field })?,
+                None => self.delete_now(&model, visiting)?,
+            }
+        }
+        visiting.remove(key);
+        if self.state.tables.contains_key(key) {
+            self.emit(Op::DeleteModel {
+                model: key.to_string(),
+            })?;
+        }
+        Ok(())
     }
 
     // Phase: CreateModel, referenced models first; reference cycles are split
@@ -667,6 +778,7 @@ impl Differ<'_> {
             ordered.push(adds.remove(pos));
         }
         for (model, field, preserve_default) in ordered {
+            self.free_column(&model, &field.name, field.column_name())?;
             self.emit(Op::AddField {
                 model,
                 field,
@@ -674,6 +786,26 @@ impl Differ<'_> {
             })?;
         }
         Ok(())
+    }
+
+    /// Frees a column name a field is about to take: a field of the model that
+    /// holds it and that the models drop is removed first.
+    fn free_column(&mut self, model: &str, taker: &str, column: &str) -> Result<(), DiffError> {
+        let holder = self.state.tables[model]
+            .fields
+            .iter()
+            .find(|f| f.name != taker && f.column_name() == column)
+            .map(|f| f.name.clone());
+        let Some(holder) = holder else { return Ok(()) };
+        if self.to.tables[model].field(&holder).is_some() {
+            return Err(DiffError::Unsupported(format!(
+                "{model}.{taker} takes column `{column}` from {holder}, which keeps existing; remodel cannot swap columns in one step — give one a temporary column name first"
+            )));
+        }
+        self.emit(Op::RemoveField {
+            model: model.to_string(),
+            field: holder,
+        })
     }
 
     // Phase: AlterField.
@@ -727,6 +859,9 @@ impl Differ<'_> {
                 } else {
                     (tf.clone(), true)
                 };
+                if sf.column_name() != tf.column_name() {
+                    self.free_column(&key, &tf.name, tf.column_name())?;
+                }
                 self.emit(Op::AlterField {
                     model: key.clone(),
                     field,
@@ -816,21 +951,36 @@ impl Differ<'_> {
             .cloned()
             .collect();
         while !pending.is_empty() {
-            let referenced = |k: &str, pending: &[String], state: &Schema| {
-                pending.iter().any(|other| {
-                    other != k
-                        && state.tables[other]
+            let refs_to = |k: &str, pending: &[String], state: &Schema| -> Vec<(String, String)> {
+                pending
+                    .iter()
+                    .filter(|other| *other != k)
+                    .flat_map(|other| {
+                        state.tables[other]
                             .fields
                             .iter()
-                            .any(|f| f.references.as_ref().is_some_and(|r| r.model == k))
-                })
+                            .filter(|f| f.references.as_ref().is_some_and(|r| r.model == k))
+                            .map(move |f| (other.clone(), f.name.clone()))
+                    })
+                    .collect()
             };
-            let pos = pending
+            match pending
                 .iter()
-                .position(|k| !referenced(k, &pending, &self.state))
-                .unwrap_or(0); // a cycle among dropped models: any order drops them all
-            let key = pending.remove(pos);
-            self.emit(Op::DeleteModel { model: key })?;
+                .position(|k| refs_to(k, &pending, &self.state).is_empty())
+            {
+                Some(pos) => {
+                    let key = pending.remove(pos);
+                    self.emit(Op::DeleteModel { model: key })?;
+                }
+                // A cycle among the dropped models: remove the references to the
+                // first one, so that undoing this migration can recreate them
+                // in order.
+                None => {
+                    for (model, field) in refs_to(&pending[0], &pending, &self.state) {
+                        self.emit(Op::RemoveField { model, field })?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -881,6 +1031,8 @@ fn dependencies(from: &Schema, ops: &[Op]) -> Result<Vec<(usize, usize)>, DiffEr
     let mut field_ops: BTreeMap<(String, String), usize> = BTreeMap::new();
     // model key → ops that dropped a reference to it
     let mut unref: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // table name → op index that freed it
+    let mut freed: BTreeMap<String, usize> = BTreeMap::new();
     let mut state = from.clone();
     for (i, op) in ops.iter().enumerate() {
         let refs_of = |fields: &[Field]| -> Vec<(String, Option<String>)> {
@@ -961,6 +1113,38 @@ fn dependencies(from: &Schema, ops: &[Op]) -> Result<Vec<(usize, usize)>, DiffEr
                 field_ops.insert((model.clone(), field.name.clone()), i);
             }
             _ => {}
+        }
+        // A table name is taken only after whoever held it let it go.
+        let table_of =
+            |st: &Schema, key: &str| st.table(key).map(|t| t.table_name().to_lowercase());
+        let before_name = match op {
+            Op::DeleteModel { model } | Op::AlterModelTable { model, .. } => {
+                table_of(&state, model)
+            }
+            Op::RenameModel { app, old, .. } => table_of(&state, &model_key(app, old)),
+            _ => None,
+        };
+        let mut next = state.clone();
+        let _ = op.apply_to(&mut next);
+        let taken = match op {
+            Op::CreateModel { table } => Some(table.table_name().to_lowercase()),
+            Op::AlterModelTable { model, .. } => table_of(&next, model),
+            Op::RenameModel { app, new, .. } => table_of(&next, &model_key(app, new)),
+            _ => None,
+        };
+        if let Some(t) = taken.clone().filter(|t| Some(t) != before_name.as_ref())
+            && let Some(&j) = freed.get(&t)
+        {
+            edges.insert((i, j));
+        }
+        if let Some(b) = before_name {
+            let still = match op {
+                Op::DeleteModel { .. } => None,
+                _ => taken.clone(),
+            };
+            if still.as_ref() != Some(&b) {
+                freed.insert(b, i);
+            }
         }
         op.apply_to(&mut state).map_err(|e| {
             DiffError::Internal(format!("operation {} does not replay: {e}", i + 1))

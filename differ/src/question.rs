@@ -30,6 +30,15 @@ pub enum QuestionKind {
         /// Models of the app that disappeared, best first.
         candidates: Vec<Candidate>,
     },
+    /// A model disappeared from one app while one of the same name appeared in
+    /// another: a move between apps, which remodel cannot migrate; only
+    /// "a new model" (drop and create) is an accepted answer.
+    MovedModel {
+        /// `app.Model` that disappeared.
+        from: String,
+        /// `app.Model` that appeared.
+        to: String,
+    },
     /// A field appeared while others of its model disappeared.
     RenameField {
         /// `app.Model` (its name in the new models).
@@ -113,6 +122,7 @@ impl Question {
     pub fn subject(&self) -> String {
         match &self.kind {
             QuestionKind::RenameModel { app, new, .. } => format!("{app}.{new}"),
+            QuestionKind::MovedModel { to, .. } => to.clone(),
             QuestionKind::RenameField { model, new, .. } => format!("{model}.{new}"),
             QuestionKind::OneOffDefault { model, field, .. } => format!("{model}.{field}"),
         }

@@ -485,7 +485,7 @@ fn read_literal(v: Value, ty: &ColumnType, what: &str) -> Result<Literal, String
     lit.check_for(ty).map_err(|e| format!("{what}: {e}"))
 }
 
-fn read_field(v: &Value, what: &str) -> Result<Field, String> {
+fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     let mut t = plain_table(v, what)?;
     let name = take_str(&mut t, "name", what)?.ok_or_else(|| format!("{what}: missing `name`"))?;
     let what = &format!("field `{name}`");
@@ -518,6 +518,12 @@ fn read_field(v: &Value, what: &str) -> Result<Field, String> {
     let on_delete = take_str(&mut t, "on_delete", what)?;
     match references {
         Some(model) => {
+            // A bare model name means this migration's app.
+            let model = if remodel_model::names::is_identifier(&model) {
+                format!("{app}.{model}")
+            } else {
+                model
+            };
             if !model.split_once('.').is_some_and(|(a, m)| {
                 remodel_model::names::is_identifier(a) && remodel_model::names::is_identifier(m)
             }) {
@@ -665,7 +671,7 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
                 .ok_or((fields_v.span().start, "`fields` must be a list".to_string()))?;
             for (i, item) in items.iter().enumerate() {
                 table.fields.push(
-                    read_field(item, &format!("field {}", i + 1))
+                    read_field(item, &format!("field {}", i + 1), &app)
                         .map_err(|e| (fields_v.span().start, e))?,
                 );
             }
@@ -726,7 +732,8 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
         "AddField" | "AlterField" => {
             let model = r.model("model")?;
             let fv = r.get("field").ok_or((at, "missing `field`".to_string()))?;
-            let field = read_field(fv.get_ref(), "field").map_err(|e| (fv.span().start, e))?;
+            let field =
+                read_field(fv.get_ref(), "field", &app).map_err(|e| (fv.span().start, e))?;
             let preserve_default = r.bool("preserve_default", true)?;
             if kind == "AddField" {
                 Op::AddField {

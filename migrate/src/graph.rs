@@ -283,7 +283,12 @@ impl Graph {
     /// Loads and orders a project's migrations, and checks that they replay:
     /// returns the graph and the state the whole history describes.
     pub fn load(project: &Path, dir: &Path) -> Result<(Graph, Schema), Vec<LoadError>> {
-        let mut graph = Graph::new(read_files(project, dir)?)?;
+        Graph::from_migrations(read_files(project, dir)?)
+    }
+
+    /// Orders migrations and replays them (see [`Graph::load`]).
+    pub fn from_migrations(migrations: Vec<Migration>) -> Result<(Graph, Schema), Vec<LoadError>> {
+        let mut graph = Graph::new(migrations)?;
         let state = graph.replay_all()?;
         Ok((graph, state))
     }

@@ -104,6 +104,28 @@ fn referenced_models(op: &Op) -> Vec<String> {
         .collect()
 }
 
+/// The apps whose models reference what `op` renames (a model, or a field
+/// referenced through `to_field`), in the state before the change.
+fn referencing_apps(from: &Schema, op: &Op) -> BTreeSet<String> {
+    let (target, field) = match op {
+        Op::RenameModel { app, old, .. } => (remodel_model::model_key(app, old), None),
+        Op::RenameField { model, old, .. } => (model.clone(), Some(old.as_str())),
+        _ => return BTreeSet::new(),
+    };
+    from.tables
+        .values()
+        .filter(|t| {
+            t.fields.iter().any(|f| {
+                f.references.as_ref().is_some_and(|r| {
+                    r.model == target
+                        && field.is_none_or(|name| r.to_field.as_deref() == Some(name))
+                })
+            })
+        })
+        .map(|t| t.app.clone())
+        .collect()
+}
+
 /// Splits `diff`'s operations into one new migration per app.
 pub fn new_migrations(
     graph: &Graph,
@@ -180,6 +202,15 @@ pub fn new_migrations(
                     deps.insert(l);
                 }
             }
+            // Renaming what other apps' migrations reference: those must
+            // replay first, while the old name still exists.
+            for other in referencing_apps(from, op) {
+                if other != *app
+                    && let Some(l) = leaf(graph, &other)?
+                {
+                    deps.insert(l);
+                }
+            }
         }
         let mut state = from.clone();
         let mut descriptions = Vec::new();
@@ -227,6 +258,36 @@ pub fn new_migrations(
         (depth, m.app.clone())
     });
     Ok(out)
+}
+
+/// The history with the new migrations added, loaded as a later run will load
+/// it: ordered by dependencies and replayed. Returns the state it describes.
+pub fn replay_with(graph: &Graph, new: &[NewMigration]) -> Result<Schema, Vec<crate::LoadError>> {
+    let mut migrations = graph.migrations.clone();
+    for m in new {
+        let file = crate::file::parse(&m.text, &m.app).map_err(|problem| {
+            vec![crate::LoadError::File {
+                path: m.path.clone(),
+                problem,
+            }]
+        })?;
+        let number = m
+            .name
+            .split('_')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        migrations.push(crate::Migration {
+            app: m.app.clone(),
+            name: m.name.clone(),
+            number,
+            path: m.path.clone(),
+            checksum: file.checksum(&Schema::default()),
+            op_lines: Vec::new(),
+            file,
+        });
+    }
+    Graph::from_migrations(migrations).map(|(_, state)| state)
 }
 
 /// An empty migration for `app` (`makemigrations --empty`), ready for

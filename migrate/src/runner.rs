@@ -80,6 +80,8 @@ pub struct RunErrorInfo {
     pub rolled_back: bool,
     /// The failure happened while unapplying.
     pub unapplying: bool,
+    /// Statements of a non-atomic migration ran and stay.
+    pub partial: bool,
 }
 
 impl RunErrorInfo {
@@ -106,6 +108,10 @@ impl RunErrorInfo {
         }
         if self.rolled_back {
             out.push_str("\n  the migration was rolled back: the database is as it was before it");
+        } else if self.partial {
+            out.push_str(
+                "\n  the migration is not atomic (atomic = false): what ran before the failure stays, and it is not recorded as applied",
+            );
         }
         out
     }
@@ -119,8 +125,9 @@ impl RunError {
             operation: None,
             sql: None,
             message: e.to_string(),
-            rolled_back: true,
+            rolled_back: m.atomic,
             unapplying: m.step.direction == Direction::Backward,
+            partial: !m.atomic,
         }
         .into()
     }
@@ -172,6 +179,7 @@ fn prepare_one(
             message,
             rolled_back: false,
             unapplying: step.direction == Direction::Backward,
+            partial: false,
         }
         .into()
     };
@@ -272,6 +280,7 @@ pub async fn execute(
             message: format!("cannot create the history table {}: {e}", history::TABLE),
             rolled_back: false,
             unapplying: false,
+            partial: false,
         }
         .into()
     })?;
@@ -291,6 +300,11 @@ pub async fn execute(
         if let Err(e) = db.commit_migration(m.atomic).await {
             let _ = db.rollback_migration().await;
             return Err(RunError::database(m, e));
+        }
+        // Outside a transaction the history row is written only once the
+        // migration has passed its checks.
+        if !m.atomic && outcome != Outcome::AlreadyDone {
+            record(db, m).await?;
         }
         progress.finish(m, outcome);
     }
@@ -318,19 +332,27 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
                         message: e.to_string(),
                         rolled_back: m.atomic,
                         unapplying: m.step.direction == Direction::Backward,
+                        partial: !m.atomic,
                     }
                     .into());
                 }
             }
         }
     }
-    let recorded = if forward {
+    if m.atomic {
+        record(db, m).await?;
+    }
+    Ok(if fake { Outcome::Faked } else { Outcome::Done })
+}
+
+/// Writes (or, unapplying, deletes) the migration's history row.
+async fn record(db: &mut dyn Database, m: &Prepared) -> Result<(), RunError> {
+    let recorded = if m.step.direction == Direction::Forward {
         history::record_applied(db, &m.app, &m.name, &m.checksum).await
     } else {
         history::remove(db, &m.app, &m.name).await
     };
-    recorded.map_err(|e| RunError::database(m, e))?;
-    Ok(if fake { Outcome::Faked } else { Outcome::Done })
+    recorded.map_err(|e| RunError::database(m, e))
 }
 
 /// The SQL of a prepared migration as `sqlmigrate` prints it: notes as `-- `

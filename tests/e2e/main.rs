@@ -4,6 +4,7 @@
 
 mod clinic;
 mod errors;
+mod history;
 mod makemigrations;
 mod prompts;
 mod scenarios;

@@ -15,11 +15,11 @@ use remodel_differ::{
     AnswerKind, Answers, DefaultAnswer, Diff, DiffError, Op, Question, QuestionKind, RenameAnswer,
     Source, diff,
 };
+use remodel_migrate::Graph;
 use remodel_migrate::make::{
-    MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, write,
+    MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, replay_with, write,
 };
 use remodel_migrate::naming::UtcTime;
-use remodel_migrate::{Graph, file};
 use remodel_model::Schema;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -131,6 +131,12 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     let new = new_migrations(&graph, &from, &d, &opts).map_err(make_fail)?;
     verify(&graph, &new, &to, kept.as_ref())?;
 
+    // Rendered before anything is printed: a refusal prints nothing on stdout.
+    let sql = if a.dry_run && a.sql {
+        Some(render_sql(project, g, a, &from, &new)?)
+    } else {
+        None
+    };
     print_summary(&new, out);
     if a.dry_run {
         for m in &new {
@@ -140,13 +146,11 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
                 m.text
             ));
         }
-        if a.sql {
-            print_sql(project, g, a, &from, &new, out)?;
+        if let Some(sql) = &sql {
+            out.data(sql.trim_end());
         }
         if !unanswered.is_empty() {
-            eprintln!(
-                "\nUnanswered questions (above, a possible rename is shown as a new field or model; answer before writing):"
-            );
+            eprintln!("\nUnanswered questions (the operations above take none of their answers):");
             for q in &unanswered {
                 eprint!("{}", answers::explain(q));
             }
@@ -179,6 +183,17 @@ fn record(answers: &mut Answers, q: &Question, reply: Reply) -> Result<(), Fail>
         }
         (QuestionKind::RenameModel { .. }, r) => {
             answers.models.insert(subject, (rename(r), Source::Prompt));
+        }
+        (QuestionKind::MovedModel { from, .. }, Reply::Quit) => {
+            let old_app = remodel_model::split_key(from).0;
+            return Err(Fail::user(format!(
+                "keep the model in its app with #[model(app = \"{old_app}\")] and run makemigrations again; nothing was written"
+            )));
+        }
+        (QuestionKind::MovedModel { .. }, _) => {
+            answers
+                .models
+                .insert(subject, (RenameAnswer::New, Source::Prompt));
         }
         (QuestionKind::OneOffDefault { model, field, .. }, Reply::Quit) => {
             let m = remodel_model::split_key(model).1;
@@ -374,24 +389,14 @@ fn verify(
     to: &Schema,
     apps: Option<&BTreeSet<String>>,
 ) -> Result<(), Fail> {
-    let mut state = graph.state_before(graph.migrations.len());
-    for m in new {
-        let parsed = file::parse(&m.text, &m.app).map_err(|e| {
-            Fail::user(format!(
-                "internal error: the generated {} does not read back: {e}",
-                m.path.display()
-            ))
-        })?;
-        for mut op in parsed.operations.unwrap_or_default() {
-            file::normalize_names(&mut op, &state);
-            op.apply_to(&mut state).map_err(|e| {
-                Fail::user(format!(
-                    "internal error: the generated {} does not replay: {e}",
-                    m.path.display()
-                ))
-            })?;
-        }
-    }
+    // Load the history with the new files exactly as the next run will.
+    let state = replay_with(graph, new).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        Fail::user(format!(
+            "internal error: the generated migrations do not load with the history: {}; nothing was written",
+            text.join("; ")
+        ))
+    })?;
     let again = diff(
         &state,
         to,
@@ -433,14 +438,13 @@ fn print_summary(new: &[NewMigration], out: Out) {
     }
 }
 
-fn print_sql(
+fn render_sql(
     project: &Project,
     g: &Global,
     a: &MakeArgs,
     from: &Schema,
     new: &[NewMigration],
-    out: Out,
-) -> Result<(), Fail> {
+) -> Result<String, Fail> {
     let kind = match a.dialect {
         Some(d) => d.kind(),
         None => project.configured_dialect(g.database.as_deref())?,
@@ -451,22 +455,27 @@ fn print_sql(
             kind.name()
         ))
     })?;
+    let mut text = String::new();
     let mut state = from.clone();
     for m in new {
-        out.data(&format!("-- {}", m.key()));
+        text.push_str(&format!("-- {}\n", m.key()));
         for op in m.file.ops() {
             let before = state.clone();
             let _ = op.apply_to(&mut state);
             let stmts = dialect
                 .render(op, &before, &state)
                 .map_err(|e| Fail::user(format!("error: {e}")))?;
-            out.data(&format!("-- {}", op.describe(&before).text));
+            text.push_str(&format!("-- {}\n", op.describe(&before).text));
             for s in stmts {
-                out.data(&format!("{};", s.sql));
+                if s.guard.is_some() {
+                    text.push_str(&format!("-- {}\n", s.sql));
+                } else {
+                    text.push_str(&format!("{};\n", s.sql));
+                }
             }
         }
     }
-    Ok(())
+    Ok(text)
 }
 
 fn run_empty(project: &Project, g: &Global, graph: &Graph, a: &MakeArgs, out: Out) -> Outcome {
