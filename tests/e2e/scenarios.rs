@@ -5,8 +5,39 @@
 //! makemigrations, migrate, then require no drift and the rows' survival.
 //! `INSTA_UPDATE=always cargo test` rewrites the snapshots.
 
-use crate::project;
+use crate::{BIN, TestProject, project};
 use std::path::Path;
+
+/// Runs makemigrations in a pseudo-terminal, typing `answers` at its
+/// prompts, and returns its summary (what it printed from
+/// `Migrations for` on).
+fn at_prompts(p: &TestProject, args: &[&str], answers: &[String]) -> String {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("-C")
+        .arg(p.path())
+        .args(["--database", &p.db_url()])
+        .args(args);
+    cmd.current_dir(p.path())
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1");
+    let mut s = rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn in a pty");
+    for answer in answers {
+        s.exp_regex(r"(\[y/N\] |Select [^:]*: |written as in default = [^:]*: )")
+            .unwrap_or_else(|e| panic!("no prompt for answer {answer:?}: {e}"));
+        s.send_line(answer).unwrap();
+    }
+    let rest = s.exp_eof().expect("makemigrations ends");
+    let status = s.process().wait().expect("wait");
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}\n{rest}"
+    );
+    let text = rest.replace('\r', "");
+    match text.find("Migrations for") {
+        Some(i) => text[i..].to_string(),
+        None => panic!("no summary after the answers:\n{text}"),
+    }
+}
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -14,6 +45,9 @@ struct Scenario {
     /// Extra makemigrations arguments (answers).
     #[serde(default)]
     args: Vec<String>,
+    /// Lines typed at makemigrations' prompts, in order (run in a pseudo-terminal).
+    #[serde(default)]
+    answers: Vec<String>,
     /// SQL run after the "before" migration.
     #[serde(default)]
     seed: Vec<String>,
@@ -54,10 +88,14 @@ async fn run_scenario(dir: &Path) {
     );
     let mut args = vec!["makemigrations"];
     args.extend(scenario.args.iter().map(String::as_str));
-    let made = p.remodel(&args);
-    made.ok();
-    let new: Vec<String> = made
-        .stdout
+    let stdout = if scenario.answers.is_empty() {
+        let made = p.remodel(&args);
+        made.ok();
+        made.stdout
+    } else {
+        at_prompts(&p, &args, &scenario.answers)
+    };
+    let new: Vec<String> = stdout
         .lines()
         .filter(|l| l.ends_with(".toml"))
         .map(|l| l.trim().to_string())
@@ -75,7 +113,7 @@ async fn run_scenario(dir: &Path) {
         sql.push_str(&format!("-- {app}.{file}\n{}", out.stdout));
     }
     insta::with_settings!({ snapshot_path => dir, prepend_module_to_snapshot => false, omit_expression => true }, {
-        insta::assert_snapshot!("operations", made.stdout);
+        insta::assert_snapshot!("operations", stdout);
         insta::assert_snapshot!("sqlite", sql);
     });
     p.remodel(&["migrate"]).ok();
