@@ -137,18 +137,7 @@ impl TestProject {
             &[],
         );
         if run.code == 0 && args.first() == Some(&"migrate") && !args.contains(&"--fake") {
-            // The caller may be inside an async test: check on a thread with its own runtime.
-            std::thread::scope(|s| {
-                s.spawn(|| {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("a runtime");
-                    rt.block_on(self.assert_no_drift());
-                })
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            });
+            blocking(|| self.assert_no_drift());
         }
         run
     }
@@ -215,6 +204,16 @@ impl TestProject {
             .collect()
     }
 
+    /// [`TestProject::query`] for tests that are not async.
+    pub fn query_now(&self, sql: &str) -> Vec<Vec<String>> {
+        blocking(|| self.query(sql))
+    }
+
+    /// [`TestProject::exec`] for tests that are not async.
+    pub fn exec_now(&self, sql: &str) {
+        blocking(|| self.exec(sql))
+    }
+
     /// Requires the database to hold exactly what its applied migrations
     /// describe: introspect, compare, and fail on any drift.
     pub async fn assert_no_drift(&self) {
@@ -251,6 +250,24 @@ impl TestProject {
             diffs.join("\n  ")
         );
     }
+}
+
+/// Runs a future to completion from sync code, even inside an async test:
+/// on a thread of its own with its own runtime.
+fn blocking<'a, T: Send, F: std::future::Future<Output = T> + 'a>(
+    make: impl FnOnce() -> F + Send + 'a,
+) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(make())
+        })
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {

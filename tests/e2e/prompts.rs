@@ -18,12 +18,8 @@ fn applied(fields: &str, rows: &[&str]) -> TestProject {
     p.write("src/lib.rs", &shop(fields));
     p.remodel(&["makemigrations"]).ok();
     p.remodel(&["migrate"]).ok();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     for r in rows {
-        rt.block_on(p.exec(r));
+        p.exec_now(r);
     }
     p
 }
@@ -77,12 +73,8 @@ fn answering_yes_renames_the_field_and_keeps_its_values() {
         "{file}"
     );
     p.remodel(&["migrate"]).ok();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     assert_eq!(
-        rt.block_on(p.query("SELECT b FROM item ORDER BY id")),
+        p.query_now("SELECT b FROM item ORDER BY id"),
         vec![vec!["one"], vec!["two"]]
     );
 }
@@ -122,11 +114,7 @@ fn answering_no_then_giving_a_one_off_value() {
     let file = p.read("migrations/shop/0002_item_b_remove_item_a.toml");
     assert!(file.contains("field = { name = \"b\", type = \"varchar(20)\", default = \"x\" }\npreserve_default = false"), "{file}");
     p.remodel(&["migrate"]).ok();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    assert_eq!(rt.block_on(p.query("SELECT b FROM item")), vec![vec!["x"]]);
+    assert_eq!(p.query_now("SELECT b FROM item"), vec![vec!["x"]]);
 }
 
 #[test]
@@ -166,12 +154,8 @@ fn choosing_the_second_of_two_candidates() {
         "{out}"
     );
     p.remodel(&["migrate"]).ok();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     assert_eq!(
-        rt.block_on(p.query("SELECT uso_diario FROM item")),
+        p.query_now("SELECT uso_diario FROM item"),
         vec![vec!["7.25"]]
     );
 }
@@ -291,14 +275,7 @@ fn renaming_a_model_at_the_prompt() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("~ Rename model Item to Article"), "{out}");
     p.remodel(&["migrate"]).ok();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    assert_eq!(
-        rt.block_on(p.query("SELECT a FROM article")),
-        vec![vec!["5"]]
-    );
+    assert_eq!(p.query_now("SELECT a FROM article"), vec![vec!["5"]]);
 }
 
 #[test]

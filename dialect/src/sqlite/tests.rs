@@ -139,6 +139,17 @@ async fn count(db: &mut SqliteDatabase, sql: &str) -> i64 {
     db.query(sql, &[]).await.unwrap()[0][0].as_i64().unwrap()
 }
 
+/// The clinic with a longer `nombre`: a change SQLite makes by rebuilding the table.
+fn widen_nombre(from: &Schema) -> Schema {
+    let mut to = from.clone();
+    to.table_mut("patients.Patient")
+        .unwrap()
+        .field_mut("nombre")
+        .unwrap()
+        .ty = ColumnType::Varchar(200);
+    to
+}
+
 async fn seeded() -> (Db, Schema) {
     let mut h = open().await;
     let s = clinic();
@@ -183,9 +194,7 @@ async fn a_fresh_schema_introspects_equal_to_the_model() {
 #[tokio::test]
 async fn a_rebuild_keeps_rows_and_never_cascades_to_children() {
     let (mut h, from) = seeded().await;
-    let mut to = from.clone();
-    let p = to.table_mut("patients.Patient").unwrap();
-    p.field_mut("nombre").unwrap().ty = ColumnType::Varchar(200);
+    let to = widen_nombre(&from);
     let ops = migrate(&mut h.db, &from, &to, &Answers::default()).await;
     assert!(matches!(ops[..], [Op::AlterField { .. }]));
     assert_eq!(count(&mut h.db, "SELECT count(*) FROM patient").await, 2);
@@ -428,12 +437,7 @@ async fn triggers_survive_a_rebuild() {
     )
     .await
     .unwrap();
-    let mut to = from.clone();
-    to.table_mut("patients.Patient")
-        .unwrap()
-        .field_mut("nombre")
-        .unwrap()
-        .ty = ColumnType::Varchar(150);
+    let to = widen_nombre(&from);
     migrate(&mut h.db, &from, &to, &Answers::default()).await;
     h.db.execute(
         "INSERT INTO patient (nombre, edad, documento) VALUES ('eva', 1, 'C3')",
@@ -497,12 +501,7 @@ async fn a_rebuild_refuses_a_table_with_columns_no_migration_knows() {
     h.db.execute("UPDATE patient SET notes = 'precious'", &[])
         .await
         .unwrap();
-    let mut to = from.clone();
-    to.table_mut("patients.Patient")
-        .unwrap()
-        .field_mut("nombre")
-        .unwrap()
-        .ty = ColumnType::Varchar(200);
+    let to = widen_nombre(&from);
     let d = diff(&from, &to, &Answers::default()).unwrap();
     let err = apply(&mut h.db, &from, &d.ops).await.unwrap_err();
     assert!(
@@ -529,12 +528,7 @@ async fn a_rebuild_keeps_indexes_and_triggers_it_does_not_manage() {
     )
     .await
     .unwrap();
-    let mut to = from.clone();
-    to.table_mut("patients.Patient")
-        .unwrap()
-        .field_mut("nombre")
-        .unwrap()
-        .ty = ColumnType::Varchar(200);
+    let to = widen_nombre(&from);
     let d = diff(&from, &to, &Answers::default()).unwrap();
     apply(&mut h.db, &from, &d.ops).await.unwrap();
     assert_eq!(
