@@ -60,6 +60,9 @@ pub enum DbError {
     /// The catalog could not be read.
     #[error("cannot read the database catalog: {0}")]
     Introspect(String),
+    /// Another process held the migration lock for the whole timeout.
+    #[error("{0}")]
+    LockTimeout(String),
 }
 
 /// A connection to a live database.
@@ -89,8 +92,24 @@ pub trait Database: Send {
     /// Runs a query and returns its rows.
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 
-    /// How long to wait for a lock another process holds before giving up.
-    async fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), DbError>;
+    /// How long to wait for the migration lock another process holds before
+    /// giving up, and what to call (once) when the wait begins, so the user
+    /// is told.
+    async fn set_lock_wait(
+        &mut self,
+        timeout: std::time::Duration,
+        waiting: Box<dyn Fn() + Send + Sync>,
+    ) -> Result<(), DbError>;
+
+    /// Takes the migration lock for the whole run, on this connection and
+    /// outside any transaction: PostgreSQL `pg_advisory_lock`, MySQL
+    /// `GET_LOCK`, on a key derived from `remodel:` + database + schema. SQLite
+    /// has no run-wide lock: each migration takes `BEGIN IMMEDIATE` instead.
+    /// Waits as [`Database::set_lock_wait`] says; then [`DbError::LockTimeout`].
+    async fn lock(&mut self) -> Result<(), DbError>;
+
+    /// Releases the migration lock.
+    async fn unlock(&mut self) -> Result<(), DbError>;
 
     /// Whether a table exists.
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
@@ -115,6 +134,19 @@ pub trait Database: Send {
     async fn close(self: Box<Self>);
 }
 
+/// The migration lock's key: `remodel:` + database + schema, at most 64
+/// characters (MySQL's limit for GET_LOCK); a longer one keeps a prefix and a hash.
+pub fn lock_key(database: &str, schema: &str) -> String {
+    let key = format!("remodel:{database}:{schema}");
+    if key.len() <= 64 {
+        return key;
+    }
+    remodel_model::names::shorten_identifier(&key)
+        .chars()
+        .take(64)
+        .collect()
+}
+
 /// Opens a connection. A missing SQLite file is created only when `create`
 /// is set (by `migrate`); otherwise `Ok(None)` means "an empty database".
 pub async fn connect(
@@ -130,12 +162,11 @@ pub async fn connect(
                 SqliteDatabase::open(url.clone(), path, create).await?,
             )))
         }
-        DatabaseUrl::Postgres(_) | DatabaseUrl::Mysql(_) => Err(DbError::Connect {
-            target: url.display(),
-            reason: format!(
-                "the {} driver is not part of this build yet",
-                url.dialect().name()
-            ),
-        }),
+        DatabaseUrl::Postgres(raw) => Ok(Some(Box::new(
+            crate::postgres::PostgresDatabase::open(url.clone(), raw).await?,
+        ))),
+        DatabaseUrl::Mysql(raw) => Ok(Some(Box::new(
+            crate::mysql::MysqlDatabase::open(url.clone(), raw).await?,
+        ))),
     }
 }

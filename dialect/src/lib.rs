@@ -8,11 +8,14 @@
 
 mod database;
 mod literal;
+pub mod mysql;
+pub mod postgres;
+pub mod scratch;
 pub mod split;
 pub mod sqlite;
 mod url;
 
-pub use database::{Database, DbError, Value, connect};
+pub use database::{Database, DbError, Value, connect, lock_key};
 pub use url::{DatabaseUrl, UrlError};
 
 use remodel_differ::Op;
@@ -158,6 +161,13 @@ pub trait Dialect: Send + Sync {
     /// What happens around a migration's statements besides them, as
     /// `sqlmigrate` shows it.
     fn migration_notes(&self) -> MigrationNotes;
+
+    /// Whether a statement cannot run inside a transaction (PostgreSQL's
+    /// `CREATE INDEX CONCURRENTLY`, `ALTER TYPE … ADD VALUE`): an atomic
+    /// migration holding one is refused.
+    fn needs_autocommit(&self, _statement: &str) -> bool {
+        false
+    }
 }
 
 /// The steps a dialect takes around each migration, shown by `sqlmigrate` as
@@ -176,6 +186,7 @@ pub struct MigrationNotes {
 pub fn dialect_for(kind: DialectKind) -> Option<&'static dyn Dialect> {
     match kind {
         DialectKind::Sqlite => Some(&sqlite::SqliteDialect),
-        DialectKind::Postgres | DialectKind::Mysql => None,
+        DialectKind::Postgres => Some(&postgres::PostgresDialect),
+        DialectKind::Mysql => Some(&mysql::MysqlDialect),
     }
 }

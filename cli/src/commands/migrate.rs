@@ -93,9 +93,21 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     let Some(mut db) = connect(project, g, true).await? else {
         return Err(Fail::user("error: the database could not be opened"));
     };
-    db.set_lock_timeout(std::time::Duration::from_secs(a.lock_timeout))
-        .await
-        .map_err(db_fail)?;
+    let quiet = out.verbosity == 0;
+    let a_lock_timeout = a.lock_timeout;
+    db.set_lock_wait(
+        std::time::Duration::from_secs(a.lock_timeout),
+        Box::new(move || {
+            if !quiet {
+                eprintln!(
+                    "Waiting for another migrate to finish (up to {}s)…",
+                    a_lock_timeout
+                );
+            }
+        }),
+    )
+    .await
+    .map_err(db_fail)?;
     let rows = history::read(db.as_mut()).await.map_err(db_fail)?;
     let known: BTreeSet<String> = graph.migrations.iter().map(|m| m.key()).collect();
     let missing: Vec<String> = rows

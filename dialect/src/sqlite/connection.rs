@@ -25,6 +25,8 @@ pub struct SqliteDatabase {
     url: DatabaseUrl,
     conn: SqliteConnection,
     saved: Vec<Saved>,
+    lock_timeout: Duration,
+    waiting: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 pub(crate) fn stmt_err(e: sqlx::Error) -> DbError {
@@ -95,6 +97,8 @@ impl SqliteDatabase {
             url,
             conn,
             saved: Vec::new(),
+            lock_timeout: Duration::from_secs(60),
+            waiting: None,
         })
     }
 
@@ -103,6 +107,37 @@ impl SqliteDatabase {
         self.exec(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
             .await
             .map(|_| ())
+    }
+
+    /// `BEGIN IMMEDIATE`, the write lock: first without waiting; if another
+    /// process holds it, say so once and wait up to the lock timeout.
+    async fn begin_immediate(&mut self) -> Result<(), DbError> {
+        self.exec("PRAGMA busy_timeout = 0").await?;
+        let first = self.exec("BEGIN IMMEDIATE").await;
+        let result = match first {
+            Err(e) if e.to_string().contains("locked") || e.to_string().contains("busy") => {
+                if let Some(w) = &self.waiting {
+                    w();
+                }
+                let ms = self.lock_timeout.as_millis();
+                self.exec(&format!("PRAGMA busy_timeout = {ms}")).await?;
+                self.exec("BEGIN IMMEDIATE").await.map_err(|e| {
+                    if e.to_string().contains("locked") || e.to_string().contains("busy") {
+                        DbError::LockTimeout(format!(
+                            "another process kept the database locked for {}s (the lock timeout); nothing was applied by this run from here on",
+                            self.lock_timeout.as_secs()
+                        ))
+                    } else {
+                        e
+                    }
+                })
+            }
+            other => other,
+        };
+        // Other statements wait for locks too (a reader in another process).
+        let ms = self.lock_timeout.as_millis();
+        self.exec(&format!("PRAGMA busy_timeout = {ms}")).await?;
+        result.map(|_| ())
     }
 
     async fn exec(&mut self, sql: &str) -> Result<u64, DbError> {
@@ -193,11 +228,23 @@ impl Database for SqliteDatabase {
         fetch(&mut self.conn, sql, params).await
     }
 
-    async fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), DbError> {
-        // BEGIN IMMEDIATE waits this long for another writer.
-        self.exec(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
-            .await
-            .map(|_| ())
+    async fn set_lock_wait(
+        &mut self,
+        timeout: Duration,
+        waiting: Box<dyn Fn() + Send + Sync>,
+    ) -> Result<(), DbError> {
+        self.lock_timeout = timeout;
+        self.waiting = Some(waiting);
+        Ok(())
+    }
+
+    async fn lock(&mut self) -> Result<(), DbError> {
+        // SQLite locks each migration with BEGIN IMMEDIATE (begin_migration).
+        Ok(())
+    }
+
+    async fn unlock(&mut self) -> Result<(), DbError> {
+        Ok(())
     }
 
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
@@ -290,7 +337,7 @@ impl Database for SqliteDatabase {
             ));
         }
         if atomic {
-            self.exec("BEGIN IMMEDIATE").await?;
+            self.begin_immediate().await?;
         }
         Ok(())
     }
