@@ -140,6 +140,16 @@ pub struct MigrateArgs {
     /// Seconds to wait for another migrate holding the lock.
     #[arg(long = "lock-timeout", default_value_t = 60, value_name = "SECS")]
     pub lock_timeout: u64,
+    /// Record how a migration that failed part-way (MySQL) was put right: with
+    /// --rolled-back (its changes undone) or --applied (completed by hand).
+    #[arg(long, value_name = "APP.NAME", conflicts_with_all = ["app", "target", "fake"])]
+    pub resolve: Option<String>,
+    /// With --resolve: the migration's changes are undone.
+    #[arg(long = "rolled-back", requires = "resolve", conflicts_with = "applied")]
+    pub rolled_back: bool,
+    /// With --resolve: the migration is complete.
+    #[arg(long, requires = "resolve")]
+    pub applied: bool,
 }
 
 /// `showmigrations`.

@@ -139,6 +139,99 @@ pub async fn read(db: &mut dyn Database) -> Result<Vec<HistoryRow>, DbError> {
         .collect())
 }
 
+/// Marks a migration as in progress on a database whose DDL is not
+/// transactional: `failed` with the number of statements done (negative
+/// while unapplying), so a crash leaves a row that says so. Inserts the row
+/// when `insert`, else updates it.
+pub async fn set_failed(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    checksum: &str,
+    progress: i64,
+    insert: bool,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = if insert {
+        format!(
+            "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES ({}, {}, {}, {}, 'failed', {})",
+            d.quote(TABLE),
+            d.quote("app"),
+            d.quote("name"),
+            d.quote("checksum"),
+            d.quote("applied_at"),
+            d.quote("state"),
+            d.quote("progress"),
+            d.placeholder(1),
+            d.placeholder(2),
+            d.placeholder(3),
+            d.placeholder(4),
+            d.placeholder(5),
+        )
+    } else {
+        format!(
+            "UPDATE {} SET {} = 'failed', {} = {} WHERE {} = {} AND {} = {}",
+            d.quote(TABLE),
+            d.quote("state"),
+            d.quote("progress"),
+            d.placeholder(1),
+            d.quote("app"),
+            d.placeholder(2),
+            d.quote("name"),
+            d.placeholder(3),
+        )
+    };
+    let params = if insert {
+        vec![
+            Value::Text(app.into()),
+            Value::Text(name.into()),
+            Value::Text(checksum.into()),
+            Value::Text(UtcTime::now().iso()),
+            Value::Int(progress),
+        ]
+    } else {
+        vec![
+            Value::Int(progress),
+            Value::Text(app.into()),
+            Value::Text(name.into()),
+        ]
+    };
+    db.execute(&sql, &params).await.map(|_| ())
+}
+
+/// Marks a recorded migration as applied (after a non-transactional run, or
+/// `migrate --resolve … --applied`).
+pub async fn set_applied(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    checksum: &str,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE {} SET {} = 'applied', {} = 0, {} = {} WHERE {} = {} AND {} = {}",
+        d.quote(TABLE),
+        d.quote("state"),
+        d.quote("progress"),
+        d.quote("checksum"),
+        d.placeholder(1),
+        d.quote("app"),
+        d.placeholder(2),
+        d.quote("name"),
+        d.placeholder(3),
+    );
+    db.execute(
+        &sql,
+        &[
+            Value::Text(checksum.into()),
+            Value::Text(app.into()),
+            Value::Text(name.into()),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Records a migration as applied.
 pub async fn record_applied(
     db: &mut dyn Database,

@@ -177,29 +177,25 @@ pub fn new_migrations(
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
     for (app, indexes) in &by_app {
-        let ops: Vec<Op> = indexes.iter().map(|&i| diff.ops[i].clone()).collect();
-        let initial = graph.app_migrations(app).next().is_none();
-        let number = graph.max_number(app) + 1;
-        let stem = match opts.name {
-            Some(n) => n.to_string(),
-            None => suggest_name(&ops, from, initial, opts.now),
-        };
-        let name = format!("{number:04}_{stem}");
-        names.insert(app.clone(), name.clone());
-        let mut deps: BTreeSet<String> = BTreeSet::new();
-        if let Some(l) = leaf(graph, app)? {
-            deps.insert(l);
-        }
+        let all: Vec<Op> = indexes.iter().map(|&i| diff.ops[i].clone()).collect();
+        // A `concurrently` index is built outside any transaction, so it goes
+        // in a non-atomic migration of its own, after the rest (DESIGN §6).
+        let (concurrent, ops): (Vec<Op>, Vec<Op>) = all
+            .into_iter()
+            .partition(|op| matches!(op, Op::AddIndex { index, .. } if index.concurrently));
+        let mut number = graph.max_number(app);
+        let mut previous: Option<String> = leaf(graph, app)?;
+        let mut extra_deps: BTreeSet<String> = BTreeSet::new();
         // References to apps with no new migration: depend on that app's
         // latest migration (new ones are added below).
-        for op in &ops {
+        for op in ops.iter().chain(&concurrent) {
             for model in referenced_models(op) {
                 let other = remodel_model::split_key(&model).0.to_string();
                 if other != *app
                     && !new_deps.get(app).is_some_and(|d| d.contains(&other))
                     && let Some(l) = leaf(graph, &other)?
                 {
-                    deps.insert(l);
+                    extra_deps.insert(l);
                 }
             }
             // Renaming what other apps' migrations reference: those must
@@ -208,31 +204,48 @@ pub fn new_migrations(
                 if other != *app
                     && let Some(l) = leaf(graph, &other)?
                 {
-                    deps.insert(l);
+                    extra_deps.insert(l);
                 }
             }
         }
         let mut state = from.clone();
-        let mut descriptions = Vec::new();
-        for op in &ops {
-            descriptions.push(op.describe(&state));
-            let _ = op.apply_to(&mut state);
+        for (group, atomic) in [(ops, true), (concurrent, false)] {
+            if group.is_empty() {
+                continue;
+            }
+            number += 1;
+            let initial = graph.app_migrations(app).next().is_none() && previous.is_none();
+            let stem = match opts.name {
+                Some(n) if atomic || number == graph.max_number(app) + 1 => n.to_string(),
+                Some(n) => format!("{n}_concurrently"),
+                None => suggest_name(&group, &state, initial, opts.now),
+            };
+            let name = format!("{number:04}_{stem}");
+            names.entry(app.clone()).or_insert_with(|| name.clone());
+            let mut deps: BTreeSet<String> = extra_deps.clone();
+            deps.extend(previous.clone());
+            let mut descriptions = Vec::new();
+            for op in &group {
+                descriptions.push(op.describe(&state));
+                let _ = op.apply_to(&mut state);
+            }
+            let file = MigrationFile {
+                dependencies: deps.into_iter().collect(),
+                initial,
+                atomic,
+                replaces: Vec::new(),
+                operations: Some(group),
+            };
+            previous = Some(format!("{app}.{name}"));
+            out.push(NewMigration {
+                app: app.clone(),
+                path: opts.dir.join(app).join(format!("{name}.toml")),
+                name,
+                text: String::new(),
+                file,
+                descriptions,
+            });
         }
-        let file = MigrationFile {
-            dependencies: deps.into_iter().collect(),
-            initial,
-            atomic: true,
-            replaces: Vec::new(),
-            operations: Some(ops),
-        };
-        out.push(NewMigration {
-            app: app.clone(),
-            path: opts.dir.join(app).join(format!("{name}.toml")),
-            name,
-            text: String::new(),
-            file,
-            descriptions,
-        });
     }
     // Dependencies on the other new migrations, now that all are named.
     for m in &mut out {

@@ -21,6 +21,9 @@ pub struct PreparedOp {
     pub description: Description,
     /// What runs (the reverse when unapplying).
     pub statements: Vec<Statement>,
+    /// What undoes `statements`, for databases whose DDL is not transactional;
+    /// an error when the operation cannot be undone (RunSql without reverse).
+    pub undo: Result<Vec<Statement>, String>,
 }
 
 /// One migration of a plan, rendered.
@@ -164,6 +167,35 @@ pub fn prepare(
         .collect()
 }
 
+/// The SQL of `op` in one direction: its own rendering forward, the
+/// rendering of its inverse backward. `b`/`a` are the states before and
+/// after the operation itself.
+fn render_dir(
+    op: &Op,
+    direction: Direction,
+    b: &Schema,
+    a: &Schema,
+    dialect: &dyn Dialect,
+) -> Result<Vec<Statement>, String> {
+    match direction {
+        Direction::Forward => dialect.render(op, b, a).map_err(|e| e.0),
+        Direction::Backward => {
+            let inverse = op
+                .inverse(b)
+                .map_err(|e| format!("{e}; it cannot be unapplied"))?;
+            let mut out = Vec::new();
+            let mut s = a.clone();
+            for inv in inverse {
+                let mut next = s.clone();
+                inv.apply_to(&mut next).map_err(|e| e.0)?;
+                out.extend(dialect.render(&inv, &s, &next).map_err(|e| e.0)?);
+                s = next;
+            }
+            Ok(out)
+        }
+    }
+}
+
 fn prepare_one(
     m: &Migration,
     step: Step,
@@ -190,39 +222,37 @@ fn prepare_one(
         let _ = op.apply_to(&mut next);
         states.push(next);
     }
+    let opposite = match step.direction {
+        Direction::Forward => Direction::Backward,
+        Direction::Backward => Direction::Forward,
+    };
     let mut ops = Vec::new();
     for (i, op) in m.file.ops().iter().enumerate() {
         let (b, a) = (&states[i], &states[i + 1]);
         let description = op.describe(b);
-        let statements = match step.direction {
-            Direction::Forward => dialect
-                .render(op, b, a)
-                .map_err(|e| fail(i + 1, op, b, e.0))?,
-            Direction::Backward => {
-                let inverse = op
-                    .inverse(b)
-                    .map_err(|e| fail(i + 1, op, b, format!("{e}; it cannot be unapplied")))?;
-                let mut out = Vec::new();
-                let mut s = a.clone();
-                for inv in inverse {
-                    let mut next = s.clone();
-                    inv.apply_to(&mut next)
-                        .map_err(|e| fail(i + 1, op, b, e.0))?;
-                    out.extend(
-                        dialect
-                            .render(&inv, &s, &next)
-                            .map_err(|e| fail(i + 1, op, b, e.0))?,
-                    );
-                    s = next;
-                }
-                out
-            }
-        };
+        let statements =
+            render_dir(op, step.direction, b, a, dialect).map_err(|e| fail(i + 1, op, b, e))?;
+        if m.file.atomic
+            && let Some(s) = statements
+                .iter()
+                .find(|s| s.guard.is_none() && dialect.needs_autocommit(&s.sql))
+        {
+            return Err(fail(
+                i + 1,
+                op,
+                b,
+                format!(
+                    "`{}` cannot run inside a transaction; put it in a migration of its own with `atomic = false` at the top of the file",
+                    s.sql
+                ),
+            ));
+        }
         ops.push(PreparedOp {
             number: i + 1,
             op: op.clone(),
             description,
             statements,
+            undo: render_dir(op, opposite, b, a, dialect),
         });
     }
     if step.direction == Direction::Backward {
@@ -263,52 +293,90 @@ async fn recorded(db: &mut dyn Database, key: &str) -> Result<bool, DbError> {
     Ok(history::read(db).await?.iter().any(|r| r.key() == key))
 }
 
-/// Applies prepared migrations one by one; stops at the first failure, which
-/// is rolled back.
+fn plain_error(message: String) -> RunError {
+    RunErrorInfo {
+        migration: None,
+        path: None,
+        operation: None,
+        sql: None,
+        message,
+        rolled_back: false,
+        unapplying: false,
+        partial: false,
+    }
+    .into()
+}
+
+/// Applies prepared migrations one by one under the migration lock; stops at
+/// the first failure. Where DDL is transactional (PostgreSQL, SQLite) a
+/// migration and its history row are one transaction, rolled back on
+/// failure; elsewhere (MySQL) progress is recorded after each statement and a
+/// failure reverses the completed operations.
 pub async fn execute(
     db: &mut dyn Database,
     plan: &[Prepared],
     fake: bool,
     progress: &mut dyn Progress,
 ) -> Result<(), RunError> {
-    history::ensure_table(db).await.map_err(|e| -> RunError {
-        RunErrorInfo {
-            migration: None,
-            path: None,
-            operation: None,
-            sql: None,
-            message: format!("cannot create the history table {}: {e}", history::TABLE),
-            rolled_back: false,
-            unapplying: false,
-            partial: false,
-        }
-        .into()
+    db.lock().await.map_err(|e| plain_error(e.to_string()))?;
+    let result = execute_locked(db, plan, fake, progress).await;
+    let unlocked = db.unlock().await;
+    result?;
+    unlocked.map_err(|e| plain_error(format!("cannot release the migration lock: {e}")))
+}
+
+async fn execute_locked(
+    db: &mut dyn Database,
+    plan: &[Prepared],
+    fake: bool,
+    progress: &mut dyn Progress,
+) -> Result<(), RunError> {
+    history::ensure_table(db).await.map_err(|e| {
+        plain_error(format!(
+            "cannot create the history table {}: {e}",
+            history::TABLE
+        ))
     })?;
+    let transactional = db.dialect().capabilities().transactional_ddl;
     for m in plan {
         progress.start(m);
-        db.begin_migration(m.atomic)
-            .await
-            .map_err(|e| RunError::database(m, e))?;
-        let outcome = run_one(db, m, fake).await;
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(e) => {
-                let _ = db.rollback_migration().await;
-                return Err(e);
-            }
+        let outcome = if transactional || fake {
+            run_transactional(db, m, fake).await?
+        } else {
+            run_progressive(db, m).await?
         };
-        if let Err(e) = db.commit_migration(m.atomic).await {
-            let _ = db.rollback_migration().await;
-            return Err(RunError::database(m, e));
-        }
-        // Outside a transaction the history row is written only once the
-        // migration has passed its checks.
-        if !m.atomic && outcome != Outcome::AlreadyDone {
-            record(db, m).await?;
-        }
         progress.finish(m, outcome);
     }
     Ok(())
+}
+
+/// One migration and its history row in one transaction (or, non-atomic,
+/// statement by statement with the row written last).
+async fn run_transactional(
+    db: &mut dyn Database,
+    m: &Prepared,
+    fake: bool,
+) -> Result<Outcome, RunError> {
+    db.begin_migration(m.atomic)
+        .await
+        .map_err(|e| RunError::database(m, e))?;
+    let outcome = match run_one(db, m, fake).await {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = db.rollback_migration().await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = db.commit_migration(m.atomic).await {
+        let _ = db.rollback_migration().await;
+        return Err(RunError::database(m, e));
+    }
+    // Outside a transaction the history row is written only once the
+    // migration has passed its checks.
+    if !m.atomic && outcome == Outcome::Done {
+        record(db, m).await?;
+    }
+    Ok(outcome)
 }
 
 async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outcome, RunError> {
@@ -324,25 +392,36 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
         for op in &m.ops {
             for s in &op.statements {
                 if let Err(e) = db.run(s).await {
-                    return Err(RunErrorInfo {
-                        migration: Some(m.key.clone()),
-                        path: Some(m.path.clone()),
-                        operation: Some((op.number, op.description.text.clone())),
-                        sql: s.guard.is_none().then(|| s.sql.clone()),
-                        message: e.to_string(),
-                        rolled_back: m.atomic,
-                        unapplying: m.step.direction == Direction::Backward,
-                        partial: !m.atomic,
-                    }
-                    .into());
+                    return Err(statement_error(m, op, s, e, m.atomic, !m.atomic));
                 }
             }
         }
     }
-    if m.atomic {
+    if m.atomic || fake {
         record(db, m).await?;
     }
     Ok(if fake { Outcome::Faked } else { Outcome::Done })
+}
+
+fn statement_error(
+    m: &Prepared,
+    op: &PreparedOp,
+    s: &Statement,
+    e: DbError,
+    rolled_back: bool,
+    partial: bool,
+) -> RunError {
+    RunErrorInfo {
+        migration: Some(m.key.clone()),
+        path: Some(m.path.clone()),
+        operation: Some((op.number, op.description.text.clone())),
+        sql: s.guard.is_none().then(|| s.sql.clone()),
+        message: e.to_string(),
+        rolled_back,
+        unapplying: m.step.direction == Direction::Backward,
+        partial,
+    }
+    .into()
 }
 
 /// Writes (or, unapplying, deletes) the migration's history row.
@@ -353,6 +432,131 @@ async fn record(db: &mut dyn Database, m: &Prepared) -> Result<(), RunError> {
         history::remove(db, &m.app, &m.name).await
     };
     recorded.map_err(|e| RunError::database(m, e))
+}
+
+/// The statements of `m` that ran, given its recorded progress, for messages.
+pub fn statements_done(m: &Prepared, count: usize) -> Vec<String> {
+    m.ops
+        .iter()
+        .flat_map(|op| op.statements.iter())
+        .filter(|s| s.guard.is_none())
+        .take(count)
+        .map(|s| s.sql.clone())
+        .collect()
+}
+
+/// Where DDL commits as it goes (MySQL): the history row says `failed` with
+/// the statements done until the migration completes; a failing statement
+/// makes remodel run the undo of the completed operations, newest first.
+async fn run_progressive(db: &mut dyn Database, m: &Prepared) -> Result<Outcome, RunError> {
+    let forward = m.step.direction == Direction::Forward;
+    let is_recorded = recorded(db, &m.key)
+        .await
+        .map_err(|e| RunError::database(m, e))?;
+    if is_recorded == forward {
+        return Ok(Outcome::AlreadyDone);
+    }
+    // Progress counts statements; negative while unapplying, so a failed row
+    // tells which way it was going.
+    let sign: i64 = if forward { 1 } else { -1 };
+    history::set_failed(db, &m.app, &m.name, &m.checksum, 0, forward)
+        .await
+        .map_err(|e| RunError::database(m, e))?;
+    let mut done: i64 = 0;
+    for (k, op) in m.ops.iter().enumerate() {
+        for s in &op.statements {
+            if let Err(e) = db.run(s).await {
+                return Err(reverse_completed(db, m, k, op, s, e, done).await);
+            }
+            if s.guard.is_none() {
+                done += 1;
+            }
+            history::set_failed(db, &m.app, &m.name, &m.checksum, sign * done, false)
+                .await
+                .map_err(|e| RunError::database(m, e))?;
+        }
+    }
+    let finished = if forward {
+        history::set_applied(db, &m.app, &m.name, &m.checksum).await
+    } else {
+        history::remove(db, &m.app, &m.name).await
+    };
+    finished.map_err(|e| RunError::database(m, e))?;
+    Ok(Outcome::Done)
+}
+
+/// After statement `s` of operation `k` failed: undo operations `0..k`,
+/// newest first, and say what happened.
+async fn reverse_completed(
+    db: &mut dyn Database,
+    m: &Prepared,
+    k: usize,
+    op: &PreparedOp,
+    s: &Statement,
+    e: DbError,
+    done: i64,
+) -> RunError {
+    let forward = m.step.direction == Direction::Forward;
+    let mut error = statement_error(m, op, s, e, false, false);
+    let mut reversal: Result<usize, String> = Ok(0);
+    for prior in m.ops[..k].iter().rev() {
+        let undo = match &prior.undo {
+            Ok(u) => u.clone(),
+            Err(why) => {
+                reversal = Err(format!(
+                    "operation {} ({}) cannot be undone: {why}",
+                    prior.number, prior.description.text
+                ));
+                break;
+            }
+        };
+        let mut failed = None;
+        for u in &undo {
+            if let Err(e) = db.run(u).await {
+                failed = Some(format!(
+                    "undoing operation {} ({}) failed: {e}\n    statement: {}",
+                    prior.number, prior.description.text, u.sql
+                ));
+                break;
+            }
+        }
+        if let Some(f) = failed {
+            reversal = Err(f);
+            break;
+        }
+        reversal = reversal.map(|n| n + 1);
+    }
+    let info = &mut *error.0;
+    match reversal {
+        Ok(n) => {
+            // Back where the migration started: forget (or restore) its row.
+            let restored = if forward {
+                history::remove(db, &m.app, &m.name).await
+            } else {
+                history::set_applied(db, &m.app, &m.name, &m.checksum).await
+            };
+            info.message.push_str(&format!(
+                "\n  {n} completed operation{} reversed: the structure is back where the migration started{}",
+                if n == 1 { " was" } else { "s were" },
+                if n > 0 { " (data they dropped is not restored)" } else { "" }
+            ));
+            if let Err(e) = restored {
+                info.message.push_str(&format!(
+                    "\n  but its history row could not be updated: {e}"
+                ));
+            }
+        }
+        Err(why) => {
+            let ran = statements_done(m, done as usize);
+            info.message.push_str(&format!(
+                "\n  reversing the completed operations failed: {why}\n  the history marks {} failed; put the database right, then run `remodel migrate --resolve {} --rolled-back` (or `--applied`)\n  statements that ran:\n    {}",
+                m.key,
+                m.key,
+                if ran.is_empty() { "(none)".to_string() } else { ran.join(";\n    ") }
+            ));
+        }
+    }
+    error
 }
 
 /// The SQL of a prepared migration as `sqlmigrate` prints it: notes as `-- `

@@ -2,7 +2,8 @@
 //! projects, running the `remodel` binary the way a user does, and checking
 //! the database it leaves behind.
 
-use remodel_dialect::{Database, DatabaseUrl, Value};
+use remodel_dialect::scratch::ScratchDatabase;
+use remodel_dialect::{Database, DatabaseUrl, DialectKind, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -48,6 +49,8 @@ impl Run {
 pub struct TestProject {
     dir: tempfile::TempDir,
     bin: PathBuf,
+    /// The server database a PostgreSQL or MySQL test runs on (SQLite: none).
+    scratch: Option<ScratchDatabase>,
 }
 
 impl TestProject {
@@ -60,6 +63,7 @@ impl TestProject {
         let p = TestProject {
             dir,
             bin: PathBuf::from(bin),
+            scratch: None,
         };
         p.write(
             "Cargo.toml",
@@ -87,9 +91,31 @@ impl TestProject {
         self.path().join("db.sqlite3")
     }
 
-    /// Its URL, absolute.
+    /// An empty crate whose database is a fresh one on the test server of
+    /// `kind` (SQLite: its own file). `None`, after one line saying why, when
+    /// that server is not configured.
+    pub async fn on(bin: &str, kind: DialectKind) -> Option<TestProject> {
+        let mut p = TestProject::new(bin);
+        if kind != DialectKind::Sqlite {
+            p.scratch = Some(ScratchDatabase::create(kind).await?);
+        }
+        Some(p)
+    }
+
+    /// The dialect the project's database speaks.
+    pub fn dialect(&self) -> DialectKind {
+        match &self.scratch {
+            Some(s) => s.database_url().dialect(),
+            None => DialectKind::Sqlite,
+        }
+    }
+
+    /// Its URL (absolute for SQLite).
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}", self.db_path().display())
+        match &self.scratch {
+            Some(s) => s.url.clone(),
+            None => format!("sqlite://{}", self.db_path().display()),
+        }
     }
 
     /// Writes a file (creating folders).
@@ -163,9 +189,7 @@ impl TestProject {
 
     /// Opens the project's SQLite database.
     pub async fn db(&self) -> Box<dyn Database> {
-        let url = DatabaseUrl::Sqlite {
-            path: self.db_path(),
-        };
+        let url = DatabaseUrl::parse(&self.db_url(), self.path()).expect("a test URL");
         remodel_dialect::connect(&url, false)
             .await
             .expect("connect")

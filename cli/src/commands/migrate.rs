@@ -8,7 +8,7 @@ use crate::project::Project;
 use remodel_migrate::history::{self, RowState};
 use remodel_migrate::plan::{self, Target, check_consistent};
 use remodel_migrate::runner::{self, Outcome as StepOutcome, Prepared, Progress};
-use remodel_migrate::{Direction, Graph};
+use remodel_migrate::{Direction, Graph, Step};
 use std::collections::BTreeSet;
 
 struct Printer {
@@ -71,6 +71,9 @@ fn target(graph: &Graph, a: &MigrateArgs) -> Result<(Target, String), Fail> {
 /// Runs migrate.
 pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Outcome {
     let (graph, history_state) = load_graph(project)?;
+    if let Some(key) = &a.resolve {
+        return resolve(project, g, &graph, key, a, out).await;
+    }
     if let Some(app) = &a.app {
         // Apps known from the history, or from the models when they scan.
         let models = scan_models(
@@ -125,12 +128,7 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
         )));
     }
     if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
-        return Err(Fail::user(format!(
-            "error: migration {} failed part-way (progress {}); put the database right, then record what it is\n  = help: remodel migrate --resolve {} --rolled-back|--applied",
-            r.key(),
-            r.progress,
-            r.key()
-        )));
+        return Err(failed_row(&graph, r, db.dialect()));
     }
     let applied: BTreeSet<String> = rows.iter().map(|r| r.key()).collect();
     check_consistent(&graph, &applied).map_err(|e| Fail::user(format!("error: {e}")))?;
@@ -155,6 +153,102 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     if !prepared.is_empty() || matches!(target, Target::All | Target::App(_)) {
         warn_unmigrated(project, g, &history_state, out);
     }
+    Ok(0)
+}
+
+/// A migration that failed part-way blocks migrate until resolved: say what
+/// ran and how to record what the database now is.
+fn failed_row(
+    graph: &Graph,
+    r: &history::HistoryRow,
+    dialect: &dyn remodel_dialect::Dialect,
+) -> Fail {
+    let direction = if r.progress < 0 {
+        Direction::Backward
+    } else {
+        Direction::Forward
+    };
+    let verb = if direction == Direction::Forward {
+        "applying"
+    } else {
+        "unapplying"
+    };
+    let ran = graph
+        .position(&r.key())
+        .and_then(|index| runner::prepare(graph, &[Step { index, direction }], dialect).ok())
+        .map(|p| runner::statements_done(&p[0], r.progress.unsigned_abs() as usize))
+        .unwrap_or_default();
+    Fail::user(format!(
+        "error: migration {} failed part-way while {verb} ({} statement{} ran) and remodel could not reverse it\n  statements that ran:\n    {}\n  = help: put the database right, then record what it is: remodel migrate --resolve {} --rolled-back (its changes are undone) or --applied (it is complete)",
+        r.key(),
+        r.progress.unsigned_abs(),
+        if r.progress.unsigned_abs() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        if ran.is_empty() {
+            "(none)".to_string()
+        } else {
+            ran.join(";\n    ")
+        },
+        r.key()
+    ))
+}
+
+/// `migrate --resolve APP.NAME --rolled-back|--applied`.
+async fn resolve(
+    project: &Project,
+    g: &Global,
+    graph: &Graph,
+    key: &str,
+    a: &MigrateArgs,
+    out: Out,
+) -> Outcome {
+    if !a.rolled_back && !a.applied {
+        return Err(Fail::usage(
+            "error: --resolve needs --rolled-back or --applied",
+        ));
+    }
+    let Some((app, name)) = key.split_once('.') else {
+        return Err(Fail::usage(format!(
+            "error: --resolve {key}: expected APP.NAME"
+        )));
+    };
+    let Some(mut db) = connect(project, g, false).await? else {
+        return Err(Fail::user(format!(
+            "error: {key} is not recorded: the database does not exist"
+        )));
+    };
+    db.lock().await.map_err(db_fail)?;
+    let rows = history::read(db.as_mut()).await.map_err(db_fail)?;
+    let result = match rows.iter().find(|r| r.app == app && r.name == name) {
+        Some(r) if r.state == RowState::Failed => {
+            if a.rolled_back {
+                history::remove(db.as_mut(), app, name)
+                    .await
+                    .map(|_| "rolled back")
+            } else {
+                let checksum = graph
+                    .get(key)
+                    .map(|m| m.checksum.clone())
+                    .unwrap_or_else(|| r.checksum.clone());
+                history::set_applied(db.as_mut(), app, name, &checksum)
+                    .await
+                    .map(|_| "applied")
+            }
+        }
+        Some(_) => Err(remodel_dialect::DbError::Statement(format!(
+            "{key} did not fail: it is recorded as applied"
+        ))),
+        None => Err(remodel_dialect::DbError::Statement(format!(
+            "{key} is not recorded in the history"
+        ))),
+    };
+    let _ = db.unlock().await;
+    db.close().await;
+    let how = result.map_err(db_fail)?;
+    out.data(&format!("Recorded {key} as {how}."));
     Ok(0)
 }
 
