@@ -29,7 +29,7 @@ pub enum DialectKind {
     Sqlite,
     /// PostgreSQL 13+.
     Postgres,
-    /// MySQL 8 / MariaDB 10.5+.
+    /// MySQL 8.0.19+ / MariaDB 10.5.2+.
     Mysql,
 }
 

@@ -293,7 +293,8 @@ async fn recorded(db: &mut dyn Database, key: &str) -> Result<bool, DbError> {
     Ok(history::read(db).await?.iter().any(|r| r.key() == key))
 }
 
-fn plain_error(message: String) -> RunError {
+/// An error not tied to one migration.
+pub fn plain_error(message: String) -> RunError {
     RunErrorInfo {
         migration: None,
         path: None,
@@ -307,25 +308,13 @@ fn plain_error(message: String) -> RunError {
     .into()
 }
 
-/// Applies prepared migrations one by one under the migration lock; stops at
-/// the first failure. Where DDL is transactional (PostgreSQL, SQLite) a
-/// migration and its history row are one transaction, rolled back on
-/// failure; elsewhere (MySQL) progress is recorded after each statement and a
-/// failure reverses the completed operations.
+/// Applies prepared migrations one by one; stops at the first failure. The
+/// caller holds the migration lock ([`Database::lock`]) from before it read
+/// the history it planned from. Where DDL is transactional (PostgreSQL,
+/// SQLite) a migration and its history row are one transaction, rolled back
+/// on failure; elsewhere (MySQL) progress is recorded after each statement
+/// and a failure reverses the completed operations.
 pub async fn execute(
-    db: &mut dyn Database,
-    plan: &[Prepared],
-    fake: bool,
-    progress: &mut dyn Progress,
-) -> Result<(), RunError> {
-    db.lock().await.map_err(|e| plain_error(e.to_string()))?;
-    let result = execute_locked(db, plan, fake, progress).await;
-    let unlocked = db.unlock().await;
-    result?;
-    unlocked.map_err(|e| plain_error(format!("cannot release the migration lock: {e}")))
-}
-
-async fn execute_locked(
     db: &mut dyn Database,
     plan: &[Prepared],
     fake: bool,
@@ -464,9 +453,13 @@ async fn run_progressive(db: &mut dyn Database, m: &Prepared) -> Result<Outcome,
         .map_err(|e| RunError::database(m, e))?;
     let mut done: i64 = 0;
     for (k, op) in m.ops.iter().enumerate() {
+        let mut in_op = 0;
         for s in &op.statements {
             if let Err(e) = db.run(s).await {
-                return Err(reverse_completed(db, m, k, op, s, e, done).await);
+                return Err(reverse_completed(db, m, k, op, s, e, done, in_op).await);
+            }
+            if s.guard.is_none() {
+                in_op += 1;
             }
             if s.guard.is_none() {
                 done += 1;
@@ -486,7 +479,10 @@ async fn run_progressive(db: &mut dyn Database, m: &Prepared) -> Result<Outcome,
 }
 
 /// After statement `s` of operation `k` failed: undo operations `0..k`,
-/// newest first, and say what happened.
+/// newest first, and say what happened. An operation whose own earlier
+/// statements ran (`in_op`) is half applied: nothing can undo it reliably, so
+/// the migration stays recorded as failed.
+#[allow(clippy::too_many_arguments)]
 async fn reverse_completed(
     db: &mut dyn Database,
     m: &Prepared,
@@ -495,11 +491,19 @@ async fn reverse_completed(
     s: &Statement,
     e: DbError,
     done: i64,
+    in_op: usize,
 ) -> RunError {
     let forward = m.step.direction == Direction::Forward;
     let mut error = statement_error(m, op, s, e, false, false);
     let mut reversal: Result<usize, String> = Ok(0);
-    for prior in m.ops[..k].iter().rev() {
+    if in_op > 0 {
+        reversal = Err(format!(
+            "operation {} ({}) was applied part-way ({in_op} of its statements ran), so remodel cannot undo it",
+            op.number, op.description.text
+        ));
+    }
+    let priors: &[PreparedOp] = if reversal.is_ok() { &m.ops[..k] } else { &[] };
+    for prior in priors.iter().rev() {
         let undo = match &prior.undo {
             Ok(u) => u.clone(),
             Err(why) => {

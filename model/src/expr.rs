@@ -128,10 +128,23 @@ pub fn rename_column(sql: &str, old: &str, new: &str) -> Result<String, String> 
     normalize(&expr.to_string())
 }
 
+/// SQL's niladic functions that parse as identifiers: never quoted.
+const NILADIC: [&str; 5] = [
+    "current_schema",
+    "current_user",
+    "session_user",
+    "current_catalog",
+    "current_role",
+];
+
 /// The expression with every identifier quoted by `quote` (`"` or `` ` ``), for rendering.
 pub fn quoted(sql: &str, quote: char) -> Result<String, String> {
     let mut expr = parse(sql)?;
-    quote_idents(&mut expr, |_| Some(quote));
+    quote_idents(&mut expr, |id| {
+        let niladic =
+            id.quote_style.is_none() && NILADIC.contains(&id.value.to_lowercase().as_str());
+        (!niladic).then_some(quote)
+    });
     Ok(expr.to_string())
 }
 
@@ -186,5 +199,6 @@ mod tests {
     fn quotes_for_a_dialect() {
         assert_eq!(quoted("edad >= 0", '`').unwrap(), "`edad` >= 0");
         assert_eq!(quoted("edad >= 0", '"').unwrap(), "\"edad\" >= 0");
+        assert_eq!(quoted("CURRENT_SCHEMA", '"').unwrap(), "CURRENT_SCHEMA");
     }
 }

@@ -102,6 +102,14 @@ impl TestProject {
         Some(p)
     }
 
+    /// A copy of a fixture project on a fresh database of `kind`.
+    pub async fn fixture_on(bin: &str, fixture: &str, kind: DialectKind) -> Option<TestProject> {
+        let p = TestProject::on(bin, kind).await?;
+        copy_dir(&workspace_root().join("fixtures").join(fixture), p.path());
+        let _ = std::fs::remove_file(p.path().join("db.sqlite3"));
+        Some(p)
+    }
+
     /// The dialect the project's database speaks.
     pub fn dialect(&self) -> DialectKind {
         match &self.scratch {

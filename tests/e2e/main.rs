@@ -8,6 +8,7 @@ mod history;
 mod makemigrations;
 mod prompts;
 mod scenarios;
+mod servers;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_remodel");

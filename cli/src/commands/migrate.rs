@@ -111,7 +111,30 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     )
     .await
     .map_err(db_fail)?;
-    let rows = history::read(db.as_mut()).await.map_err(db_fail)?;
+    // The lock is held from before the history is read until the run ends,
+    // so a second migrate waits, then finds nothing left to do.
+    db.lock().await.map_err(db_fail)?;
+    let result = run_locked(project, &graph, db.as_mut(), &target, &heading, a, out).await;
+    let _ = db.unlock().await;
+    db.close().await;
+    let applied_any = result?;
+    if applied_any || matches!(target, Target::All | Target::App(_)) {
+        warn_unmigrated(project, g, &history_state, out);
+    }
+    Ok(0)
+}
+
+/// Reads the history, plans, and runs; returns whether anything was to do.
+async fn run_locked(
+    project: &Project,
+    graph: &Graph,
+    db: &mut dyn remodel_dialect::Database,
+    target: &Target,
+    heading: &str,
+    a: &MigrateArgs,
+    out: Out,
+) -> Result<bool, Fail> {
+    let rows = history::read(db).await.map_err(db_fail)?;
     let known: BTreeSet<String> = graph.migrations.iter().map(|m| m.key()).collect();
     let missing: Vec<String> = rows
         .iter()
@@ -128,13 +151,13 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
         )));
     }
     if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
-        return Err(failed_row(&graph, r, db.dialect()));
+        return Err(failed_row(graph, r, db.dialect()));
     }
     let applied: BTreeSet<String> = rows.iter().map(|r| r.key()).collect();
-    check_consistent(&graph, &applied).map_err(|e| Fail::user(format!("error: {e}")))?;
+    check_consistent(graph, &applied).map_err(|e| Fail::user(format!("error: {e}")))?;
     let steps =
-        plan::plan(&graph, &applied, &target).map_err(|e| Fail::user(format!("error: {e}")))?;
-    let prepared = runner::prepare(&graph, &steps, db.dialect())
+        plan::plan(graph, &applied, target).map_err(|e| Fail::user(format!("error: {e}")))?;
+    let prepared = runner::prepare(graph, &steps, db.dialect())
         .map_err(|e| Fail::user(format!("error: {e}\nnothing was applied")))?;
 
     out.data(&out.paint(Style::Heading, "Operations to perform:"));
@@ -144,16 +167,11 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
         out.data("  No migrations to apply.");
     }
     let mut printer = Printer { out, fake: a.fake };
-    let result = runner::execute(db.as_mut(), &prepared, a.fake, &mut printer).await;
-    db.close().await;
-    if let Err(e) = result {
+    if let Err(e) = runner::execute(db, &prepared, a.fake, &mut printer).await {
         out.data(&format!(" {}", out.paint(Style::Bad, "FAILED")));
         return Err(Fail::user(format!("error: {e}")));
     }
-    if !prepared.is_empty() || matches!(target, Target::All | Target::App(_)) {
-        warn_unmigrated(project, g, &history_state, out);
-    }
-    Ok(0)
+    Ok(!prepared.is_empty())
 }
 
 /// A migration that failed part-way blocks migrate until resolved: say what

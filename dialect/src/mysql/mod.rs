@@ -1,6 +1,17 @@
-//! MySQL/MariaDB: placeholder until its renderer, introspector and connection land.
+//! MySQL 8 / MariaDB: rendering, introspection from `information_schema`,
+//! and the connection that applies migrations as DESIGN §6 describes.
+//!
+//! MySQL commits every DDL statement as it runs, so nothing here is wrapped
+//! in a transaction. The runner records progress after each statement and,
+//! when one fails, reverses the operations already completed; for that, each
+//! operation renders to one statement wherever MySQL allows it (one
+//! `CREATE TABLE` with everything inline, one `ALTER TABLE` with several
+//! clauses). The exceptions are listed on [`MysqlDialect`].
 
+mod catalog;
 mod connection;
+mod render;
+mod table;
 
 pub use connection::MysqlDatabase;
 
@@ -9,7 +20,21 @@ use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
 use remodel_model::{Field, Schema};
 
-/// The MySQL/MariaDB dialect.
+/// The MySQL/MariaDB dialect (MySQL 8.0.19+, MariaDB 10.5.2+; InnoDB, utf8mb4).
+///
+/// Operations that render to more than one statement:
+/// - `AddField` with a one-off default: `ALTER TABLE … ADD COLUMN … DEFAULT
+///   <value>` fills the existing rows, then `ALTER TABLE … ALTER COLUMN …
+///   DROP DEFAULT`.
+/// - `AlterField` making a nullable column NOT NULL with a default: an
+///   `UPDATE … WHERE col IS NULL` first.
+/// - An operation that changes a foreign key but keeps its name (a new
+///   `on_delete` or target, or a new type for its column): InnoDB cannot drop
+///   and add a foreign key of the same name in one statement, so the add
+///   follows in a second `ALTER TABLE`.
+/// - Renaming a table (`RenameModel`, `AlterModelTable`) whose foreign key
+///   points at the table itself: the renamed foreign key is added in a second
+///   `ALTER TABLE` once the table has its new name.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MysqlDialect;
 
@@ -27,31 +52,48 @@ impl Dialect for MysqlDialect {
     }
 
     fn quote(&self, ident: &str) -> String {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        table::q(ident)
     }
 
     fn column_type(&self, field: &Field) -> String {
-        field.ty.to_string()
+        table::column_type(field)
     }
 
     fn render(
         &self,
-        _op: &Op,
-        _before: &Schema,
-        _after: &Schema,
+        op: &Op,
+        before: &Schema,
+        after: &Schema,
     ) -> Result<Vec<Statement>, RenderError> {
-        Err(RenderError(
-            "rendering for MySQL/MariaDB is not part of this build yet".into(),
-        ))
+        render::render(op, before, after)
     }
 
-    fn normalize(&self, _catalog: &mut Catalog) {}
+    /// Folds what MySQL cannot tell apart: `tinyint(1)` and boolean,
+    /// `timestamptz` stored as `DATETIME(6)` in UTC (its default converted),
+    /// `CHAR(36)` and uuid, raw spellings of remodel's types (and integer
+    /// display widths), unique indexes and unique constraints, the index
+    /// InnoDB makes for a foreign key, literal defaults as the column reads
+    /// them back (decimals padded to their scale, times with microseconds),
+    /// `CURRENT_TIMESTAMP` and its synonyms, and check expressions as MySQL
+    /// reprints them. Empty comments are no comments; key columns are NOT NULL.
+    fn normalize(&self, catalog: &mut Catalog) {
+        catalog::normalize(catalog);
+    }
 
     fn placeholder(&self, _n: usize) -> String {
         "?".into()
     }
 
     fn migration_notes(&self) -> MigrationNotes {
-        MigrationNotes::default()
+        MigrationNotes {
+            before: vec![
+                "MySQL commits each DDL statement as it runs: no transaction; remodel records progress after each statement",
+            ],
+            before_commit: Vec::new(),
+            after: Vec::new(),
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

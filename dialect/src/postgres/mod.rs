@@ -1,13 +1,26 @@
-//! PostgreSQL: placeholder until its renderer, introspector and connection land.
+//! PostgreSQL: rendering every operation as native ALTERs (DDL runs inside
+//! the migration's transaction), introspection of the current schema with a
+//! fixed number of catalog queries, and the connection that applies
+//! migrations under a session-level advisory lock (DESIGN §6).
 
+mod canon;
 mod connection;
+mod introspect;
+mod render;
+mod sqlexpr;
+mod table;
+mod types;
+mod values;
 
 pub use connection::PostgresDatabase;
 
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
 use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
-use remodel_model::{Field, Schema};
+use remodel_model::{ColumnDefault, ColumnType, Field, Schema};
+use sqlparser::dialect::PostgreSqlDialect as SqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 /// The PostgreSQL dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,38 +33,163 @@ impl Dialect for PostgresDialect {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            transactional_ddl: false,
+            transactional_ddl: true,
             alter_column: true,
             comments: true,
         }
     }
 
     fn quote(&self, ident: &str) -> String {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        table::q(ident)
     }
 
     fn column_type(&self, field: &Field) -> String {
-        field.ty.to_string()
+        let ty = types::sql_type(&field.ty);
+        if field.auto && field.ty.is_integer() {
+            format!("{ty} {}", types::IDENTITY)
+        } else {
+            ty
+        }
     }
 
     fn render(
         &self,
-        _op: &Op,
-        _before: &Schema,
-        _after: &Schema,
+        op: &Op,
+        before: &Schema,
+        after: &Schema,
     ) -> Result<Vec<Statement>, RenderError> {
-        Err(RenderError(
-            "rendering for PostgreSQL is not part of this build yet".into(),
-        ))
+        render::render(op, before, after)
     }
 
-    fn normalize(&self, _catalog: &mut Catalog) {}
+    fn normalize(&self, catalog: &mut Catalog) {
+        normalize(catalog);
+    }
 
-    fn placeholder(&self, _n: usize) -> String {
-        "?".into()
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
     }
 
     fn migration_notes(&self) -> MigrationNotes {
         MigrationNotes::default()
     }
+
+    fn needs_autocommit(&self, statement: &str) -> bool {
+        needs_autocommit(statement)
+    }
 }
+
+/// The keywords a statement starts with (up to `n` tokens, comments and
+/// whitespace skipped; names, quoted words and punctuation are
+/// `NoKeyword`); a statement that does not tokenize has none.
+fn leading_keywords(sql: &str, n: usize) -> Vec<Keyword> {
+    let Ok(tokens) = Tokenizer::new(&SqlDialect {}, sql).tokenize() else {
+        return Vec::new();
+    };
+    tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .take(n)
+        .map(|t| match t {
+            Token::Word(w) if w.quote_style.is_none() => w.keyword,
+            _ => Keyword::NoKeyword,
+        })
+        .collect()
+}
+
+/// Whether PostgreSQL refuses to run a statement inside a transaction block.
+fn needs_autocommit(sql: &str) -> bool {
+    let kw = leading_keywords(sql, 12);
+    let has = |k: Keyword| kw.contains(&k);
+    match kw.as_slice() {
+        [Keyword::CREATE, Keyword::INDEX | Keyword::UNIQUE, ..]
+        | [Keyword::DROP, Keyword::INDEX, ..] => {
+            // CREATE [UNIQUE] INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY
+            kw.iter().take(4).any(|k| *k == Keyword::CONCURRENTLY)
+        }
+        [Keyword::REINDEX, ..] => {
+            has(Keyword::CONCURRENTLY)
+                || kw
+                    .iter()
+                    .take(6)
+                    .any(|k| matches!(k, Keyword::SCHEMA | Keyword::DATABASE | Keyword::SYSTEM))
+        }
+        [Keyword::ALTER, Keyword::TYPE, ..] => {
+            kw.windows(2).any(|w| w == [Keyword::ADD, Keyword::VALUE])
+        }
+        [Keyword::ALTER, Keyword::TABLE, ..] => {
+            // ALTER TABLE … DETACH PARTITION … CONCURRENTLY
+            has(Keyword::DETACH) && has(Keyword::CONCURRENTLY)
+        }
+        [Keyword::ALTER, Keyword::SYSTEM, ..] | [Keyword::VACUUM, ..] => true,
+        [
+            Keyword::CREATE | Keyword::DROP,
+            Keyword::DATABASE | Keyword::TABLESPACE,
+            ..,
+        ] => true,
+        _ => false,
+    }
+}
+
+/// Folds what PostgreSQL cannot tell apart (applied to a model state's
+/// catalog and to an introspected one alike): raw types spelled like a known
+/// type or a synonym, serial columns (an integer with a sequence default),
+/// an identity column's default and nullability, NOT NULL on key columns,
+/// the spelling of literal defaults (dates, uuids, JSON), default and check
+/// expressions (PostgreSQL's casts, parentheses and rewrites), empty comments.
+pub(crate) fn normalize(catalog: &mut Catalog) {
+    for t in catalog.tables.values_mut() {
+        if t.comment.as_deref() == Some("") {
+            t.comment = None;
+        }
+        let single_pk = (t.primary_key.len() == 1).then(|| t.primary_key[0].clone());
+        let mut serial_key = None;
+        for (name, c) in t.columns.iter_mut() {
+            if c.comment.as_deref() == Some("") {
+                c.comment = None;
+            }
+            let mut serial = false;
+            if let ColumnType::Raw(text) = &c.ty {
+                // `serial` is an integer, NOT NULL, with a sequence default.
+                serial = types::is_serial(text);
+                c.null &= !serial;
+                c.ty = types::from_sql(text);
+            }
+            if let Some(ColumnDefault::Sql(s)) = &c.default
+                && sqlexpr::is_nextval(s)
+            {
+                serial = true;
+                c.default = None;
+            }
+            if serial && single_pk.as_deref() == Some(name.as_str()) {
+                serial_key = Some(name.clone());
+            }
+            c.default = match c.default.take() {
+                Some(ColumnDefault::Sql(s)) => sqlexpr::parse_default(&s, &c.ty),
+                other => other,
+            }
+            .map(|d| match d {
+                ColumnDefault::Value(lit) => ColumnDefault::Value(canon::literal(&lit, &c.ty)),
+                sql => sql,
+            });
+            if t.primary_key.contains(name) {
+                c.null = false;
+            }
+        }
+        if t.auto_increment.is_none() {
+            t.auto_increment = serial_key;
+        }
+        if let Some(auto) = t.auto_increment.clone()
+            && let Some(c) = t.columns.get_mut(&auto)
+        {
+            // An identity column has no default and is never NULL.
+            c.default = None;
+            c.null = false;
+        }
+        for e in t.checks.values_mut() {
+            *e = sqlexpr::canonical(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -27,6 +27,7 @@ pub struct SqliteDatabase {
     saved: Vec<Saved>,
     lock_timeout: Duration,
     waiting: Option<Box<dyn Fn() + Send + Sync>>,
+    queries: usize,
 }
 
 pub(crate) fn stmt_err(e: sqlx::Error) -> DbError {
@@ -99,6 +100,7 @@ impl SqliteDatabase {
             saved: Vec::new(),
             lock_timeout: Duration::from_secs(60),
             waiting: None,
+            queries: 0,
         })
     }
 
@@ -107,6 +109,11 @@ impl SqliteDatabase {
         self.exec(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
             .await
             .map(|_| ())
+    }
+
+    /// How many queries this connection has sent (introspection's cost).
+    pub fn queries_sent(&self) -> usize {
+        self.queries
     }
 
     /// `BEGIN IMMEDIATE`, the write lock: first without waiting; if another
@@ -225,6 +232,7 @@ impl Database for SqliteDatabase {
     }
 
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        self.queries += 1;
         fetch(&mut self.conn, sql, params).await
     }
 

@@ -620,3 +620,37 @@ async fn renaming_a_column_another_table_references_updates_its_foreign_key() {
             .unwrap_err();
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 }
+
+#[tokio::test]
+async fn introspection_sends_as_many_queries_for_fifty_tables_as_for_one() {
+    let mut counts = Vec::new();
+    for n in [1, 50] {
+        let mut h = open().await;
+        let tables = (0..n).map(|i| {
+            let mut t = table(
+                "a",
+                &format!("T{i}"),
+                vec![Field::new("x", ColumnType::Text)],
+            );
+            t.indexes.push(Index {
+                name: None,
+                fields: vec!["x".into()],
+                unique: false,
+                concurrently: false,
+            });
+            t
+        });
+        migrate(
+            &mut h.db,
+            &Schema::default(),
+            &schema(tables.collect()),
+            &Answers::default(),
+        )
+        .await;
+        let before = h.db.queries_sent();
+        let catalog = h.db.introspect().await.unwrap();
+        assert_eq!(catalog.tables.len(), n);
+        counts.push(h.db.queries_sent() - before);
+    }
+    assert_eq!(counts[0], counts[1], "queries for 1 and for 50 tables");
+}

@@ -1,0 +1,241 @@
+//! Reading the current schema's catalog into a [`Catalog`] with four
+//! queries whatever the number of tables: tables (with comments), columns
+//! (types, nullability, defaults, identity, comments), constraints (primary
+//! key, unique, foreign key, check) and indexes other than those backing a
+//! constraint. Tables an extension owns, partitions and internal schemas are
+//! not read; expression and partial indexes, which no model can describe, are
+//! skipped.
+
+use super::connection::PostgresDatabase;
+use super::{sqlexpr, types};
+use crate::{Database, DbError, Value};
+use remodel_model::catalog::{
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable,
+};
+use remodel_model::{ColumnDefault, OnDelete};
+use std::collections::BTreeMap;
+
+/// The user tables of the current schema (`oid`, `relname`), as a CTE
+/// named `c` that every query starts with.
+const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_class t \
+    JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
+    WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition \
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
+        WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'))";
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Text(s)) => s.clone(),
+        Some(Value::Int(i)) => i.to_string(),
+        Some(Value::Float(x)) => x.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn opt_text(v: Option<&Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => None,
+        other => Some(text(other)),
+    }
+}
+
+fn flag(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Int(1))) || matches!(v, Some(Value::Text(s)) if s == "t")
+}
+
+fn on_delete(code: &str) -> OnDelete {
+    match code {
+        "c" => OnDelete::Cascade,
+        "r" => OnDelete::Restrict,
+        "n" => OnDelete::SetNull,
+        "d" => OnDelete::SetDefault,
+        _ => OnDelete::NoAction,
+    }
+}
+
+/// One constraint's rows, gathered.
+#[derive(Default)]
+struct ConRows {
+    kind: String,
+    columns: Vec<String>,
+    ref_table: String,
+    ref_columns: Vec<String>,
+    on_delete: String,
+    check: Option<String>,
+}
+
+/// Reads the current schema.
+pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbError> {
+    let ie = |e: DbError| DbError::Introspect(e.to_string());
+    let tables = db
+        .query(
+            &format!(
+                "{TABLES} SELECT c.relname::text, obj_description(c.oid, 'pg_class') FROM c ORDER BY 1"
+            ),
+            &[],
+        )
+        .await
+        .map_err(ie)?;
+    let columns = db
+        .query(
+            &format!(
+                "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
+                 a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
+                 a.attgenerated::text, pg_catalog.col_description(c.oid, a.attnum) \
+                 FROM c \
+                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+                 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 ORDER BY 1, a.attnum"
+            ),
+            &[],
+        )
+        .await
+        .map_err(ie)?;
+    let constraints = db
+        .query(
+            &format!(
+                "{TABLES} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
+                 fc.relname::text, fa.attname::text, con.confdeltype::text, \
+                 CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END \
+                 FROM c \
+                 JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c') \
+                 LEFT JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
+                     ON con.contype <> 'c' \
+                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+                 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
+                 LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum \
+                 ORDER BY 1, 2, 4"
+            ),
+            &[],
+        )
+        .await
+        .map_err(ie)?;
+    let indexes = db
+        .query(
+            &format!(
+                "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
+                 FROM c \
+                 JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
+                 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+                 JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
+                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+                 AND k.attnum > 0 \
+                 WHERE ix.indexprs IS NULL AND ix.indpred IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+                     WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
+                 ORDER BY 1, 2, 4"
+            ),
+            &[],
+        )
+        .await
+        .map_err(ie)?;
+
+    let mut catalog = Catalog::default();
+    for row in &tables {
+        catalog.tables.insert(
+            text(row.first()),
+            CatalogTable {
+                comment: opt_text(row.get(1)).filter(|c| !c.is_empty()),
+                ..CatalogTable::default()
+            },
+        );
+    }
+
+    for row in &columns {
+        let Some(t) = catalog.tables.get_mut(&text(row.first())) else {
+            continue;
+        };
+        if !text(row.get(6)).is_empty() {
+            continue; // generated columns are not remodel's
+        }
+        let col = text(row.get(1));
+        let ty = types::from_sql(&text(row.get(2)));
+        let identity = !text(row.get(5)).is_empty();
+        let default = opt_text(row.get(4)).and_then(|d| sqlexpr::parse_default(&d, &ty));
+        if identity && t.auto_increment.is_none() {
+            t.auto_increment = Some(col.clone());
+        }
+        t.columns.insert(
+            col,
+            CatalogColumn {
+                ty,
+                null: !flag(row.get(3)),
+                default,
+                comment: opt_text(row.get(7)).filter(|c| !c.is_empty()),
+            },
+        );
+    }
+
+    let mut grouped: BTreeMap<(String, String), ConRows> = BTreeMap::new();
+    for row in &constraints {
+        let g = grouped
+            .entry((text(row.first()), text(row.get(1))))
+            .or_insert_with(|| ConRows {
+                kind: text(row.get(2)),
+                ref_table: text(row.get(5)),
+                on_delete: text(row.get(7)),
+                check: opt_text(row.get(8)),
+                ..ConRows::default()
+            });
+        if let Some(c) = opt_text(row.get(4)) {
+            g.columns.push(c);
+        }
+        if let Some(c) = opt_text(row.get(6)) {
+            g.ref_columns.push(c);
+        }
+    }
+    for ((table, name), g) in grouped {
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        match g.kind.as_str() {
+            "p" => t.primary_key = g.columns,
+            "u" => {
+                t.uniques.insert(name, g.columns);
+            }
+            "f" => {
+                t.foreign_keys.insert(
+                    name,
+                    CatalogForeignKey {
+                        columns: g.columns,
+                        ref_table: g.ref_table,
+                        ref_columns: g.ref_columns,
+                        on_delete: on_delete(&g.on_delete),
+                    },
+                );
+            }
+            "c" => {
+                let e = g.check.unwrap_or_default();
+                t.checks.insert(name, sqlexpr::canonical(&e));
+            }
+            _ => {}
+        }
+    }
+
+    // A serial primary key (an integer whose default takes the next value of
+    // a sequence) is the older form of an auto-increment key.
+    for t in catalog.tables.values_mut() {
+        if t.auto_increment.is_none()
+            && let [pk] = t.primary_key.as_slice()
+            && let Some(c) = t.columns.get_mut(pk)
+            && matches!(&c.default, Some(ColumnDefault::Sql(s)) if sqlexpr::is_nextval(s))
+        {
+            c.default = None;
+            t.auto_increment = Some(pk.clone());
+        }
+    }
+
+    let mut idx: BTreeMap<(String, String), (bool, Vec<String>)> = BTreeMap::new();
+    for row in &indexes {
+        let e = idx
+            .entry((text(row.first()), text(row.get(1))))
+            .or_insert_with(|| (flag(row.get(2)), Vec::new()));
+        e.1.push(text(row.get(4)));
+    }
+    for ((table, name), (unique, columns)) in idx {
+        if let Some(t) = catalog.tables.get_mut(&table) {
+            t.indexes.insert(name, CatalogIndex { columns, unique });
+        }
+    }
+    Ok(catalog)
+}

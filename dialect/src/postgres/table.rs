@@ -1,0 +1,638 @@
+//! PostgreSQL table definitions with every name resolved, and the native
+//! ALTERs that turn one definition into another.
+
+use super::types::{IDENTITY, sql_type, using};
+use crate::literal::{default_sql, quote_string};
+use crate::{RenderError, Statement};
+use remodel_model::{ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr};
+use std::collections::BTreeMap;
+
+/// An identifier in double quotes.
+pub(crate) fn q(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+fn q_list(cols: &[String]) -> String {
+    cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ColumnDef {
+    pub name: String,
+    ty: ColumnType,
+    not_null: bool,
+    identity: bool,
+    default: Option<String>,
+    comment: Option<String>,
+}
+
+/// The primary key.
+#[derive(Debug, Clone, PartialEq)]
+struct PkDef {
+    name: String,
+    columns: Vec<String>,
+}
+
+/// A named table constraint other than the primary key.
+#[derive(Debug, Clone, PartialEq)]
+enum Con {
+    Unique {
+        name: String,
+        columns: Vec<String>,
+    },
+    ForeignKey {
+        name: String,
+        column: String,
+        ref_table: String,
+        ref_column: String,
+        on_delete: OnDelete,
+    },
+    Check {
+        name: String,
+        expr: String,
+    },
+}
+
+impl Con {
+    fn name(&self) -> &str {
+        match self {
+            Con::Unique { name, .. } | Con::ForeignKey { name, .. } | Con::Check { name, .. } => {
+                name
+            }
+        }
+    }
+
+    fn with_name(&self, new: &str) -> Con {
+        let mut c = self.clone();
+        match &mut c {
+            Con::Unique { name, .. } | Con::ForeignKey { name, .. } | Con::Check { name, .. } => {
+                *name = new.to_string()
+            }
+        }
+        c
+    }
+
+    /// Drop order: foreign keys first (they may use a unique constraint), then checks, then uniques.
+    fn rank(&self) -> u8 {
+        match self {
+            Con::ForeignKey { .. } => 0,
+            Con::Check { .. } => 1,
+            Con::Unique { .. } => 2,
+        }
+    }
+
+    fn sql(&self) -> String {
+        match self {
+            Con::Unique { name, columns } => {
+                format!("CONSTRAINT {} UNIQUE ({})", q(name), q_list(columns))
+            }
+            Con::ForeignKey {
+                name,
+                column,
+                ref_table,
+                ref_column,
+                on_delete,
+            } => {
+                let action = if *on_delete == OnDelete::NoAction {
+                    String::new()
+                } else {
+                    format!(" ON DELETE {}", on_delete.sql())
+                };
+                format!(
+                    "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){action}",
+                    q(name),
+                    q(column),
+                    q(ref_table),
+                    q(ref_column),
+                )
+            }
+            Con::Check { name, expr: e } => format!(
+                "CONSTRAINT {} CHECK ({})",
+                q(name),
+                expr::quoted(e, '"').unwrap_or_else(|_| e.clone())
+            ),
+        }
+    }
+}
+
+/// An index.
+#[derive(Debug, Clone, PartialEq)]
+struct IndexDef {
+    name: String,
+    columns: Vec<String>,
+    unique: bool,
+    concurrently: bool,
+}
+
+impl IndexDef {
+    fn same_definition(&self, other: &IndexDef) -> bool {
+        self.columns == other.columns && self.unique == other.unique
+    }
+
+    fn create(&self, table: &str, concurrently: bool) -> Statement {
+        Statement::new(format!(
+            "CREATE {}INDEX {}{} ON {} ({})",
+            if self.unique { "UNIQUE " } else { "" },
+            if concurrently && self.concurrently {
+                "CONCURRENTLY "
+            } else {
+                ""
+            },
+            q(&self.name),
+            q(table),
+            q_list(&self.columns)
+        ))
+    }
+}
+
+/// A table as PostgreSQL holds it, every name resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TableDef {
+    pub name: String,
+    columns: Vec<ColumnDef>,
+    pk: Option<PkDef>,
+    constraints: Vec<Con>,
+    indexes: Vec<IndexDef>,
+    comment: Option<String>,
+}
+
+/// The SQL of a default for a column of type `ty`.
+pub(crate) fn default_value(d: &ColumnDefault, ty: &ColumnType) -> String {
+    default_sql(d, ty, '"', true)
+}
+
+fn comment_sql(c: &Option<String>) -> String {
+    match c {
+        Some(text) if !text.is_empty() => quote_string(text),
+        _ => "NULL".into(),
+    }
+}
+
+fn no_comment(c: &Option<String>) -> Option<String> {
+    c.clone().filter(|s| !s.is_empty())
+}
+
+impl TableDef {
+    /// Resolves a model table's names against the schema it lives in.
+    pub fn of(t: &Table, schema: &Schema) -> Result<TableDef, RenderError> {
+        let pk = t.primary_key();
+        let single_pk = (pk.len() == 1).then(|| pk[0].clone());
+        let mut columns = Vec::new();
+        let mut constraints = Vec::new();
+        let mut indexes = Vec::new();
+        for f in &t.fields {
+            let col = f.column_name().to_string();
+            columns.push(column_def(f));
+            if let Some(name) = t.field_unique_name(f) {
+                constraints.push(Con::Unique {
+                    name,
+                    columns: vec![col.clone()],
+                });
+            }
+            if let (Some(name), Some(r)) = (t.field_fk_name(f), &f.references) {
+                let (ref_table, ref_column) = match schema.referenced(r) {
+                    Some((rt, rf)) => (rt.table_name(), rf.column_name().to_string()),
+                    // A reference to the table itself while it is being created.
+                    None if r.model == t.key() => {
+                        let target = r
+                            .to_field
+                            .clone()
+                            .or_else(|| single_pk.clone())
+                            .unwrap_or_default();
+                        (
+                            t.table_name(),
+                            t.field(&target)
+                                .map(|f| f.column_name().to_string())
+                                .unwrap_or(target),
+                        )
+                    }
+                    None => {
+                        return Err(RenderError(format!(
+                            "field `{}` of {} references {}{}, which does not exist at this point of the history",
+                            f.name,
+                            t.key(),
+                            r.model,
+                            r.to_field
+                                .as_ref()
+                                .map(|tf| format!(".{tf}"))
+                                .unwrap_or_default()
+                        )));
+                    }
+                };
+                constraints.push(Con::ForeignKey {
+                    name,
+                    column: col.clone(),
+                    ref_table,
+                    ref_column,
+                    on_delete: r.on_delete,
+                });
+            }
+            if let Some(name) = t.field_index_name(f) {
+                indexes.push(IndexDef {
+                    name,
+                    columns: vec![col.clone()],
+                    unique: false,
+                    concurrently: false,
+                });
+            }
+        }
+        for c in &t.constraints {
+            let name = t.constraint_name(c).name;
+            constraints.push(match c {
+                Constraint::Unique { fields, .. } => Con::Unique {
+                    name,
+                    columns: t.columns_of(fields),
+                },
+                Constraint::Check { expr: e, .. } => Con::Check {
+                    name,
+                    expr: expr::normalize(e).unwrap_or_else(|_| e.clone()),
+                },
+            });
+        }
+        for ix in &t.indexes {
+            indexes.push(IndexDef {
+                name: t.index_name(ix).name,
+                columns: t.columns_of(&ix.fields),
+                unique: ix.unique,
+                concurrently: ix.concurrently,
+            });
+        }
+        Ok(TableDef {
+            name: t.table_name(),
+            columns,
+            pk: (!pk.is_empty()).then(|| PkDef {
+                name: t.primary_key_name(),
+                columns: t.columns_of(&pk),
+            }),
+            constraints,
+            indexes,
+            comment: no_comment(&t.comment),
+        })
+    }
+
+    fn column_sql(c: &ColumnDef) -> String {
+        let mut s = format!("{} {}", q(&c.name), sql_type(&c.ty));
+        if c.identity {
+            s.push(' ');
+            s.push_str(IDENTITY);
+        }
+        if let Some(d) = &c.default {
+            s.push_str(" DEFAULT ");
+            s.push_str(d);
+        }
+        if c.not_null && !c.identity {
+            s.push_str(" NOT NULL");
+        }
+        s
+    }
+
+    fn comments(&self) -> Vec<Statement> {
+        self.columns
+            .iter()
+            .filter(|c| c.comment.is_some())
+            .map(|c| {
+                Statement::new(format!(
+                    "COMMENT ON COLUMN {}.{} IS {}",
+                    q(&self.name),
+                    q(&c.name),
+                    comment_sql(&c.comment)
+                ))
+            })
+            .collect()
+    }
+
+    /// CREATE TABLE, its indexes and its comments.
+    pub fn create(&self) -> Vec<Statement> {
+        let mut lines: Vec<String> = self.columns.iter().map(Self::column_sql).collect();
+        if let Some(pk) = &self.pk {
+            lines.push(format!(
+                "CONSTRAINT {} PRIMARY KEY ({})",
+                q(&pk.name),
+                q_list(&pk.columns)
+            ));
+        }
+        lines.extend(self.constraints.iter().map(Con::sql));
+        let mut out = vec![Statement::new(format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            q(&self.name),
+            lines.join(",\n    ")
+        ))];
+        // The table is new and empty: a `concurrently` index gains nothing
+        // from CONCURRENTLY here, and would take the migration out of its transaction.
+        out.extend(self.indexes.iter().map(|ix| ix.create(&self.name, false)));
+        if self.comment.is_some() {
+            out.push(Statement::new(format!(
+                "COMMENT ON TABLE {} IS {}",
+                q(&self.name),
+                comment_sql(&self.comment)
+            )));
+        }
+        out.extend(self.comments());
+        out
+    }
+
+    /// This definition after renaming the table and columns natively:
+    /// columns follow, and so do references to the table itself; constraint
+    /// and index names do not.
+    fn renamed(&self, new_name: &str, renames: &[(String, String)]) -> TableDef {
+        let ren = |c: &str| {
+            renames
+                .iter()
+                .find(|(o, _)| o == c)
+                .map(|(_, n)| n.clone())
+                .unwrap_or(c.to_string())
+        };
+        let ren_all = |cols: &[String]| cols.iter().map(|c| ren(c)).collect::<Vec<_>>();
+        let mut t = self.clone();
+        let old_name = t.name.clone();
+        t.name = new_name.to_string();
+        for c in &mut t.columns {
+            c.name = ren(&c.name);
+        }
+        if let Some(pk) = &mut t.pk {
+            pk.columns = ren_all(&pk.columns);
+        }
+        for c in &mut t.constraints {
+            match c {
+                Con::Unique { columns, .. } => *columns = ren_all(columns),
+                Con::ForeignKey {
+                    column,
+                    ref_table,
+                    ref_column,
+                    ..
+                } => {
+                    *column = ren(column);
+                    if *ref_table == old_name {
+                        *ref_table = new_name.to_string();
+                        *ref_column = ren(ref_column);
+                    }
+                }
+                Con::Check { expr: e, .. } => {
+                    for (o, n) in renames {
+                        if let Ok(r) = expr::rename_column(e, o, n) {
+                            *e = r;
+                        }
+                    }
+                }
+            }
+        }
+        for ix in &mut t.indexes {
+            ix.columns = ren_all(&ix.columns);
+        }
+        t
+    }
+}
+
+fn column_def(f: &Field) -> ColumnDef {
+    let identity = f.auto && f.ty.is_integer();
+    ColumnDef {
+        name: f.column_name().to_string(),
+        ty: f.ty.clone(),
+        not_null: !f.null || identity,
+        identity,
+        default: if identity {
+            None
+        } else {
+            f.default.as_ref().map(|d| default_value(d, &f.ty))
+        },
+        comment: no_comment(&f.comment),
+    }
+}
+
+/// What an operation adds to the change between two definitions.
+#[derive(Debug, Default)]
+pub(crate) struct Extras {
+    /// Column renames (old column → new column).
+    pub renames: Vec<(String, String)>,
+    /// A one-off DEFAULT for an added column: it fills the existing rows
+    /// and is dropped right after.
+    pub one_off: BTreeMap<String, String>,
+    /// The value for NULL rows of an existing column that becomes NOT NULL.
+    pub fills: BTreeMap<String, String>,
+    /// Build indexes marked `concurrently` with CREATE INDEX CONCURRENTLY.
+    pub concurrently: bool,
+}
+
+/// The statements that turn table `old` into `new` (both resolved).
+pub(crate) fn transition(old: &TableDef, new: &TableDef, extras: &Extras) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let t = q(&new.name);
+    let alter = |action: String| Statement::new(format!("ALTER TABLE {t} {action}"));
+    if old.name != new.name {
+        out.push(Statement::new(format!(
+            "ALTER TABLE {} RENAME TO {t}",
+            q(&old.name)
+        )));
+    }
+    for (o, n) in &extras.renames {
+        out.push(alter(format!("RENAME COLUMN {} TO {}", q(o), q(n))));
+    }
+    let mut mid = old.renamed(&new.name, &extras.renames);
+
+    // Objects whose definition is unchanged but whose (derived) name changed are renamed.
+    let mut renames: Vec<Statement> = Vec::new();
+    let pk_changed = match (&mid.pk, &new.pk) {
+        (Some(a), Some(b)) if a.columns == b.columns => {
+            if a.name != b.name {
+                renames.push(alter(format!(
+                    "RENAME CONSTRAINT {} TO {}",
+                    q(&a.name),
+                    q(&b.name)
+                )));
+            }
+            false
+        }
+        (a, b) => a != b,
+    };
+    for c in &new.constraints {
+        if mid.constraints.contains(c) {
+            continue;
+        }
+        let found = mid
+            .constraints
+            .iter()
+            .position(|m| m.with_name(c.name()) == *c && !new.constraints.iter().any(|n| n == m));
+        if let Some(pos) = found {
+            renames.push(alter(format!(
+                "RENAME CONSTRAINT {} TO {}",
+                q(mid.constraints[pos].name()),
+                q(c.name())
+            )));
+            mid.constraints[pos] = c.clone();
+        }
+    }
+    for ix in &new.indexes {
+        if mid
+            .indexes
+            .iter()
+            .any(|m| m.name == ix.name && m.same_definition(ix))
+        {
+            continue;
+        }
+        let found = mid.indexes.iter().position(|m| {
+            m.same_definition(ix)
+                && !new
+                    .indexes
+                    .iter()
+                    .any(|n| n.name == m.name && n.same_definition(m))
+        });
+        if let Some(pos) = found {
+            renames.push(Statement::new(format!(
+                "ALTER INDEX {} RENAME TO {}",
+                q(&mid.indexes[pos].name),
+                q(&ix.name)
+            )));
+            mid.indexes[pos].name = ix.name.clone();
+        }
+    }
+
+    // Drops of what the new definition no longer has (or has differently).
+    let mut dropped: Vec<&Con> = mid
+        .constraints
+        .iter()
+        .filter(|c| !new.constraints.contains(c))
+        .collect();
+    dropped.sort_by_key(|c| c.rank());
+    for c in dropped {
+        out.push(alter(format!("DROP CONSTRAINT {}", q(c.name()))));
+    }
+    if pk_changed && let Some(pk) = &mid.pk {
+        out.push(alter(format!("DROP CONSTRAINT {}", q(&pk.name))));
+    }
+    for ix in &mid.indexes {
+        if !new
+            .indexes
+            .iter()
+            .any(|n| n.name == ix.name && n.same_definition(ix))
+        {
+            out.push(Statement::new(format!("DROP INDEX {}", q(&ix.name))));
+        }
+    }
+    out.extend(renames);
+
+    for c in &mid.columns {
+        if !new.columns.iter().any(|n| n.name == c.name) {
+            out.push(alter(format!("DROP COLUMN {}", q(&c.name))));
+        }
+    }
+    let mut commented: Vec<&ColumnDef> = Vec::new();
+    for c in &new.columns {
+        let Some(o) = mid.columns.iter().find(|m| m.name == c.name) else {
+            // An added column.
+            match extras.one_off.get(&c.name) {
+                Some(value) if c.default.is_none() => {
+                    let mut with = c.clone();
+                    with.default = Some(value.clone());
+                    out.push(alter(format!("ADD COLUMN {}", TableDef::column_sql(&with))));
+                    out.push(alter(format!("ALTER COLUMN {} DROP DEFAULT", q(&c.name))));
+                }
+                _ => out.push(alter(format!("ADD COLUMN {}", TableDef::column_sql(c)))),
+            }
+            if c.comment.is_some() {
+                commented.push(c);
+            }
+            continue;
+        };
+        out.extend(alter_column(&t, &new.name, o, c, extras.fills.get(&c.name)));
+        if o.comment != c.comment {
+            commented.push(c);
+        }
+    }
+
+    if pk_changed && let Some(pk) = &new.pk {
+        out.push(alter(format!(
+            "ADD CONSTRAINT {} PRIMARY KEY ({})",
+            q(&pk.name),
+            q_list(&pk.columns)
+        )));
+    }
+    let mut added: Vec<&Con> = new
+        .constraints
+        .iter()
+        .filter(|c| !mid.constraints.contains(c))
+        .collect();
+    added.sort_by_key(|c| std::cmp::Reverse(c.rank()));
+    for c in added {
+        out.push(alter(format!("ADD {}", c.sql())));
+    }
+    for ix in &new.indexes {
+        if !mid
+            .indexes
+            .iter()
+            .any(|m| m.name == ix.name && m.same_definition(ix))
+        {
+            out.push(ix.create(&new.name, extras.concurrently));
+        }
+    }
+    if mid.comment != new.comment {
+        out.push(Statement::new(format!(
+            "COMMENT ON TABLE {t} IS {}",
+            comment_sql(&new.comment)
+        )));
+    }
+    out.extend(commented.iter().map(|c| {
+        Statement::new(format!(
+            "COMMENT ON COLUMN {t}.{} IS {}",
+            q(&c.name),
+            comment_sql(&c.comment)
+        ))
+    }));
+    out
+}
+
+/// The ALTER COLUMN statements that change column `o` into `c`.
+fn alter_column(
+    t: &str,
+    table: &str,
+    o: &ColumnDef,
+    c: &ColumnDef,
+    fill: Option<&String>,
+) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let col = q(&c.name);
+    let alter =
+        |action: String| Statement::new(format!("ALTER TABLE {t} ALTER COLUMN {col} {action}"));
+    if o.identity && !c.identity {
+        out.push(alter("DROP IDENTITY".into()));
+    }
+    let type_changed = o.ty != c.ty;
+    let default_changed = o.default != c.default;
+    // An old default may not convert to the new type: drop it first.
+    if o.default.is_some() && (type_changed || (default_changed && c.default.is_none())) {
+        out.push(alter("DROP DEFAULT".into()));
+    }
+    if type_changed {
+        let mut sql = format!("TYPE {}", sql_type(&c.ty));
+        if let Some(u) = using(&col, &o.ty, &c.ty) {
+            sql.push_str(" USING ");
+            sql.push_str(&u);
+        }
+        out.push(alter(sql));
+    }
+    if let Some(d) = &c.default
+        && (type_changed || default_changed)
+    {
+        out.push(alter(format!("SET DEFAULT {d}")));
+    }
+    if c.not_null && !o.not_null {
+        if let Some(value) = fill {
+            out.push(Statement::new(format!(
+                "UPDATE {t} SET {col} = {value} WHERE {col} IS NULL"
+            )));
+        }
+        out.push(alter("SET NOT NULL".into()));
+    } else if !c.not_null && o.not_null {
+        out.push(alter("DROP NOT NULL".into()));
+    }
+    if !o.identity && c.identity {
+        out.push(alter(IDENTITY.replacen("GENERATED", "ADD GENERATED", 1)));
+        // Existing rows hold keys: the sequence starts after the largest.
+        out.push(Statement::new(format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), coalesce(max({col}), 0) + 1, false) FROM {t}",
+            quote_string(&q(table)),
+            quote_string(&c.name),
+        )));
+    }
+    out
+}
