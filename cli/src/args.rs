@@ -129,11 +129,44 @@ pub struct MakeArgs {
 pub struct MigrateArgs {
     /// Only this app.
     pub app: Option<String>,
-    /// A migration name or unambiguous prefix, or `zero`.
+    /// A migration name or unambiguous prefix, `zero`, or relative: `-N`
+    /// (unapply the app's last N applied) or `+N` (apply its next N).
+    #[arg(allow_hyphen_values = true)]
     pub target: Option<String>,
     /// Record migrations as applied (or unapplied) without running their SQL.
     #[arg(long)]
     pub fake: bool,
+    /// Record an app's initial migration as applied without running its
+    /// CreateModel operations when its tables already exist with matching
+    /// columns (checked against the live database).
+    #[arg(long = "fake-initial")]
+    pub fake_initial: bool,
+    /// List the operations that would run, in order, and stop.
+    #[arg(long)]
+    pub plan: bool,
+    /// With --plan: print the plan's SQL instead.
+    #[arg(long, requires = "plan")]
+    pub sql: bool,
+    /// With --plan --sql: plan without connecting, from an empty database or
+    /// from --from.
+    #[arg(long, requires = "sql")]
+    pub offline: bool,
+    /// With --offline: take APP.NAME and everything it depends on as applied.
+    #[arg(long, value_name = "APP.NAME", requires = "offline")]
+    pub from: Option<String>,
+    /// The dialect for --offline (default: the configured database's).
+    #[arg(long, value_enum, requires = "offline")]
+    pub dialect: Option<DialectArg>,
+    /// Exit 1 if any migration is unapplied; apply nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Apply even though this applied migration's file changed since
+    /// (repeatable); its stored checksum is updated.
+    #[arg(long = "accept-changed", value_name = "APP.NAME")]
+    pub accept_changed: Vec<String>,
+    /// Forget history rows whose migration files were deleted, and stop.
+    #[arg(long)]
+    pub prune: bool,
     /// Never ask.
     #[arg(long)]
     pub noinput: bool,
@@ -157,6 +190,9 @@ pub struct MigrateArgs {
 pub struct ShowArgs {
     /// Only these apps.
     pub apps: Vec<String>,
+    /// One line per migration, in the order they apply.
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// `sqlmigrate`.

@@ -111,6 +111,12 @@ pub trait Database: Send {
     /// Releases the migration lock.
     async fn unlock(&mut self) -> Result<(), DbError>;
 
+    /// About how many rows a table holds (a catalog estimate where the
+    /// database keeps one), for `migrate --plan` to say what a drop loses.
+    async fn estimate_rows(&mut self, _table: &str) -> Result<Option<i64>, DbError> {
+        Ok(None)
+    }
+
     /// Whether a table exists.
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
 

@@ -162,6 +162,10 @@ pub trait Dialect: Send + Sync {
     /// `sqlmigrate` shows it.
     fn migration_notes(&self) -> MigrationNotes;
 
+    /// An SQL expression for the current UTC time as `YYYY-MM-DDTHH:MM:SSZ`
+    /// (the history's `applied_at`, in scripts applied by hand).
+    fn now_iso_sql(&self) -> &'static str;
+
     /// Whether a statement cannot run inside a transaction (PostgreSQL's
     /// `CREATE INDEX CONCURRENTLY`, `ALTER TYPE … ADD VALUE`): an atomic
     /// migration holding one is refused.

@@ -2,7 +2,7 @@
 //! (or, on MySQL, failed part-way) migration, ordered by `id`.
 
 use crate::naming::UtcTime;
-use remodel_dialect::{Database, DbError, Value};
+use remodel_dialect::{Database, DbError, Dialect, Value};
 use remodel_differ::Op;
 use remodel_model::{ColumnDefault, ColumnType, Constraint, Field, Literal, Schema, Table};
 
@@ -69,20 +69,62 @@ pub fn history_table() -> Table {
     t
 }
 
+/// The statements that create the history table on `dialect`.
+pub fn create_sql(dialect: &dyn Dialect) -> Result<Vec<String>, DbError> {
+    let table = history_table();
+    let mut after = Schema::default();
+    after.insert(table.clone());
+    let statements = dialect
+        .render(&Op::CreateModel { table }, &Schema::default(), &after)
+        .map_err(|e| DbError::Statement(e.0))?;
+    Ok(statements.into_iter().map(|s| s.sql).collect())
+}
+
+/// The statement that records (`applied`) or forgets a migration, with its
+/// values written out: for scripts applied by hand (`migrate --plan --sql`).
+pub fn record_sql(
+    dialect: &dyn Dialect,
+    app: &str,
+    name: &str,
+    checksum: &str,
+    applied: bool,
+) -> String {
+    let q = |s: &str| dialect.quote(s);
+    let text = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    if applied {
+        format!(
+            "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES ({}, {}, {}, {}, 'applied', 0)",
+            q(TABLE),
+            q("app"),
+            q("name"),
+            q("checksum"),
+            q("applied_at"),
+            q("state"),
+            q("progress"),
+            text(app),
+            text(name),
+            text(checksum),
+            dialect.now_iso_sql()
+        )
+    } else {
+        format!(
+            "DELETE FROM {} WHERE {} = {} AND {} = {}",
+            q(TABLE),
+            q("app"),
+            text(app),
+            q("name"),
+            text(name)
+        )
+    }
+}
+
 /// Creates the history table if it does not exist.
 pub async fn ensure_table(db: &mut dyn Database) -> Result<(), DbError> {
     if db.table_exists(TABLE).await? {
         return Ok(());
     }
-    let table = history_table();
-    let mut after = Schema::default();
-    after.insert(table.clone());
-    let statements = db
-        .dialect()
-        .render(&Op::CreateModel { table }, &Schema::default(), &after)
-        .map_err(|e| DbError::Statement(e.0))?;
-    for s in statements {
-        if let Err(e) = db.execute(&s.sql, &[]).await {
+    for sql in create_sql(db.dialect())? {
+        if let Err(e) = db.execute(&sql, &[]).await {
             // Another process may have created it meanwhile.
             if db.table_exists(TABLE).await? {
                 return Ok(());
@@ -213,6 +255,36 @@ pub async fn set_applied(
         d.quote(TABLE),
         d.quote("state"),
         d.quote("progress"),
+        d.quote("checksum"),
+        d.placeholder(1),
+        d.quote("app"),
+        d.placeholder(2),
+        d.quote("name"),
+        d.placeholder(3),
+    );
+    db.execute(
+        &sql,
+        &[
+            Value::Text(checksum.into()),
+            Value::Text(app.into()),
+            Value::Text(name.into()),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Stores a new checksum for an applied migration (`--accept-changed`).
+pub async fn set_checksum(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    checksum: &str,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE {} SET {} = {} WHERE {} = {} AND {} = {}",
+        d.quote(TABLE),
         d.quote("checksum"),
         d.placeholder(1),
         d.quote("app"),

@@ -1,7 +1,8 @@
 //! remodel's migrations: the files ([`file`]), loading a project's
 //! migrations into their dependency graph ([`graph`]), plans to a target
 //! ([`plan`]), the history table ([`history`]), the runner that applies and
-//! unapplies ([`runner`]), and new migrations from the differ's operations
+//! unapplies ([`runner`]), one `migrate` run's checks and plan
+//! ([`session`]), and new migrations from the differ's operations
 //! ([`make`]).
 
 pub mod file;
@@ -11,6 +12,7 @@ pub mod make;
 pub mod naming;
 pub mod plan;
 pub mod runner;
+pub mod session;
 mod toml_text;
 
 pub use graph::{Graph, LoadError, Migration};

@@ -19,6 +19,12 @@ pub struct PreparedOp {
     pub op: Op,
     /// Its one-line description.
     pub description: Description,
+    /// Whether what runs drops data: the operation's own mark forward;
+    /// unapplying, whether its inverse drops any (undoing an AddField drops
+    /// the column).
+    pub drops_data: bool,
+    /// The table whose data it drops, as named before it runs.
+    pub table: Option<String>,
     /// What runs (the reverse when unapplying).
     pub statements: Vec<Statement>,
     /// What undoes `statements`, for databases whose DDL is not transactional;
@@ -43,6 +49,9 @@ pub struct Prepared {
     pub checksum: String,
     /// Runs in one transaction.
     pub atomic: bool,
+    /// Recorded without running its SQL (`--fake`, or `--fake-initial` when
+    /// its tables already exist).
+    pub fake: bool,
     /// Its operations, in the order they run.
     pub ops: Vec<PreparedOp>,
 }
@@ -247,10 +256,22 @@ fn prepare_one(
                 ),
             ));
         }
+        let drops_data = match step.direction {
+            Direction::Forward => description.destructive,
+            Direction::Backward => op
+                .inverse(b)
+                .map(|inv| inv.iter().any(Op::is_destructive))
+                .unwrap_or(false),
+        };
+        let table = op
+            .model_key()
+            .and_then(|k| b.table(&k).or_else(|| a.table(&k)).map(|t| t.table_name()));
         ops.push(PreparedOp {
             number: i + 1,
             op: op.clone(),
             description,
+            drops_data,
+            table,
             statements,
             undo: render_dir(op, opposite, b, a, dialect),
         });
@@ -266,6 +287,7 @@ fn prepare_one(
         path: m.path.clone(),
         checksum: m.checksum.clone(),
         atomic: m.file.atomic,
+        fake: false,
         ops,
     })
 }
@@ -329,6 +351,7 @@ pub async fn execute(
     let transactional = db.dialect().capabilities().transactional_ddl;
     for m in plan {
         progress.start(m);
+        let fake = fake || m.fake;
         let outcome = if transactional || fake {
             run_transactional(db, m, fake).await?
         } else {
@@ -567,6 +590,19 @@ async fn reverse_completed(
 /// comments, each operation's description, BEGIN/COMMIT where DDL is
 /// transactional.
 pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
+    text_with(m, dialect, None)
+}
+
+/// The SQL of a prepared migration as a script applied by hand: as
+/// [`sql_text`], with the statement that records it in the history (or
+/// forgets it, unapplying) inside its transaction.
+pub fn script_text(m: &Prepared, dialect: &dyn Dialect) -> String {
+    let forward = m.step.direction == Direction::Forward;
+    let record = history::record_sql(dialect, &m.app, &m.name, &m.checksum, forward);
+    text_with(m, dialect, Some(record))
+}
+
+fn text_with(m: &Prepared, dialect: &dyn Dialect, record: Option<String>) -> String {
     let notes = dialect.migration_notes();
     let transactional = m.atomic && dialect.capabilities().transactional_ddl;
     let mut out = String::new();
@@ -589,6 +625,9 @@ pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
                 out.push_str(";\n");
             }
         }
+    }
+    if let Some(record) = record {
+        out.push_str(&format!("--\n-- Record it in the history\n--\n{record};\n"));
     }
     for n in &notes.before_commit {
         out.push_str(&format!("-- {n}\n"));

@@ -170,7 +170,12 @@ impl TestProject {
             &["-C", &self.path().display().to_string(), "--database", &url],
             &[],
         );
-        if run.code == 0 && args.first() == Some(&"migrate") && !args.contains(&"--fake") {
+        let has_database = self.scratch.is_some() || self.db_path().exists();
+        if run.code == 0
+            && args.first() == Some(&"migrate")
+            && !args.contains(&"--fake")
+            && has_database
+        {
             blocking(|| self.assert_no_drift());
         }
         run
@@ -210,6 +215,24 @@ impl TestProject {
         db.execute(sql, &[])
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+    }
+
+    /// Runs a script as a user would by hand (statements split as
+    /// RunSql's are), creating a SQLite file that does not exist yet.
+    pub async fn exec_script(&self, script: &str) {
+        let url = DatabaseUrl::parse(&self.db_url(), self.path()).expect("a test URL");
+        let mut db = remodel_dialect::connect(&url, true)
+            .await
+            .expect("connect")
+            .expect("the database exists");
+        let statements = remodel_dialect::split::split(script, self.dialect())
+            .unwrap_or_else(|e| panic!("split the script: {e}\n{script}"));
+        for sql in statements {
+            db.execute(&sql, &[])
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
         db.close().await;
     }
 

@@ -415,7 +415,6 @@ fn an_unknown_app_is_bad_usage() {
 }
 
 #[test]
-#[ignore = "later (issue 5): relative targets (`migrate APP +N` / `-N`, DESIGN §3) are not implemented: `migrate patients +5` is read as a name prefix and exits 1 (\"no migration matching '+5'\") instead of 2 for a target beyond the last migration"]
 fn a_relative_target_beyond_the_last_migration_is_bad_usage() {
     let p = clinic();
     refused(&p.remodel(&["migrate", "patients", "+5"]), 2, &["patients"]);
@@ -694,7 +693,6 @@ async fn a_deleted_applied_migration_stops_migrate() {
 }
 
 #[tokio::test]
-#[ignore = "later (issue 5, --prune): the message for a deleted applied migration says only \"restore the file from version control\"; DESIGN §5 says migrate points to `--prune` (which is not implemented either)"]
 async fn a_deleted_applied_migration_points_to_prune() {
     let p = clinic();
     p.write(
@@ -704,5 +702,26 @@ async fn a_deleted_applied_migration_points_to_prune() {
     p.remodel(&["migrate", "patients"]).ok();
     std::fs::remove_file(p.path().join("migrations/patients/0002_hand.toml")).unwrap();
     refused(&p.remodel(&["migrate"]), 1, &["--prune"]);
-    p.remodel(&["migrate", "--prune"]).ok();
+    let pruned = p.remodel(&["migrate", "--prune"]);
+    pruned.ok();
+    assert_eq!(
+        pruned.stdout,
+        "Pruned patients.0002_hand (its file was deleted).\n"
+    );
+    assert_eq!(history(&p).await, vec![row("patients", "0001_initial")]);
+    p.remodel(&["migrate"]).ok();
+    assert_eq!(
+        history(&p).await,
+        vec![
+            row("patients", "0001_initial"),
+            row("exams", "0001_initial")
+        ]
+    );
+    let again = p.remodel(&["migrate", "--prune"]);
+    again.ok();
+    assert!(
+        again.stdout.starts_with("Nothing to prune"),
+        "{}",
+        again.stdout
+    );
 }

@@ -4,6 +4,7 @@
 
 mod clinic;
 mod errors;
+mod histories;
 mod history;
 mod makemigrations;
 mod prompts;

@@ -5,15 +5,14 @@ use crate::args::{Global, MigrateArgs};
 use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
 use crate::project::Project;
+use remodel_dialect::{Database, Dialect};
 use remodel_migrate::history::{self, RowState};
-use remodel_migrate::plan::{self, Target, check_consistent};
 use remodel_migrate::runner::{self, Outcome as StepOutcome, Prepared, Progress};
-use remodel_migrate::{Direction, Graph, Step};
-use std::collections::BTreeSet;
+use remodel_migrate::session::{self, Aim, Options, SessionError};
+use remodel_migrate::{Direction, Graph, Target};
 
 struct Printer {
     out: Out,
-    fake: bool,
 }
 
 impl Progress for Printer {
@@ -28,7 +27,6 @@ impl Progress for Printer {
 
     fn finish(&mut self, _m: &Prepared, outcome: StepOutcome) {
         let word = match outcome {
-            StepOutcome::Done if self.fake => "FAKED",
             StepOutcome::Done => "OK",
             StepOutcome::Faked => "FAKED",
             StepOutcome::AlreadyDone => "already done by another process",
@@ -38,20 +36,37 @@ impl Progress for Printer {
     }
 }
 
-fn target(graph: &Graph, a: &MigrateArgs) -> Result<(Target, String), Fail> {
+const NOTHING_TO_PRUNE: &str = "Nothing to prune: every applied migration has its file.";
+
+/// The target as asked on the command line, and the heading migrate prints.
+fn aim(graph: &Graph, a: &MigrateArgs) -> Result<(Aim, String), Fail> {
     Ok(match (&a.app, &a.target) {
         (None, _) => (
-            Target::All,
+            Aim::Target(Target::All),
             format!("Apply all migrations: {}", graph.apps().join(", ")),
         ),
         (Some(app), None) => (
-            Target::App(app.clone()),
+            Aim::Target(Target::App(app.clone())),
             format!("Apply all migrations: {app}"),
         ),
         (Some(app), Some(t)) if t == "zero" => (
-            Target::Zero(app.clone()),
+            Aim::Target(Target::Zero(app.clone())),
             format!("Unapply all migrations: {app}"),
         ),
+        (Some(app), Some(t)) if t.starts_with(['-', '+']) => {
+            let n: i64 = t.parse().ok().filter(|n: &i64| *n != 0).ok_or_else(|| {
+                Fail::usage(format!(
+                    "error: `{t}` is not a relative target (write -N or +N, N ≥ 1)"
+                ))
+            })?;
+            (
+                Aim::Relative {
+                    app: app.clone(),
+                    n,
+                },
+                String::new(),
+            )
+        }
         (Some(app), Some(t)) => {
             let key = graph
                 .resolve(app, t)
@@ -61,11 +76,32 @@ fn target(graph: &Graph, a: &MigrateArgs) -> Result<(Target, String), Fail> {
                 .map(|(_, n)| n.to_string())
                 .unwrap_or_default();
             (
-                Target::Node(key),
+                Aim::Target(Target::Node(key)),
                 format!("Target specific migration: {name}, from {app}"),
             )
         }
     })
+}
+
+/// The heading for a target a relative aim resolved to.
+fn heading_for(target: &Target) -> String {
+    match target {
+        Target::Node(key) => {
+            let (app, name) = key.split_once('.').unwrap_or((key, ""));
+            format!("Target specific migration: {name}, from {app}")
+        }
+        Target::Zero(app) => format!("Unapply all migrations: {app}"),
+        Target::App(app) => format!("Apply all migrations: {app}"),
+        Target::All => "Apply all migrations".into(),
+    }
+}
+
+fn session_fail(e: SessionError) -> Fail {
+    if e.is_usage() {
+        Fail::usage(format!("error: {e}"))
+    } else {
+        Fail::user(format!("error: {e}"))
+    }
 }
 
 /// Runs migrate.
@@ -91,21 +127,42 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
             &known_apps(&graph, models.as_ref()),
         )?;
     }
-    let (target, heading) = target(&graph, a)?;
+    let (aim, heading) = aim(&graph, a)?;
+    if a.offline {
+        return offline_plan(project, g, &graph, &aim, a, out);
+    }
 
-    let Some(mut db) = connect(project, g, true).await? else {
-        return Err(Fail::user("error: the database could not be opened"));
+    // Only a run that applies creates a missing SQLite file, and only once
+    // its plan is known to be sound.
+    let looks = a.plan || a.check || a.prune;
+    let db = match connect(project, g, false).await? {
+        Some(db) => db,
+        None if looks => return run_unconnected(project, g, &graph, &aim, a, out),
+        None => {
+            run_unconnected(
+                project,
+                g,
+                &graph,
+                &aim,
+                a,
+                Out {
+                    verbosity: 0,
+                    ..out
+                },
+            )?;
+            connect(project, g, true)
+                .await?
+                .expect("a created database")
+        }
     };
+    let mut db = db;
     let quiet = out.verbosity == 0;
-    let a_lock_timeout = a.lock_timeout;
+    let seconds = a.lock_timeout;
     db.set_lock_wait(
-        std::time::Duration::from_secs(a.lock_timeout),
+        std::time::Duration::from_secs(seconds),
         Box::new(move || {
             if !quiet {
-                eprintln!(
-                    "Waiting for another migrate to finish (up to {}s)…",
-                    a_lock_timeout
-                );
+                eprintln!("Waiting for another migrate to finish (up to {seconds}s)…");
             }
         }),
     )
@@ -114,51 +171,95 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     // The lock is held from before the history is read until the run ends,
     // so a second migrate waits, then finds nothing left to do.
     db.lock().await.map_err(db_fail)?;
-    let result = run_locked(project, &graph, db.as_mut(), &target, &heading, a, out).await;
+    let result = run_locked(&graph, db.as_mut(), &aim, heading, a, out).await;
     let _ = db.unlock().await;
     db.close().await;
-    let applied_any = result?;
-    if applied_any || matches!(target, Target::All | Target::App(_)) {
+    let (code, applied_any, whole) = result?;
+    if code == 0 && !looks && (applied_any || whole) {
         warn_unmigrated(project, g, &history_state, out);
+    }
+    Ok(code)
+}
+
+/// `--plan` or `--check` on a SQLite file that does not exist yet: an
+/// empty history, nothing to lock.
+fn run_unconnected(
+    project: &Project,
+    g: &Global,
+    graph: &Graph,
+    aim: &Aim,
+    a: &MigrateArgs,
+    out: Out,
+) -> Outcome {
+    if a.prune {
+        out.data(NOTHING_TO_PRUNE);
+        return Ok(0);
+    }
+    let kind = project.configured_dialect(g.database.as_deref())?;
+    let dialect = remodel_dialect::dialect_for(kind).expect("every dialect renders");
+    let planned = session::prepare_offline(graph, &[], aim, dialect).map_err(session_fail)?;
+    if a.check {
+        return Ok(check_report(&planned.prepared, out));
+    }
+    if a.plan {
+        if a.sql {
+            print_script(&planned.prepared, true, dialect, out)?;
+        } else {
+            print_plan(&planned.prepared, &Estimates::default(), out);
+        }
     }
     Ok(0)
 }
 
-/// Reads the history, plans, and runs; returns whether anything was to do.
+/// Checks the history, plans, and runs (or shows the plan). Returns the
+/// exit code, whether anything was applied, and whether the target was a
+/// whole app or project.
 async fn run_locked(
-    project: &Project,
     graph: &Graph,
-    db: &mut dyn remodel_dialect::Database,
-    target: &Target,
-    heading: &str,
+    db: &mut dyn Database,
+    aim: &Aim,
+    heading: String,
     a: &MigrateArgs,
     out: Out,
-) -> Result<bool, Fail> {
-    let rows = history::read(db).await.map_err(db_fail)?;
-    let known: BTreeSet<String> = graph.migrations.iter().map(|m| m.key()).collect();
-    let missing: Vec<String> = rows
-        .iter()
-        .filter(|r| !known.contains(&r.key()))
-        .map(|r| r.key())
-        .collect();
-    if !missing.is_empty() {
-        return Err(Fail::user(format!(
-            "error: applied migration{} {} {} no file in {}\n  = help: restore the file from version control; nothing was done",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", "),
-            if missing.len() > 1 { "have" } else { "has" },
-            project.migrations_rel().display()
-        )));
+) -> Result<(u8, bool, bool), Fail> {
+    if a.prune {
+        let pruned = session::prune(db, graph).await.map_err(session_fail)?;
+        if pruned.is_empty() {
+            out.data(NOTHING_TO_PRUNE);
+        }
+        for key in pruned {
+            out.data(&format!("Pruned {key} (its file was deleted)."));
+        }
+        return Ok((0, false, false));
     }
-    if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
-        return Err(failed_row(graph, r, db.dialect()));
+    let options = Options {
+        fake: a.fake,
+        fake_initial: a.fake_initial,
+        accept_changed: a.accept_changed.clone(),
+    };
+    let planned = session::prepare_run(db, graph, aim, &options)
+        .await
+        .map_err(session_fail)?;
+    let heading = if heading.is_empty() {
+        heading_for(&planned.target)
+    } else {
+        heading
+    };
+    let whole = matches!(planned.target, Target::All | Target::App(_));
+    let prepared = planned.prepared;
+    if a.check {
+        return Ok((check_report(&prepared, out), false, whole));
     }
-    let applied: BTreeSet<String> = rows.iter().map(|r| r.key()).collect();
-    check_consistent(graph, &applied).map_err(|e| Fail::user(format!("error: {e}")))?;
-    let steps =
-        plan::plan(graph, &applied, target).map_err(|e| Fail::user(format!("error: {e}")))?;
-    let prepared = runner::prepare(graph, &steps, db.dialect())
-        .map_err(|e| Fail::user(format!("error: {e}\nnothing was applied")))?;
+    if a.plan {
+        if a.sql {
+            let create = !db.table_exists(history::TABLE).await.map_err(db_fail)?;
+            print_script(&prepared, create, db.dialect(), out)?;
+        } else {
+            let estimates = estimate(db, &prepared).await;
+            print_plan(&prepared, &estimates, out);
+        }
+        return Ok((0, false, whole));
+    }
 
     out.data(&out.paint(Style::Heading, "Operations to perform:"));
     out.data(&format!("  {heading}"));
@@ -166,52 +267,173 @@ async fn run_locked(
     if prepared.is_empty() {
         out.data("  No migrations to apply.");
     }
-    let mut printer = Printer { out, fake: a.fake };
-    if let Err(e) = runner::execute(db, &prepared, a.fake, &mut printer).await {
+    let mut printer = Printer { out };
+    if let Err(e) = runner::execute(db, &prepared, false, &mut printer).await {
         out.data(&format!(" {}", out.paint(Style::Bad, "FAILED")));
         return Err(Fail::user(format!("error: {e}")));
     }
-    Ok(!prepared.is_empty())
+    Ok((0, !prepared.is_empty(), whole))
 }
 
-/// A migration that failed part-way blocks migrate until resolved: say what
-/// ran and how to record what the database now is.
-fn failed_row(
-    graph: &Graph,
-    r: &history::HistoryRow,
-    dialect: &dyn remodel_dialect::Dialect,
-) -> Fail {
-    let direction = if r.progress < 0 {
-        Direction::Backward
-    } else {
-        Direction::Forward
-    };
-    let verb = if direction == Direction::Forward {
-        "applying"
-    } else {
-        "unapplying"
-    };
-    let ran = graph
-        .position(&r.key())
-        .and_then(|index| runner::prepare(graph, &[Step { index, direction }], dialect).ok())
-        .map(|p| runner::statements_done(&p[0], r.progress.unsigned_abs() as usize))
-        .unwrap_or_default();
-    Fail::user(format!(
-        "error: migration {} failed part-way while {verb} ({} statement{} ran) and remodel could not reverse it\n  statements that ran:\n    {}\n  = help: put the database right, then record what it is: remodel migrate --resolve {} --rolled-back (its changes are undone) or --applied (it is complete)",
-        r.key(),
-        r.progress.unsigned_abs(),
-        if r.progress.unsigned_abs() == 1 {
+/// `--check`: exit 1, listing them, when migrations are unapplied.
+fn check_report(prepared: &[Prepared], out: Out) -> u8 {
+    let pending: Vec<&Prepared> = prepared
+        .iter()
+        .filter(|p| p.step.direction == Direction::Forward)
+        .collect();
+    if pending.is_empty() {
+        return 0;
+    }
+    out.data("Unapplied migrations:");
+    for p in pending {
+        out.data(&format!("  {}", p.key));
+    }
+    1
+}
+
+/// Row estimates of the tables the plan drops data from, by table name.
+#[derive(Default)]
+struct Estimates(std::collections::BTreeMap<String, i64>);
+
+/// Asks the database about the tables the plan drops data from (best effort:
+/// a catalog estimate where the database keeps one).
+async fn estimate(db: &mut dyn Database, prepared: &[Prepared]) -> Estimates {
+    let mut out = Estimates::default();
+    for op in prepared
+        .iter()
+        .flat_map(|p| &p.ops)
+        .filter(|o| o.drops_data)
+    {
+        let Some(table) = &op.table else { continue };
+        if out.0.contains_key(table) {
+            continue;
+        }
+        if let Ok(Some(n)) = db.estimate_rows(table).await {
+            out.0.insert(table.clone(), n);
+        }
+    }
+    out
+}
+
+/// `--plan --sql`: the plan as a script to apply by hand, recording each
+/// migration in the history as migrate would; it creates the history table
+/// when the database (as far as is known) has none.
+fn print_script(
+    prepared: &[Prepared],
+    create_history: bool,
+    dialect: &dyn Dialect,
+    out: Out,
+) -> Result<(), Fail> {
+    if create_history && !prepared.is_empty() {
+        out.data(&format!("-- the history table, {}", history::TABLE));
+        for sql in history::create_sql(dialect).map_err(db_fail)? {
+            out.data(&format!("{sql};"));
+        }
+    }
+    for p in prepared {
+        let undo = if p.step.direction == Direction::Backward {
+            " (unapply)"
+        } else {
             ""
-        } else {
-            "s"
-        },
-        if ran.is_empty() {
-            "(none)".to_string()
-        } else {
-            ran.join(";\n    ")
-        },
-        r.key()
-    ))
+        };
+        if p.fake {
+            out.data(&format!(
+                "-- {}{undo}: recorded without running (fake)",
+                p.key
+            ));
+            let record =
+                history::record_sql(dialect, &p.app, &p.name, &p.checksum, undo.is_empty());
+            out.data(&format!("{record};"));
+            continue;
+        }
+        out.data(&format!("-- {}{undo}", p.key));
+        out.data(runner::script_text(p, dialect).trim_end());
+    }
+    Ok(())
+}
+
+/// `--plan`: each migration's operations in the order they run, what drops
+/// data marked (with the rows at stake when the database estimates them).
+fn print_plan(prepared: &[Prepared], estimates: &Estimates, out: Out) {
+    out.data(&out.paint(Style::Heading, "Planned operations:"));
+    if prepared.is_empty() {
+        out.data("  No planned migration operations.");
+    }
+    for p in prepared {
+        let undo = p.step.direction == Direction::Backward;
+        out.data(&format!(
+            "{}{}{}",
+            p.key,
+            if undo { " (unapply)" } else { "" },
+            if p.fake { " (fake)" } else { "" }
+        ));
+        for op in &p.ops {
+            let d = &op.description;
+            let mut line = if undo {
+                format!("    Undo: {}", d.text)
+            } else {
+                format!("    {} {}", d.symbol, d.text)
+            };
+            if !op.drops_data {
+                out.data(&line);
+                continue;
+            }
+            line.push_str("  (drops data");
+            if let Some(n) = op.table.as_ref().and_then(|t| estimates.0.get(t)) {
+                line.push_str(&format!(
+                    ": about {} row{}",
+                    thousands(*n),
+                    if *n == 1 { "" } else { "s" }
+                ));
+            }
+            line.push(')');
+            out.data(&out.paint(Style::Warn, &line));
+        }
+    }
+}
+
+/// 1200 → "1,200".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `--plan --sql --offline`: the SQL of a plan without connecting, from an
+/// empty database or from `--from APP.NAME` (it and what it depends on applied).
+fn offline_plan(
+    project: &Project,
+    g: &Global,
+    graph: &Graph,
+    aim: &Aim,
+    a: &MigrateArgs,
+    out: Out,
+) -> Outcome {
+    let mut applied = Vec::new();
+    if let Some(from) = &a.from {
+        let (app, name) = from
+            .split_once('.')
+            .ok_or_else(|| Fail::usage(format!("error: --from {from}: expected APP.NAME")))?;
+        applied.push(
+            graph
+                .resolve(app, name)
+                .map_err(|e| Fail::user(format!("error: --from {from}: {e}")))?,
+        );
+    }
+    let kind = match a.dialect {
+        Some(d) => d.kind(),
+        None => project.configured_dialect(g.database.as_deref())?,
+    };
+    let dialect = remodel_dialect::dialect_for(kind).expect("every dialect renders");
+    let planned = session::prepare_offline(graph, &applied, aim, dialect).map_err(session_fail)?;
+    print_script(&planned.prepared, a.from.is_none(), dialect, out)?;
+    Ok(0)
 }
 
 /// `migrate --resolve APP.NAME --rolled-back|--applied`.
@@ -293,5 +515,18 @@ fn warn_unmigrated(project: &Project, g: &Global, history_state: &remodel_model:
             Style::Warn,
             "  Your models have changes that are not yet reflected in a migration, and so won't be applied.\n  Run 'remodel makemigrations' to make new migrations, and then re-run 'remodel migrate' to apply them.",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1200), "1,200");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

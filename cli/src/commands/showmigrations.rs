@@ -1,12 +1,43 @@
-//! `remodel showmigrations`: each app's migrations, `[X]` applied, `[ ]` pending.
+//! `remodel showmigrations`: each app's migrations, `[X]` applied, `[ ]`
+//! pending, `[!]` failed part-way; applied files edited since are marked, as
+//! are the two leaves of a conflict. `--plan` lists them in apply order.
 
 use super::{check_apps, connect, db_fail, known_apps, load_graph, scan_models};
 use crate::args::{Global, ShowArgs};
 use crate::fail::Outcome;
 use crate::output::{Out, Style};
 use crate::project::Project;
-use remodel_migrate::history::{self, RowState};
-use std::collections::BTreeMap;
+use remodel_migrate::Graph;
+use remodel_migrate::history::{self, HistoryRow, RowState};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What is known of each migration: applied or not, and its marks.
+struct Marks<'a> {
+    rows: BTreeMap<String, &'a HistoryRow>,
+    changed: BTreeSet<String>,
+    conflicting: BTreeSet<String>,
+}
+
+impl Marks<'_> {
+    fn mark(&self, key: &str) -> &'static str {
+        match self.rows.get(key) {
+            Some(r) if r.state == RowState::Failed => "[!]",
+            Some(_) => "[X]",
+            None => "[ ]",
+        }
+    }
+
+    fn suffix(&self, key: &str) -> String {
+        let mut s = String::new();
+        if self.changed.contains(key) {
+            s.push_str(" (changed since applied)");
+        }
+        if self.conflicting.contains(key) {
+            s.push_str(" (conflicting leaf)");
+        }
+        s
+    }
+}
 
 /// Runs showmigrations.
 pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outcome {
@@ -32,36 +63,107 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
         }
         None => Vec::new(),
     };
-    let state: BTreeMap<String, &history::HistoryRow> = rows.iter().map(|r| (r.key(), r)).collect();
-    let mut apps = known;
-    // Applied migrations whose file is gone are listed under their app too.
-    let missing: Vec<&history::HistoryRow> = rows
+    let conflicts = graph.conflicts();
+    let marks = Marks {
+        rows: rows.iter().map(|r| (r.key(), r)).collect(),
+        changed: remodel_migrate::session::changed(&graph, &rows)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect(),
+        conflicting: conflicts
+            .iter()
+            .flat_map(|(_, leaves)| leaves.iter().cloned())
+            .collect(),
+    };
+    // Applied migrations whose file is gone are listed too.
+    let missing: Vec<&HistoryRow> = rows
         .iter()
         .filter(|r| graph.get(&r.key()).is_none())
         .collect();
-    apps.extend(missing.iter().map(|r| r.app.clone()));
-    for app in apps
-        .iter()
-        .filter(|app| a.apps.is_empty() || a.apps.contains(app))
-    {
-        out.data(&out.paint(Style::Heading, app));
-        let mut any = false;
-        for (_, m) in graph.app_migrations(app) {
-            any = true;
-            let mark = match state.get(&m.key()) {
-                Some(r) if r.state == RowState::Failed => "[!]",
-                Some(_) => "[X]",
-                None => "[ ]",
-            };
-            out.data(&format!(" {mark} {}", m.name));
-        }
-        for r in missing.iter().filter(|r| r.app == *app) {
-            any = true;
-            out.data(&format!(" [X] {} (file missing)", r.name));
-        }
-        if !any {
-            out.data(" (no migrations)");
+    let shown = |app: &str| a.apps.is_empty() || a.apps.iter().any(|x| x == app);
+    if a.plan {
+        show_plan(&graph, &marks, &missing, &a.apps, out);
+    } else {
+        let mut apps = known;
+        apps.extend(missing.iter().map(|r| r.app.clone()));
+        for app in apps.iter().filter(|app| shown(app)) {
+            out.data(&out.paint(Style::Heading, app));
+            let mut any = false;
+            for (_, m) in graph.app_migrations(app) {
+                any = true;
+                let key = m.key();
+                out.data(&format!(
+                    " {} {}{}",
+                    marks.mark(&key),
+                    m.name,
+                    marks.suffix(&key)
+                ));
+            }
+            for r in missing.iter().filter(|r| r.app == *app) {
+                any = true;
+                out.data(&format!(" [X] {} (file missing)", r.name));
+            }
+            if !any {
+                out.data(" (no migrations)");
+            }
         }
     }
+    for (app, leaves) in conflicts.iter().filter(|(app, _)| shown(app)) {
+        out.note(&out.paint(
+            Style::Warn,
+            &format!(
+                "warning: conflicting migrations in app '{app}': {} are both latest; run `remodel makemigrations --merge` to join them",
+                leaves.join(" and ")
+            ),
+        ));
+    }
+    if !marks.changed.is_empty() {
+        out.note(&out.paint(
+            Style::Warn,
+            "warning: applied migrations marked (changed since applied) differ from what was applied; restore them, or accept them with `remodel migrate --accept-changed APP.NAME`",
+        ));
+    }
+    if !missing.is_empty() {
+        out.note(&out.paint(
+            Style::Warn,
+            "warning: applied migrations marked (file missing) have no file; restore them, or forget them with `remodel migrate --prune`",
+        ));
+    }
     Ok(0)
+}
+
+/// `--plan`: every migration in apply order (with APPs, theirs and what they
+/// depend on); `-v 2` adds each one's dependencies.
+fn show_plan(graph: &Graph, marks: &Marks, missing: &[&HistoryRow], apps: &[String], out: Out) {
+    let mut wanted: BTreeSet<usize> = BTreeSet::new();
+    for (i, m) in graph.migrations.iter().enumerate() {
+        if apps.is_empty() || apps.contains(&m.app) {
+            wanted.insert(i);
+            wanted.extend(graph.ancestors(i));
+        }
+    }
+    if wanted.is_empty() && missing.is_empty() {
+        out.data("(no migrations)");
+    }
+    for i in wanted {
+        let key = graph.migrations[i].key();
+        let mut line = format!("{}  {key}{}", marks.mark(&key), marks.suffix(&key));
+        if out.verbosity >= 2 {
+            let deps: Vec<String> = graph
+                .dependencies(i)
+                .iter()
+                .map(|&d| graph.migrations[d].key())
+                .collect();
+            if !deps.is_empty() {
+                line.push_str(&format!(" ... ({})", deps.join(", ")));
+            }
+        }
+        out.data(&line);
+    }
+    for r in missing
+        .iter()
+        .filter(|r| apps.is_empty() || apps.contains(&r.app))
+    {
+        out.data(&format!("[X]  {} (file missing)", r.key()));
+    }
 }

@@ -84,6 +84,10 @@ impl Dialect for MysqlDialect {
         "?".into()
     }
 
+    fn now_iso_sql(&self) -> &'static str {
+        r#"DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')"#
+    }
+
     fn migration_notes(&self) -> MigrationNotes {
         MigrationNotes {
             before: vec![

@@ -284,6 +284,20 @@ impl Database for PostgresDatabase {
         Ok(())
     }
 
+    async fn estimate_rows(&mut self, table: &str) -> Result<Option<i64>, DbError> {
+        // The planner's estimate: no scan of a large table; none (-1) before
+        // the table was first analysed.
+        let rows = self
+            .query(
+                "SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint::text END FROM pg_catalog.pg_class c \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')",
+                &[Value::Text(table.into())],
+            )
+            .await?;
+        Ok(rows.first().and_then(|r| r.first()).and_then(Value::as_i64))
+    }
+
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         let rows = self
             .query(

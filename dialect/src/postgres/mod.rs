@@ -69,6 +69,10 @@ impl Dialect for PostgresDialect {
         format!("${n}")
     }
 
+    fn now_iso_sql(&self) -> &'static str {
+        r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#
+    }
+
     fn migration_notes(&self) -> MigrationNotes {
         MigrationNotes::default()
     }

@@ -255,6 +255,19 @@ impl Database for SqliteDatabase {
         Ok(())
     }
 
+    async fn estimate_rows(&mut self, table: &str) -> Result<Option<i64>, DbError> {
+        if !self.table_exists(table).await? {
+            return Ok(None);
+        }
+        let sql = format!("SELECT count(*) FROM {}", super::table::q(table));
+        Ok(self
+            .query(&sql, &[])
+            .await?
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::as_i64))
+    }
+
     async fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         let rows = self
             .query(

@@ -52,6 +52,10 @@ impl Dialect for SqliteDialect {
         "?".into()
     }
 
+    fn now_iso_sql(&self) -> &'static str {
+        r#"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"#
+    }
+
     fn migration_notes(&self) -> MigrationNotes {
         MigrationNotes {
             before: vec![

@@ -1,0 +1,416 @@
+//! One `migrate` against a database, shared by the CLI and the embedded
+//! [`Migrator`](../../remodel/struct.Migrator.html): the history's checks
+//! (deleted and edited applied files, failed rows, consistency), the
+//! target, the plan rendered for the database, and `--fake-initial`'s
+//! comparison with the live tables. The caller holds the migration lock
+//! from before [`prepare_run`] until [`runner::execute`] returns.
+
+use crate::graph::Graph;
+use crate::history::{self, HistoryRow, RowState};
+use crate::plan::{self, Direction, PlanError, Step, Target, check_consistent};
+use crate::runner::{self, Prepared};
+use remodel_dialect::{Database, DbError};
+use remodel_differ::Op;
+use remodel_model::catalog::Catalog;
+use std::collections::BTreeSet;
+
+/// Where to bring the database, as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Aim {
+    /// A fixed target.
+    Target(Target),
+    /// `-N` (back N applied migrations of the app) or `+N` (forward N
+    /// unapplied ones), counted against the history inside the lock.
+    Relative {
+        /// The app.
+        app: String,
+        /// Non-zero.
+        n: i64,
+    },
+}
+
+/// What a run should do besides planning.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Record every planned migration without running it.
+    pub fake: bool,
+    /// Record an app's initial migration without running it when its
+    /// tables already exist exactly as it creates them.
+    pub fake_initial: bool,
+    /// Applied migrations (`app.name`) whose edited files are accepted: their
+    /// stored checksums become the files'.
+    pub accept_changed: Vec<String>,
+}
+
+/// A plan, ready to run or show.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The target the aim resolved to.
+    pub target: Target,
+    /// The history as read inside the lock.
+    pub rows: Vec<HistoryRow>,
+    /// The migrations to apply or unapply, rendered, in order.
+    pub prepared: Vec<Prepared>,
+}
+
+/// Why a run cannot start. Nothing was written when one of these is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The database could not be read or written.
+    #[error("{0}")]
+    Database(#[from] DbError),
+    /// Applied migrations whose files are gone.
+    #[error(
+        "applied migration{} {} {} no file in the migrations folder\n  = help: restore {} from version control, or forget {} with `remodel migrate --prune`; nothing was done",
+        plural(.0), .0.join(", "), if .0.len() > 1 { "have" } else { "has" },
+        if .0.len() > 1 { "the files" } else { "the file" }, if .0.len() > 1 { "them" } else { "it" }
+    )]
+    Missing(Vec<String>),
+    /// Applied migrations whose files changed since.
+    #[error(
+        "applied migration{} changed since {} applied: {}\n  = help: restore the file from version control; or, if the database already matches the new text, accept it with `remodel migrate --accept-changed {}`; nothing was done",
+        plural(.0), if .0.len() > 1 { "they were" } else { "it was" },
+        .0.iter().map(|(k, p)| format!("{k} ({p})")).collect::<Vec<_>>().join(", "),
+        .0.first().map(|(k, _)| k.as_str()).unwrap_or_default()
+    )]
+    Changed(Vec<(String, String)>),
+    /// `--accept-changed` names no applied migration.
+    #[error("--accept-changed {0}: no applied migration has that name (write APP.NAME)")]
+    UnknownAccepted(String),
+    /// A migration failed part-way and was not reversed.
+    #[error(
+        "migration {key} failed part-way while {verb} ({count} statement{s} ran) and remodel could not reverse it\n  statements that ran:\n    {ran}\n  = help: put the database right, then record what it is: remodel migrate --resolve {key} --rolled-back (its changes are undone) or --applied (it is complete)",
+        s = if *.count == 1 { "" } else { "s" },
+        ran = if .ran.is_empty() { "(none)".to_string() } else { .ran.join(";\n    ") }
+    )]
+    Failed {
+        /// `app.name`.
+        key: String,
+        /// "applying" or "unapplying".
+        verb: &'static str,
+        /// Statements recorded as done.
+        count: u64,
+        /// Their SQL.
+        ran: Vec<String>,
+    },
+    /// A conflict or an inconsistent history.
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    /// `-N`/`+N` beyond the app's applied or unapplied migrations.
+    #[error("migrate {app} {n:+}: only {have} migration{s} of '{app}' {verb} {state}",
+        s = if *.have == 1 { "" } else { "s" }, verb = if *.have == 1 { "is" } else { "are" },
+        state = if *.n < 0 { "applied" } else { "unapplied" })]
+    BeyondEnd {
+        /// The app.
+        app: String,
+        /// As asked.
+        n: i64,
+        /// How many there are.
+        have: usize,
+    },
+    /// A migration cannot be rendered for this database (or unapplied).
+    #[error("{0}\nnothing was applied")]
+    Prepare(String),
+    /// `--fake-initial` found the tables, but not as the migration creates them.
+    #[error(
+        "--fake-initial: the tables of {key} do not match the database, so it cannot be faked:\n  {}\n  = help: make the database match the migration (or the migration match the database), then run again; nothing was done",
+        .differences.join("\n  ")
+    )]
+    FakeInitialMismatch {
+        /// `app.name`.
+        key: String,
+        /// What differs, one line each.
+        differences: Vec<String>,
+    },
+}
+
+fn plural<T>(v: &[T]) -> &'static str {
+    if v.len() > 1 { "s" } else { "" }
+}
+
+impl SessionError {
+    /// Bad usage (exit 2) rather than a refusal (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            SessionError::BeyondEnd { .. } | SessionError::UnknownAccepted(_)
+        )
+    }
+}
+
+/// Reads the history and checks it against the files, resolves the aim,
+/// plans and renders. Accepted edits are the only thing written.
+pub async fn prepare_run(
+    db: &mut dyn Database,
+    graph: &Graph,
+    aim: &Aim,
+    options: &Options,
+) -> Result<Planned, SessionError> {
+    let rows = history::read(db).await?;
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|r| graph.get(&r.key()).is_none())
+        .map(HistoryRow::key)
+        .collect();
+    if !missing.is_empty() {
+        return Err(SessionError::Missing(missing));
+    }
+    if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
+        return Err(failed(graph, r, db.dialect()));
+    }
+    check_changed(db, graph, &rows, &options.accept_changed).await?;
+    let applied: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    check_consistent(graph, &applied)?;
+    let target = match aim {
+        Aim::Target(t) => t.clone(),
+        Aim::Relative { app, n } => relative(graph, &rows, app, *n)?,
+    };
+    let steps = plan::plan(graph, &applied, &target)?;
+    let mut prepared = runner::prepare(graph, &steps, db.dialect())
+        .map_err(|e| SessionError::Prepare(e.to_string()))?;
+    if options.fake_initial {
+        fake_initial(db, graph, &mut prepared).await?;
+    }
+    if options.fake {
+        prepared.iter_mut().for_each(|p| p.fake = true);
+    }
+    Ok(Planned {
+        target,
+        rows,
+        prepared,
+    })
+}
+
+/// Plans without a database: from an empty history plus `applied` (and
+/// what it depends on), rendered for `dialect`. For `--plan --sql --offline`
+/// and for a SQLite file that does not exist yet.
+pub fn prepare_offline(
+    graph: &Graph,
+    applied: &[String],
+    aim: &Aim,
+    dialect: &dyn remodel_dialect::Dialect,
+) -> Result<Planned, SessionError> {
+    let mut done = BTreeSet::new();
+    for key in applied {
+        if let Some(i) = graph.position(key) {
+            done.extend(
+                graph
+                    .ancestors(i)
+                    .into_iter()
+                    .map(|j| graph.migrations[j].key()),
+            );
+            done.insert(key.clone());
+        }
+    }
+    let rows: Vec<HistoryRow> = graph
+        .migrations
+        .iter()
+        .filter(|m| done.contains(&m.key()))
+        .enumerate()
+        .map(|(i, m)| HistoryRow {
+            id: i as i64 + 1,
+            app: m.app.clone(),
+            name: m.name.clone(),
+            checksum: m.checksum.clone(),
+            applied_at: String::new(),
+            state: RowState::Applied,
+            progress: 0,
+        })
+        .collect();
+    let target = match aim {
+        Aim::Target(t) => t.clone(),
+        Aim::Relative { app, n } => relative(graph, &rows, app, *n)?,
+    };
+    let steps = plan::plan(graph, &done, &target)?;
+    let prepared = runner::prepare(graph, &steps, dialect)
+        .map_err(|e| SessionError::Prepare(e.to_string()))?;
+    Ok(Planned {
+        target,
+        rows,
+        prepared,
+    })
+}
+
+/// `-N` counts back through the app's applied migrations by history id;
+/// `+N` counts forward through its unapplied ones in graph order.
+fn relative(graph: &Graph, rows: &[HistoryRow], app: &str, n: i64) -> Result<Target, SessionError> {
+    let count = n.unsigned_abs() as usize;
+    if n < 0 {
+        let mut applied: Vec<&HistoryRow> = rows.iter().filter(|r| r.app == app).collect();
+        applied.sort_by_key(|r| std::cmp::Reverse(r.id));
+        if count > applied.len() {
+            return Err(SessionError::BeyondEnd {
+                app: app.to_string(),
+                n,
+                have: applied.len(),
+            });
+        }
+        return Ok(match applied.get(count) {
+            Some(r) => Target::Node(r.key()),
+            None => Target::Zero(app.to_string()),
+        });
+    }
+    let done: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let pending: Vec<String> = graph
+        .app_migrations(app)
+        .map(|(_, m)| m.key())
+        .filter(|k| !done.contains(k))
+        .collect();
+    if count > pending.len() {
+        return Err(SessionError::BeyondEnd {
+            app: app.to_string(),
+            n,
+            have: pending.len(),
+        });
+    }
+    Ok(Target::Node(pending[count - 1].clone()))
+}
+
+/// Applied migrations whose files changed since: refused, unless accepted
+/// by name, in which case the stored checksum becomes the file's.
+async fn check_changed(
+    db: &mut dyn Database,
+    graph: &Graph,
+    rows: &[HistoryRow],
+    accepted: &[String],
+) -> Result<(), SessionError> {
+    for key in accepted {
+        if !rows.iter().any(|r| r.key() == *key) {
+            return Err(SessionError::UnknownAccepted(key.clone()));
+        }
+    }
+    let changed = changed(graph, rows);
+    let refused: Vec<(String, String)> = changed
+        .iter()
+        .filter(|(key, _)| !accepted.contains(key))
+        .map(|(key, path)| (key.clone(), path.clone()))
+        .collect();
+    if !refused.is_empty() {
+        return Err(SessionError::Changed(refused));
+    }
+    for (key, _) in changed {
+        let (r, m) = (rows.iter().find(|r| r.key() == key), graph.get(&key));
+        if let (Some(r), Some(m)) = (r, m) {
+            history::set_checksum(db, &r.app, &r.name, &m.checksum).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applied migrations (`app.name`, file) whose files no longer match the
+/// checksum stored when they were applied.
+pub fn changed(graph: &Graph, rows: &[HistoryRow]) -> Vec<(String, String)> {
+    rows.iter()
+        .filter(|r| r.state == RowState::Applied)
+        .filter_map(|r| {
+            let m = graph.get(&r.key())?;
+            (m.checksum != r.checksum).then(|| (r.key(), m.path.display().to_string()))
+        })
+        .collect()
+}
+
+/// Forgets history rows whose files were deleted; returns their keys.
+pub async fn prune(db: &mut dyn Database, graph: &Graph) -> Result<Vec<String>, SessionError> {
+    let rows = history::read(db).await?;
+    let mut pruned = Vec::new();
+    for r in rows.iter().filter(|r| graph.get(&r.key()).is_none()) {
+        history::remove(db, &r.app, &r.name).await?;
+        pruned.push(r.key());
+    }
+    Ok(pruned)
+}
+
+/// A migration that failed part-way: what ran, and how to record what the
+/// database now is.
+fn failed(graph: &Graph, r: &HistoryRow, dialect: &dyn remodel_dialect::Dialect) -> SessionError {
+    let direction = if r.progress < 0 {
+        Direction::Backward
+    } else {
+        Direction::Forward
+    };
+    let count = r.progress.unsigned_abs();
+    let ran = graph
+        .position(&r.key())
+        .and_then(|index| runner::prepare(graph, &[Step { index, direction }], dialect).ok())
+        .map(|p| runner::statements_done(&p[0], count as usize))
+        .unwrap_or_default();
+    SessionError::Failed {
+        key: r.key(),
+        verb: if direction == Direction::Forward {
+            "applying"
+        } else {
+            "unapplying"
+        },
+        count,
+        ran,
+    }
+}
+
+/// `--fake-initial`: an app's initial migration whose tables all exist, with
+/// the columns, keys and indexes its CreateModel operations give them, is
+/// marked fake; one whose tables partly exist or differ is refused with the
+/// differences; one whose tables do not exist runs normally.
+async fn fake_initial(
+    db: &mut dyn Database,
+    graph: &Graph,
+    prepared: &mut [Prepared],
+) -> Result<(), SessionError> {
+    let dialect = db.dialect();
+    let mut live: Option<Catalog> = None;
+    for p in prepared.iter_mut() {
+        let Some(i) = graph.position(&p.key) else {
+            continue;
+        };
+        let m = &graph.migrations[i];
+        if p.step.direction != Direction::Forward || !m.file.initial {
+            continue;
+        }
+        let creates: Vec<String> = m
+            .file
+            .ops()
+            .iter()
+            .filter_map(|op| match op {
+                Op::CreateModel { table } if table.managed => Some(table.table_name()),
+                _ => None,
+            })
+            .collect();
+        if creates.is_empty() {
+            continue;
+        }
+        if live.is_none() {
+            let mut catalog = db.introspect().await?;
+            dialect.normalize(&mut catalog);
+            live = Some(catalog);
+        }
+        let live = live.as_ref().expect("introspected above");
+        let existing = creates
+            .iter()
+            .filter(|t| live.tables.contains_key(*t))
+            .count();
+        if existing == 0 {
+            continue;
+        }
+        // The tables as the migration leaves them, as this database stores them.
+        let mut expected = graph.state_before(i + 1).to_catalog();
+        expected.tables.retain(|name, _| creates.contains(name));
+        dialect.normalize(&mut expected);
+        let mut actual = Catalog::default();
+        for name in expected.tables.keys() {
+            if let Some(t) = live.tables.get(name) {
+                actual.tables.insert(name.clone(), t.clone());
+            }
+        }
+        let mut differences = expected.differences(&actual);
+        if existing < creates.len() && differences.is_empty() {
+            differences.push("some of its tables are missing".into());
+        }
+        if !differences.is_empty() {
+            return Err(SessionError::FakeInitialMismatch {
+                key: p.key.clone(),
+                differences,
+            });
+        }
+        p.fake = true;
+    }
+    Ok(())
+}
