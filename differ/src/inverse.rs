@@ -7,7 +7,9 @@ use remodel_model::Schema;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InverseError {
     /// A RunSql without `reverse_sql`.
-    #[error("RunSql has no reverse_sql, so it cannot be unapplied")]
+    #[error(
+        "RunSql has no reverse_sql, so it cannot be unapplied; give it a reverse_sql (an empty one makes unapplying it a no-op), or record it as unapplied without running anything with --fake"
+    )]
     Irreversible,
     /// The state before the operation lacks what the inverse must recreate.
     #[error("{0}")]

@@ -92,8 +92,6 @@ pub struct RunErrorInfo {
     pub rolled_back: bool,
     /// The failure happened while unapplying.
     pub unapplying: bool,
-    /// Statements of a non-atomic migration ran and stay.
-    pub partial: bool,
 }
 
 impl RunErrorInfo {
@@ -120,10 +118,6 @@ impl RunErrorInfo {
         }
         if self.rolled_back {
             out.push_str("\n  the migration was rolled back: the database is as it was before it");
-        } else if self.partial {
-            out.push_str(
-                "\n  the migration is not atomic (atomic = false): what ran before the failure stays, and it is not recorded as applied",
-            );
         }
         out
     }
@@ -139,7 +133,6 @@ impl RunError {
             message: e.to_string(),
             rolled_back: m.atomic,
             unapplying: m.step.direction == Direction::Backward,
-            partial: !m.atomic,
         }
         .into()
     }
@@ -151,6 +144,28 @@ pub fn prepare(
     graph: &Graph,
     steps: &[Step],
     dialect: &dyn Dialect,
+) -> Result<Vec<Prepared>, RunError> {
+    prepare_with(graph, steps, dialect, true)
+}
+
+/// A plan that only records (`--fake`): described, marked fake, nothing
+/// rendered — so a migration that cannot be unapplied can still be recorded
+/// as unapplied.
+pub fn prepare_fake(
+    graph: &Graph,
+    steps: &[Step],
+    dialect: &dyn Dialect,
+) -> Result<Vec<Prepared>, RunError> {
+    let mut prepared = prepare_with(graph, steps, dialect, false)?;
+    prepared.iter_mut().for_each(|p| p.fake = true);
+    Ok(prepared)
+}
+
+fn prepare_with(
+    graph: &Graph,
+    steps: &[Step],
+    dialect: &dyn Dialect,
+    render: bool,
 ) -> Result<Vec<Prepared>, RunError> {
     let Some(max) = steps.iter().map(|s| s.index).max() else {
         return Ok(Vec::new());
@@ -171,7 +186,7 @@ pub fn prepare(
         .map(|step| {
             let m = &graph.migrations[step.index];
             let before = befores[step.index].take().unwrap_or_default();
-            prepare_one(m, *step, before, dialect)
+            prepare_one(m, *step, before, dialect, render)
         })
         .collect()
 }
@@ -189,9 +204,10 @@ fn render_dir(
     match direction {
         Direction::Forward => dialect.render(op, b, a).map_err(|e| e.0),
         Direction::Backward => {
-            let inverse = op
-                .inverse(b)
-                .map_err(|e| format!("{e}; it cannot be unapplied"))?;
+            let inverse = op.inverse(b).map_err(|e| match e {
+                remodel_differ::InverseError::Irreversible => e.to_string(),
+                other => format!("{other}; it cannot be unapplied"),
+            })?;
             let mut out = Vec::new();
             let mut s = a.clone();
             for inv in inverse {
@@ -210,6 +226,7 @@ fn prepare_one(
     step: Step,
     before: Schema,
     dialect: &dyn Dialect,
+    render: bool,
 ) -> Result<Prepared, RunError> {
     let fail = |number: usize, op: &Op, state: &Schema, message: String| -> RunError {
         RunErrorInfo {
@@ -220,7 +237,6 @@ fn prepare_one(
             message,
             rolled_back: false,
             unapplying: step.direction == Direction::Backward,
-            partial: false,
         }
         .into()
     };
@@ -239,8 +255,11 @@ fn prepare_one(
     for (i, op) in m.file.ops().iter().enumerate() {
         let (b, a) = (&states[i], &states[i + 1]);
         let description = op.describe(b);
-        let statements =
-            render_dir(op, step.direction, b, a, dialect).map_err(|e| fail(i + 1, op, b, e))?;
+        let statements = if render {
+            render_dir(op, step.direction, b, a, dialect).map_err(|e| fail(i + 1, op, b, e))?
+        } else {
+            Vec::new()
+        };
         if m.file.atomic
             && let Some(s) = statements
                 .iter()
@@ -273,7 +292,11 @@ fn prepare_one(
             drops_data,
             table,
             statements,
-            undo: render_dir(op, opposite, b, a, dialect),
+            undo: if render {
+                render_dir(op, opposite, b, a, dialect)
+            } else {
+                Ok(Vec::new())
+            },
         });
     }
     if step.direction == Direction::Backward {
@@ -325,7 +348,6 @@ pub fn plain_error(message: String) -> RunError {
         message,
         rolled_back: false,
         unapplying: false,
-        partial: false,
     }
     .into()
 }
@@ -352,18 +374,63 @@ pub async fn execute(
     for m in plan {
         progress.start(m);
         let fake = fake || m.fake;
-        let outcome = if transactional || fake {
+        let outcome = if fake || (transactional && m.atomic) {
             run_transactional(db, m, fake).await?
         } else {
-            run_progressive(db, m).await?
+            run_statement_by_statement(db, m).await?
         };
         progress.finish(m, outcome);
     }
     Ok(())
 }
 
-/// One migration and its history row in one transaction (or, non-atomic,
-/// statement by statement with the row written last).
+/// A migration outside any transaction — every migration on MySQL, one
+/// with `atomic = false` elsewhere: its progress is recorded after each
+/// statement, and a failure reverses the completed operations (see
+/// [`run_progressive`]). SQLite's foreign-key check still closes it.
+async fn run_statement_by_statement(
+    db: &mut dyn Database,
+    m: &Prepared,
+) -> Result<Outcome, RunError> {
+    db.begin_migration(false)
+        .await
+        .map_err(|e| RunError::database(m, e))?;
+    let outcome = match run_progressive(db, m).await {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = db.rollback_migration().await;
+            return Err(e);
+        }
+    };
+    if let Err(e) = db.commit_migration(false).await {
+        let _ = db.rollback_migration().await;
+        // Its statements have run: the row says so, for `--resolve`.
+        let done = m
+            .ops
+            .iter()
+            .flat_map(|o| &o.statements)
+            .filter(|s| s.guard.is_none())
+            .count() as i64;
+        let sign = if m.step.direction == Direction::Forward {
+            1
+        } else {
+            -1
+        };
+        let insert = m.step.direction == Direction::Backward;
+        let _ = history::set_failed(db, &m.app, &m.name, &m.checksum, sign * done, insert).await;
+        let mut error = RunError::database(m, e);
+        error.0.rolled_back = false;
+        error.0.message.push_str(&format!(
+            "\n  its statements ran, so the history marks {} failed; put the database right, then run `remodel migrate --resolve {} --applied` (or `--rolled-back`)",
+            m.key, m.key
+        ));
+        return Err(error);
+    }
+    Ok(outcome)
+}
+
+/// One migration and its history row in one transaction (a fake one, when
+/// not atomic, simply records).
 async fn run_transactional(
     db: &mut dyn Database,
     m: &Prepared,
@@ -383,11 +450,6 @@ async fn run_transactional(
         let _ = db.rollback_migration().await;
         return Err(RunError::database(m, e));
     }
-    // Outside a transaction the history row is written only once the
-    // migration has passed its checks.
-    if !m.atomic && outcome == Outcome::Done {
-        record(db, m).await?;
-    }
     Ok(outcome)
 }
 
@@ -404,14 +466,12 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
         for op in &m.ops {
             for s in &op.statements {
                 if let Err(e) = db.run(s).await {
-                    return Err(statement_error(m, op, s, e, m.atomic, !m.atomic));
+                    return Err(statement_error(m, op, s, e, true));
                 }
             }
         }
     }
-    if m.atomic || fake {
-        record(db, m).await?;
-    }
+    record(db, m).await?;
     Ok(if fake { Outcome::Faked } else { Outcome::Done })
 }
 
@@ -421,7 +481,6 @@ fn statement_error(
     s: &Statement,
     e: DbError,
     rolled_back: bool,
-    partial: bool,
 ) -> RunError {
     RunErrorInfo {
         migration: Some(m.key.clone()),
@@ -431,7 +490,6 @@ fn statement_error(
         message: e.to_string(),
         rolled_back,
         unapplying: m.step.direction == Direction::Backward,
-        partial,
     }
     .into()
 }
@@ -517,7 +575,7 @@ async fn reverse_completed(
     in_op: usize,
 ) -> RunError {
     let forward = m.step.direction == Direction::Forward;
-    let mut error = statement_error(m, op, s, e, false, false);
+    let mut error = statement_error(m, op, s, e, false);
     let mut reversal: Result<usize, String> = Ok(0);
     if in_op > 0 {
         reversal = Err(format!(

@@ -166,13 +166,16 @@ pub async fn prepare_run(
         Aim::Relative { app, n } => relative(graph, &rows, app, *n)?,
     };
     let steps = plan::plan(graph, &applied, &target)?;
-    let mut prepared = runner::prepare(graph, &steps, db.dialect())
-        .map_err(|e| SessionError::Prepare(e.to_string()))?;
-    if options.fake_initial {
+    // Faking renders nothing: even what cannot be unapplied can be recorded so.
+    let prepare = if options.fake {
+        runner::prepare_fake
+    } else {
+        runner::prepare
+    };
+    let mut prepared =
+        prepare(graph, &steps, db.dialect()).map_err(|e| SessionError::Prepare(e.to_string()))?;
+    if options.fake_initial && !options.fake {
         fake_initial(db, graph, &mut prepared).await?;
-    }
-    if options.fake {
-        prepared.iter_mut().for_each(|p| p.fake = true);
     }
     Ok(Planned {
         target,
@@ -400,7 +403,7 @@ async fn fake_initial(
                 actual.tables.insert(name.clone(), t.clone());
             }
         }
-        let mut differences = expected.differences(&actual);
+        let mut differences = expected.differences_from(&actual, "the migration");
         if existing < creates.len() && differences.is_empty() {
             differences.push("some of its tables are missing".into());
         }

@@ -157,18 +157,24 @@ impl Catalog {
     /// Every difference between `self` (expected) and `actual`, one line each,
     /// empty when they match.
     pub fn differences(&self, actual: &Catalog) -> Vec<String> {
+        self.differences_from(actual, "the models")
+    }
+
+    /// [`Catalog::differences`], naming where `self` comes from (`the
+    /// models`, `the migration`) in what the database has and it has not.
+    pub fn differences_from(&self, actual: &Catalog, source: &str) -> Vec<String> {
         let mut out = Vec::new();
         for (name, want) in &self.tables {
             let Some(got) = actual.tables.get(name) else {
                 out.push(format!("table {name} is missing from the database"));
                 continue;
             };
-            table_differences(name, want, got, &mut out);
+            table_differences(name, want, got, source, &mut out);
         }
         for name in actual.tables.keys() {
             if !self.tables.contains_key(name) {
                 out.push(format!(
-                    "table {name} exists in the database but in no model"
+                    "table {name} exists in the database but not in {source}"
                 ));
             }
         }
@@ -181,6 +187,7 @@ fn map_differences<V: PartialEq + std::fmt::Debug>(
     what: &str,
     want: &BTreeMap<String, V>,
     got: &BTreeMap<String, V>,
+    source: &str,
     out: &mut Vec<String>,
 ) {
     for (k, w) in want {
@@ -195,14 +202,20 @@ fn map_differences<V: PartialEq + std::fmt::Debug>(
     for k in got.keys() {
         if !want.contains_key(k) {
             out.push(format!(
-                "{table}: {what} {k} exists in the database but not in the models"
+                "{table}: {what} {k} exists in the database but not in {source}"
             ));
         }
     }
 }
 
-fn table_differences(name: &str, want: &CatalogTable, got: &CatalogTable, out: &mut Vec<String>) {
-    map_differences(name, "column", &want.columns, &got.columns, out);
+fn table_differences(
+    name: &str,
+    want: &CatalogTable,
+    got: &CatalogTable,
+    source: &str,
+    out: &mut Vec<String>,
+) {
+    map_differences(name, "column", &want.columns, &got.columns, source, out);
     if want.primary_key != got.primary_key {
         out.push(format!(
             "{name}: primary key is {:?} in the database, {:?} expected",
@@ -215,14 +228,22 @@ fn table_differences(name: &str, want: &CatalogTable, got: &CatalogTable, out: &
             got.auto_increment, want.auto_increment
         ));
     }
-    map_differences(name, "index", &want.indexes, &got.indexes, out);
-    map_differences(name, "unique constraint", &want.uniques, &got.uniques, out);
-    map_differences(name, "check", &want.checks, &got.checks, out);
+    map_differences(name, "index", &want.indexes, &got.indexes, source, out);
+    map_differences(
+        name,
+        "unique constraint",
+        &want.uniques,
+        &got.uniques,
+        source,
+        out,
+    );
+    map_differences(name, "check", &want.checks, &got.checks, source, out);
     map_differences(
         name,
         "foreign key",
         &want.foreign_keys,
         &got.foreign_keys,
+        source,
         out,
     );
     if want.comment != got.comment {

@@ -71,6 +71,9 @@ struct StepSpec {
     /// Queries afterwards and their rows (columns joined by `|`).
     #[serde(default)]
     query: Vec<Query>,
+    /// Files and their exact text afterwards.
+    #[serde(default)]
+    contents: BTreeMap<String, String>,
     /// The files of the migrations folder afterwards.
     #[serde(default)]
     migrations: Option<Vec<String>>,
@@ -247,6 +250,9 @@ async fn run_script(dir: &Path, script: &Script, kind: DialectKind) {
                 .map(|r| r.join("|"))
                 .collect();
             assert_eq!(rows, q.rows, "{at}: {}", q.sql);
+        }
+        for (path, text) in &step.contents {
+            assert_eq!(&p.read(path), text, "{at}: the text of {path}");
         }
         if let Some(expected) = &step.migrations {
             assert_eq!(&p.files("migrations"), expected, "{at}: migration files");

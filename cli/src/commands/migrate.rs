@@ -270,7 +270,18 @@ async fn run_locked(
     let mut printer = Printer { out };
     if let Err(e) = runner::execute(db, &prepared, false, &mut printer).await {
         out.data(&format!(" {}", out.paint(Style::Bad, "FAILED")));
-        return Err(Fail::user(format!("error: {e}")));
+        let mut message = format!("error: {e}");
+        let initial = e
+            .migration
+            .as_ref()
+            .and_then(|k| graph.get(k))
+            .is_some_and(|m| m.file.initial);
+        if initial && !e.unapplying && e.message.contains("already exists") {
+            message.push_str(
+                "\n  = help: if the database already has the tables this migration creates, exactly as it creates them, record it without running it: remodel migrate --fake-initial",
+            );
+        }
+        return Err(Fail::user(message));
     }
     Ok((0, !prepared.is_empty(), whole))
 }
