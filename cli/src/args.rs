@@ -101,6 +101,9 @@ pub struct MakeArgs {
     /// Write an empty migration for one app, to fill in by hand.
     #[arg(long)]
     pub empty: bool,
+    /// Join the branches of apps with two latest migrations in a merge migration.
+    #[arg(long, conflicts_with_all = ["empty", "check"])]
+    pub merge: bool,
     /// Never ask: an unanswered question is an error.
     #[arg(long)]
     pub noinput: bool,

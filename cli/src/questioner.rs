@@ -72,6 +72,11 @@ impl<R: BufRead, W: Write> Terminal<R, W> {
         }
     }
 
+    /// Asks a yes/no question; the default is no.
+    pub fn confirm(&mut self, prompt: &str) -> Result<bool, Interrupted> {
+        self.yes_no(prompt)
+    }
+
     fn yes_no(&mut self, prompt: &str) -> Result<bool, Interrupted> {
         loop {
             self.say(&format!("{prompt} [y/N] "));

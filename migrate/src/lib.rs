@@ -1,7 +1,7 @@
 //! remodel's migrations: the files ([`file`]), loading a project's
 //! migrations into their dependency graph ([`graph`]), plans to a target
 //! ([`plan`]), the history table ([`history`]), the runner that applies and
-//! unapplies ([`runner`]), one `migrate` run's checks and plan
+//! unapplies ([`runner`]), merges of an app's branches ([`merge`]), one `migrate` run's checks and plan
 //! ([`session`]), and new migrations from the differ's operations
 //! ([`make`]).
 
@@ -9,6 +9,7 @@ pub mod file;
 pub mod graph;
 pub mod history;
 pub mod make;
+pub mod merge;
 pub mod naming;
 pub mod plan;
 pub mod runner;

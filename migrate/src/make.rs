@@ -72,7 +72,7 @@ pub struct MakeOptions<'a> {
     pub dir: &'a Path,
 }
 
-fn check_name(name: Option<&str>) -> Result<(), MakeError> {
+pub(crate) fn check_name(name: Option<&str>) -> Result<(), MakeError> {
     if let Some(n) = name
         && (n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {

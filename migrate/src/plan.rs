@@ -60,6 +60,15 @@ pub enum PlanError {
     },
 }
 
+/// Refuses a history with two latest migrations in an app, whatever the
+/// target: which branch comes first is for the user to decide, by merging.
+pub fn check_conflicts(graph: &Graph) -> Result<(), PlanError> {
+    match graph.conflicts().into_iter().next() {
+        Some((app, leaves)) => Err(PlanError::Conflict { app, leaves }),
+        None => Ok(()),
+    }
+}
+
 /// Checks that every applied migration's dependencies are applied.
 pub fn check_consistent(graph: &Graph, applied: &BTreeSet<String>) -> Result<(), PlanError> {
     for (i, m) in graph.migrations.iter().enumerate() {

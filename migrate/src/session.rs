@@ -146,6 +146,7 @@ pub async fn prepare_run(
     aim: &Aim,
     options: &Options,
 ) -> Result<Planned, SessionError> {
+    plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
     let missing: Vec<String> = rows
         .iter()
@@ -193,6 +194,7 @@ pub fn prepare_offline(
     aim: &Aim,
     dialect: &dyn remodel_dialect::Dialect,
 ) -> Result<Planned, SessionError> {
+    plan::check_conflicts(graph)?;
     let mut done = BTreeSet::new();
     for key in applied {
         if let Some(i) = graph.position(key) {

@@ -205,7 +205,8 @@ async fn a_non_atomic_migration_that_fails_says_what_stays() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("remodel migrate --resolve shop.0002_orphan"),
+        run.stderr
+            .contains("remodel migrate --resolve shop.0002_orphan"),
         "{}",
         run.stderr
     );

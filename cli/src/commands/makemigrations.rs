@@ -30,6 +30,9 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     if a.empty {
         return run_empty(project, g, &graph, a, out);
     }
+    if a.merge {
+        return run_merge(project, &graph, a, out);
+    }
     if let Some((app, leaves)) = graph.conflicts().into_iter().next() {
         return Err(Fail::user(format!(
             "error: conflicting migrations in app '{app}': {} are both latest; run `remodel makemigrations --merge` to join them",
@@ -504,6 +507,116 @@ fn run_empty(project: &Project, g: &Global, graph: &Graph, a: &MakeArgs, out: Ou
                 "error: cannot write the migration: {e}; nothing was written"
             ))
         })?;
+    }
+    Ok(0)
+}
+
+/// `--merge`: one merge migration per app with two latest migrations, after
+/// showing what each branch does and asking (unless `--noinput`). Branches
+/// that change the same model or field are refused: the user must decide.
+fn run_merge(project: &Project, graph: &Graph, a: &MakeArgs, out: Out) -> Outcome {
+    check_apps(&a.apps, &known_apps(graph, None))?;
+    let merges = remodel_migrate::merge::merges(graph, &a.apps);
+    if merges.is_empty() {
+        out.data("No conflicts detected to merge.");
+        return Ok(0);
+    }
+    let mut refused = String::new();
+    for m in merges.iter().filter(|m| !m.overlaps.is_empty()) {
+        let leaves: Vec<&str> = m.branches.iter().map(|b| b.leaf.as_str()).collect();
+        refused.push_str(&format!(
+            "error: the branches of '{}' ({}) change the same things, so they cannot be merged as they are:\n",
+            m.app,
+            leaves.join(" and ")
+        ));
+        for o in &m.overlaps {
+            refused.push_str(&format!(
+                "  {}: {} ({}) and {} ({})\n",
+                o.subject, o.sides[0].0, o.sides[0].1, o.sides[1].0, o.sides[1].1
+            ));
+        }
+    }
+    if !refused.is_empty() {
+        refused.push_str("  = help: decide what the result should be: make one branch's migration depend on the other's leaf and edit it to follow it (or delete one, if it was never applied), then run makemigrations; nothing was written");
+        return Err(Fail::user(refused));
+    }
+    let dir = project.migrations_rel();
+    let opts = MakeOptions {
+        name: a.name.as_deref(),
+        now: UtcTime::now(),
+        dir: &dir,
+    };
+    let mut new = Vec::new();
+    for m in &merges {
+        new.push(remodel_migrate::merge::merge_migration(graph, m, &opts).map_err(make_fail)?);
+    }
+    if let Err(errors) = replay_with(graph, &new) {
+        let text: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+        return Err(Fail::user(format!(
+            "{}\nthe merged history does not replay; nothing was written",
+            text.join("\n")
+        )));
+    }
+    let interactive = !a.noinput && !a.dry_run && std::io::stdin().is_terminal();
+    if !interactive && !a.noinput && !a.dry_run {
+        return Err(Fail::user(
+            "error: merging asks for confirmation and there is no terminal to ask at; see the branches with `remodel makemigrations --merge --dry-run`, then merge with `remodel makemigrations --merge --noinput`; nothing was written",
+        ));
+    }
+    for m in &merges {
+        out.data(&out.paint(Style::Heading, &format!("Merging {}", m.app)));
+        for b in &m.branches {
+            out.data(&format!(
+                "  Branch {}",
+                b.leaf.split_once('.').map_or(b.leaf.as_str(), |(_, n)| n)
+            ));
+            for (name, descriptions) in &b.migrations {
+                let indent = if b.migrations.len() > 1 {
+                    out.data(&format!("    {name}"));
+                    "      "
+                } else {
+                    "    "
+                };
+                if descriptions.is_empty() {
+                    out.data(&format!("{indent}(no operations)"));
+                }
+                for d in descriptions {
+                    out.data(&format!("{indent}{d}"));
+                }
+            }
+        }
+    }
+    if a.dry_run {
+        for m in &new {
+            out.data(&format!(
+                "Merge migration {} (not written: --dry-run)",
+                m.path.display()
+            ));
+            out.detail(&m.text);
+        }
+        return Ok(0);
+    }
+    if interactive {
+        questioner::exit_130_on_ctrl_c();
+        let mut terminal = Terminal::new(std::io::stdin().lock(), std::io::stderr());
+        let yes = terminal
+            .confirm("Do you want to merge these migration branches?")
+            .map_err(|_| Fail {
+                code: 130,
+                message: "\ninterrupted; nothing was written".into(),
+            })?;
+        if !yes {
+            out.note("Nothing was written.");
+            return Ok(0);
+        }
+    }
+    write(&project.dir, &new).map_err(|e| {
+        Fail::user(format!(
+            "error: cannot write the migration: {e}; nothing was written"
+        ))
+    })?;
+    for m in &new {
+        out.data(&format!("Created new merge migration {}", m.path.display()));
     }
     Ok(0)
 }
