@@ -47,15 +47,6 @@ pub enum MakeError {
         /// Its leaves.
         leaves: Vec<String>,
     },
-    /// New migrations of two apps would depend on each other.
-    #[error(
-        "the changes in apps {} and {} depend on each other (references in both directions); make them in two steps: add one side's reference in a later change",
-        apps.0, apps.1
-    )]
-    AppCycle {
-        /// The two apps.
-        apps: (String, String),
-    },
     /// A `--name` that cannot be a file name.
     #[error("--name `{0}` must be letters, digits and _")]
     BadName(String),
@@ -126,7 +117,35 @@ fn referencing_apps(from: &Schema, op: &Op) -> BTreeSet<String> {
         .collect()
 }
 
-/// Splits `diff`'s operations into one new migration per app.
+/// One new migration being planned: an app's `stage`-th of this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Node<'a> {
+    app: &'a str,
+    stage: usize,
+}
+
+/// Whether `from` depends, directly or through others, on `to`.
+fn reaches(deps: &BTreeMap<Node, BTreeSet<Node>>, from: Node, to: Node) -> bool {
+    let mut stack = vec![from];
+    let mut seen = BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        if n == to {
+            return true;
+        }
+        if seen.insert(n) {
+            stack.extend(deps.get(&n).into_iter().flatten().copied());
+        }
+    }
+    false
+}
+
+/// Splits `diff`'s operations into new migrations: one per changed app,
+/// unless its operations and another app's depend on each other both ways
+/// (models referencing each other across apps). Then, as Django does, the
+/// app's migration stops before the operation that needs the other app's,
+/// and its remaining operations go in a second migration that depends on
+/// that one — the differ has already split the referencing fields of new
+/// models into later AddFields, so the graph stays acyclic.
 pub fn new_migrations(
     graph: &Graph,
     from: &Schema,
@@ -134,142 +153,211 @@ pub fn new_migrations(
     opts: &MakeOptions,
 ) -> Result<Vec<NewMigration>, MakeError> {
     check_name(opts.name)?;
-    // Operations by app, keeping their order.
-    let mut by_app: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, op) in diff.ops.iter().enumerate() {
-        by_app
-            .entry(op.app().unwrap_or_default())
-            .or_default()
-            .push(i);
-    }
-    let app_of = |i: usize| diff.ops[i].app().unwrap_or_default();
-    // Which new migrations each app's new migration depends on.
-    let mut new_deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let apps: Vec<String> = diff
+        .ops
+        .iter()
+        .map(|op| op.app().unwrap_or_default())
+        .collect();
+    let concurrent =
+        |i: usize| matches!(&diff.ops[i], Op::AddIndex { index, .. } if index.concurrently);
+    let changed: BTreeSet<&str> = (0..diff.ops.len())
+        .filter(|&i| !concurrent(i))
+        .map(|i| apps[i].as_str())
+        .collect();
+    let mut before: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &(i, j) in &diff.after {
-        let (a, b) = (app_of(i), app_of(j));
-        if a != b {
-            new_deps.entry(a).or_default().insert(b);
-        }
-    }
-    // A reference to another app that also gets a migration now depends on
-    // that new migration, its latest, as Django does.
-    for (app, indexes) in &by_app {
-        for &i in indexes {
-            for model in referenced_models(&diff.ops[i]) {
-                let other = remodel_model::split_key(&model).0.to_string();
-                if other != *app && by_app.contains_key(&other) {
-                    new_deps.entry(app.clone()).or_default().insert(other);
-                }
-            }
-        }
-    }
-    for (a, deps) in &new_deps {
-        for b in deps {
-            if new_deps.get(b).is_some_and(|d| d.contains(a)) {
-                let mut pair = [a.clone(), b.clone()];
-                pair.sort();
-                let [x, y] = pair;
-                return Err(MakeError::AppCycle { apps: (x, y) });
-            }
-        }
+        before.entry(i).or_default().push(j);
     }
 
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut out = Vec::new();
-    for (app, indexes) in &by_app {
-        let all: Vec<Op> = indexes.iter().map(|&i| diff.ops[i].clone()).collect();
-        // A `concurrently` index is built outside any transaction, so it goes
-        // in a non-atomic migration of its own, after the rest (DESIGN §6).
-        let (concurrent, ops): (Vec<Op>, Vec<Op>) = all
+    // Each operation's migration, in the order the operations apply.
+    let mut stage_of: Vec<Option<Node>> = vec![None; diff.ops.len()];
+    let mut current: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut deps: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
+    let mut ops_of: BTreeMap<Node, Vec<usize>> = BTreeMap::new();
+    let mut leaves_of: BTreeMap<Node, BTreeSet<String>> = BTreeMap::new();
+    for i in (0..diff.ops.len()).filter(|&i| !concurrent(i)) {
+        let app = apps[i].as_str();
+        let mut needs: BTreeSet<Node> = before
+            .get(&i)
             .into_iter()
-            .partition(|op| matches!(op, Op::AddIndex { index, .. } if index.concurrently));
-        let mut number = graph.max_number(app);
-        let mut previous: Option<String> = leaf(graph, app)?;
-        let mut extra_deps: BTreeSet<String> = BTreeSet::new();
-        // References to apps with no new migration: depend on that app's
-        // latest migration (new ones are added below).
-        for op in ops.iter().chain(&concurrent) {
-            for model in referenced_models(op) {
-                let other = remodel_model::split_key(&model).0.to_string();
-                if other != *app
-                    && !new_deps.get(app).is_some_and(|d| d.contains(&other))
-                    && let Some(l) = leaf(graph, &other)?
-                {
-                    extra_deps.insert(l);
-                }
+            .flatten()
+            .filter_map(|&j| stage_of[j])
+            .filter(|n| n.app != app)
+            .collect();
+        // A reference to another app: its latest new migration so far, as
+        // Django does; without one, its latest existing migration.
+        let mut leaf_apps = Vec::new();
+        for model in referenced_models(&diff.ops[i]) {
+            let other = remodel_model::split_key(&model).0;
+            if other == app {
+                continue;
             }
+            match current.get_key_value(other) {
+                Some((&key, &stage)) => {
+                    needs.insert(Node { app: key, stage });
+                }
+                // An app whose operations come later in this run: its first
+                // new migration (dropped below if that ends up empty).
+                None => match changed.get(other) {
+                    Some(&key) => {
+                        needs.insert(Node { app: key, stage: 0 });
+                    }
+                    None => leaf_apps.push(other.to_string()),
+                },
+            }
+        }
+        let mut node = Node {
+            app,
+            stage: current.get(app).copied().unwrap_or(0),
+        };
+        if needs.iter().any(|&n| reaches(&deps, n, node)) {
+            node.stage += 1;
+            deps.entry(node).or_default().insert(Node {
+                app,
+                stage: node.stage - 1,
+            });
+        }
+        current.insert(app, node.stage);
+        deps.entry(node).or_default().extend(needs);
+        leaves_of.entry(node).or_default().extend(leaf_apps);
+        ops_of.entry(node).or_default().push(i);
+        stage_of[i] = Some(node);
+    }
+    // A `concurrently` index is built outside any transaction, so it goes in
+    // a non-atomic migration of its own, after the rest of its app (DESIGN §6).
+    let mut non_atomic: BTreeSet<Node> = BTreeSet::new();
+    for i in (0..diff.ops.len()).filter(|&i| concurrent(i)) {
+        let app = apps[i].as_str();
+        let last = current.get(app).copied();
+        let node = Node {
+            app,
+            stage: last.map_or(0, |s| s + 1),
+        };
+        if non_atomic.insert(node)
+            && let Some(s) = last
+        {
+            deps.entry(node).or_default().insert(Node { app, stage: s });
+        }
+        ops_of.entry(node).or_default().push(i);
+    }
+
+    // A first migration an app never got (its first operation had to wait
+    // for another app): who depended on it depends on its latest existing one.
+    let empty: BTreeSet<Node> = deps
+        .values()
+        .flatten()
+        .chain(deps.keys())
+        .copied()
+        .filter(|n| !ops_of.contains_key(n))
+        .collect();
+    for (node, ds) in deps.iter_mut() {
+        for e in &empty {
+            if ds.remove(e) && e.app != node.app {
+                leaves_of
+                    .entry(*node)
+                    .or_default()
+                    .insert(e.app.to_string());
+            }
+        }
+    }
+    // Numbers follow each app's migrations of this run in order.
+    let mut rank: BTreeMap<Node, usize> = BTreeMap::new();
+    for &node in ops_of.keys() {
+        let count = rank.keys().filter(|k| k.app == node.app).count();
+        rank.insert(node, count);
+    }
+
+    // Names, numbers and dependencies on what exists already.
+    let mut names: BTreeMap<Node, String> = BTreeMap::new();
+    let mut out_of: BTreeMap<Node, NewMigration> = BTreeMap::new();
+    let mut states: BTreeMap<&str, Schema> = BTreeMap::new();
+    for (&node, indexes) in &ops_of {
+        let app = node.app;
+        let group: Vec<Op> = indexes.iter().map(|&i| diff.ops[i].clone()).collect();
+        let atomic = !non_atomic.contains(&node);
+        let number = graph.max_number(app) + 1 + rank[&node] as u32;
+        let first = rank[&node] == 0;
+        let initial = first && graph.app_migrations(app).next().is_none();
+        let state = states.entry(app).or_insert_with(|| from.clone());
+        let stem = match opts.name {
+            Some(n) if atomic || first => n.to_string(),
+            Some(n) => format!("{n}_concurrently"),
+            None => suggest_name(&group, state, initial, opts.now),
+        };
+        let name = format!("{number:04}_{stem}");
+        let mut dependencies: BTreeSet<String> = BTreeSet::new();
+        if first {
+            dependencies.extend(leaf(graph, app)?);
+        }
+        for other in leaves_of.get(&node).into_iter().flatten() {
+            dependencies.extend(leaf(graph, other)?);
+        }
+        for op in &group {
             // Renaming what other apps' migrations reference: those must
             // replay first, while the old name still exists.
             for other in referencing_apps(from, op) {
-                if other != *app
+                if other != app
                     && let Some(l) = leaf(graph, &other)?
                 {
-                    extra_deps.insert(l);
+                    dependencies.insert(l);
                 }
             }
         }
-        let mut state = from.clone();
-        for (group, atomic) in [(ops, true), (concurrent, false)] {
-            if group.is_empty() {
-                continue;
-            }
-            number += 1;
-            let initial = graph.app_migrations(app).next().is_none() && previous.is_none();
-            let stem = match opts.name {
-                Some(n) if atomic || number == graph.max_number(app) + 1 => n.to_string(),
-                Some(n) => format!("{n}_concurrently"),
-                None => suggest_name(&group, &state, initial, opts.now),
-            };
-            let name = format!("{number:04}_{stem}");
-            names.entry(app.clone()).or_insert_with(|| name.clone());
-            let mut deps: BTreeSet<String> = extra_deps.clone();
-            deps.extend(previous.clone());
-            let mut descriptions = Vec::new();
-            for op in &group {
-                descriptions.push(op.describe(&state));
-                let _ = op.apply_to(&mut state);
-            }
-            let file = MigrationFile {
-                dependencies: deps.into_iter().collect(),
-                initial,
-                atomic,
-                replaces: Vec::new(),
-                operations: Some(group),
-            };
-            previous = Some(format!("{app}.{name}"));
-            out.push(NewMigration {
-                app: app.clone(),
+        let mut descriptions = Vec::new();
+        for op in &group {
+            descriptions.push(op.describe(state));
+            let _ = op.apply_to(state);
+        }
+        names.insert(node, format!("{app}.{name}"));
+        out_of.insert(
+            node,
+            NewMigration {
+                app: app.to_string(),
                 path: opts.dir.join(app).join(format!("{name}.toml")),
                 name,
                 text: String::new(),
-                file,
+                file: MigrationFile {
+                    dependencies: dependencies.into_iter().collect(),
+                    initial,
+                    atomic,
+                    replaces: Vec::new(),
+                    operations: Some(group),
+                },
                 descriptions,
-            });
-        }
+            },
+        );
     }
-    // Dependencies on the other new migrations, now that all are named.
-    for m in &mut out {
-        if let Some(deps) = new_deps.get(&m.app) {
-            for b in deps {
-                m.file.dependencies.push(format!("{b}.{}", names[b]));
+    // Dependencies on the other new migrations, now that all are named; then
+    // every migration after those it depends on.
+    let mut out = Vec::new();
+    let mut placed: BTreeSet<Node> = BTreeSet::new();
+    while placed.len() < out_of.len() {
+        let ready: Vec<Node> = out_of
+            .keys()
+            .copied()
+            .filter(|n| !placed.contains(n))
+            .filter(|n| {
+                deps.get(n)
+                    .into_iter()
+                    .flatten()
+                    .all(|d| placed.contains(d) || !out_of.contains_key(d))
+            })
+            .collect();
+        let Some(&node) = ready.first() else {
+            unreachable!("stages are only ever added without a cycle");
+        };
+        placed.insert(node);
+        let mut m = out_of[&node].clone();
+        for d in deps.get(&node).into_iter().flatten() {
+            if let Some(name) = names.get(d) {
+                m.file.dependencies.push(name.clone());
             }
-            m.file.dependencies.sort();
-            m.file.dependencies.dedup();
         }
+        m.file.dependencies.sort();
+        m.file.dependencies.dedup();
         m.text = m.file.to_toml(from);
+        out.push(m);
     }
-    // Apps in the order their migrations must be applied.
-    out.sort_by_key(|m| {
-        let mut depth = 0;
-        let mut frontier: Vec<String> = vec![m.app.clone()];
-        while let Some(a) = frontier.pop() {
-            if let Some(d) = new_deps.get(&a) {
-                depth += d.len();
-                frontier.extend(d.iter().cloned());
-            }
-        }
-        (depth, m.app.clone())
-    });
     Ok(out)
 }
 
