@@ -74,6 +74,13 @@ pub struct Statement {
     pub sql: String,
     /// A guard, or `None` for SQL to execute.
     pub guard: Option<Guard>,
+    /// What puts the structure back as it was before this statement, when
+    /// it is one of several of an operation on a database whose DDL commits
+    /// as it goes: if a later statement of the same operation fails, the
+    /// runner runs the undos of those that completed, newest first. `None`:
+    /// unknown (a failure after it leaves the operation half applied);
+    /// `Some(vec![])`: nothing to undo (data only, or nothing structural).
+    pub undo: Option<Vec<Statement>>,
 }
 
 /// Checks that need the live database, made by the connection as the
@@ -104,7 +111,14 @@ impl Statement {
         Statement {
             sql: sql.into(),
             guard: None,
+            undo: None,
         }
+    }
+
+    /// This statement, with what undoes it (see [`Statement::undo`]).
+    pub fn with_undo(mut self, undo: Vec<Statement>) -> Statement {
+        self.undo = Some(undo);
+        self
     }
 
     /// A guard, described for `sqlmigrate`.
@@ -120,6 +134,7 @@ impl Statement {
         Statement {
             sql,
             guard: Some(guard),
+            undo: None,
         }
     }
 }
