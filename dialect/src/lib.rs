@@ -181,6 +181,13 @@ pub trait Dialect: Send + Sync {
     /// (the history's `applied_at`, in scripts applied by hand).
     fn now_iso_sql(&self) -> &'static str;
 
+    /// What cleans up after `statement` failed outside a transaction, when
+    /// its failure leaves something behind (PostgreSQL: a failed CREATE INDEX
+    /// CONCURRENTLY leaves an INVALID index that blocks the next attempt).
+    fn after_failure(&self, _statement: &str) -> Option<Statement> {
+        None
+    }
+
     /// Whether a statement cannot run inside a transaction (PostgreSQL's
     /// `CREATE INDEX CONCURRENTLY`, `ALTER TYPE … ADD VALUE`): an atomic
     /// migration holding one is refused.

@@ -152,8 +152,11 @@ fn same_field(a: &Field, b: &Field) -> bool {
     norm(a) == norm(b)
 }
 
+/// `concurrently` says how an index is built, not what it is: turning it on
+/// or off for an existing index is no change (dropping and rebuilding the
+/// index for it would leave a window without it).
 fn same_index_def(a: &Index, b: &Index) -> bool {
-    a.fields == b.fields && a.unique == b.unique && a.concurrently == b.concurrently
+    a.fields == b.fields && a.unique == b.unique
 }
 
 fn same_constraint_def(a: &Constraint, b: &Constraint) -> bool {

@@ -696,3 +696,33 @@ fn names_follow_django() {
     };
     assert_eq!(op.name_fragment(&s), None);
 }
+
+#[test]
+fn turning_concurrently_on_or_off_for_an_existing_index_is_no_change() {
+    let with = |concurrently: bool| {
+        let mut t = table(
+            "p",
+            "Patient",
+            vec![Field::new("edad", ColumnType::Integer)],
+        );
+        t.indexes = vec![Index {
+            name: Some("patient_edad_idx".into()),
+            fields: vec!["edad".into()],
+            unique: false,
+            concurrently,
+        }];
+        schema(vec![t])
+    };
+    assert!(
+        diff(&with(false), &with(true), &no_answers())
+            .unwrap()
+            .ops
+            .is_empty()
+    );
+    assert!(
+        diff(&with(true), &with(false), &no_answers())
+            .unwrap()
+            .ops
+            .is_empty()
+    );
+}

@@ -124,6 +124,13 @@ impl RunErrorInfo {
 }
 
 impl RunError {
+    /// A database error outside any transaction: nothing was rolled back.
+    fn outside(m: &Prepared, e: DbError) -> RunError {
+        let mut error = RunError::database(m, e);
+        error.0.rolled_back = false;
+        error
+    }
+
     fn database(m: &Prepared, e: DbError) -> RunError {
         RunErrorInfo {
             migration: Some(m.key.clone()),
@@ -191,6 +198,35 @@ fn prepare_with(
         .collect()
 }
 
+/// An inverse operation as a migration of this atomicity builds it: an index
+/// marked `concurrently` that unapplying its removal recreates is built
+/// plainly inside a transaction, where CONCURRENTLY cannot run. (Applying,
+/// the user's `concurrently` is kept, and refused in an atomic migration.)
+fn built_for(op: &Op, atomic: bool) -> std::borrow::Cow<'_, Op> {
+    match op {
+        Op::AddIndex { model, index } if atomic && index.concurrently => {
+            let mut index = index.clone();
+            index.concurrently = false;
+            std::borrow::Cow::Owned(Op::AddIndex {
+                model: model.clone(),
+                index,
+            })
+        }
+        _ => std::borrow::Cow::Borrowed(op),
+    }
+}
+
+/// A state as an atomic migration's inverse operations build it: no index
+/// `concurrently` (see [`built_for`]).
+fn built_in(mut state: Schema, atomic: bool) -> Schema {
+    if atomic {
+        for t in state.tables.values_mut() {
+            t.indexes.iter_mut().for_each(|ix| ix.concurrently = false);
+        }
+    }
+    state
+}
+
 /// The SQL of `op` in one direction: its own rendering forward, the
 /// rendering of its inverse backward. `b`/`a` are the states before and
 /// after the operation itself.
@@ -200,6 +236,7 @@ fn render_dir(
     b: &Schema,
     a: &Schema,
     dialect: &dyn Dialect,
+    atomic: bool,
 ) -> Result<Vec<Statement>, String> {
     match direction {
         Direction::Forward => dialect.render(op, b, a).map_err(|e| e.0),
@@ -209,8 +246,9 @@ fn render_dir(
                 other => format!("{other}; it cannot be unapplied"),
             })?;
             let mut out = Vec::new();
-            let mut s = a.clone();
+            let mut s = built_in(a.clone(), atomic);
             for inv in inverse {
+                let inv = built_for(&inv, atomic);
                 let mut next = s.clone();
                 inv.apply_to(&mut next).map_err(|e| e.0)?;
                 out.extend(dialect.render(&inv, &s, &next).map_err(|e| e.0)?);
@@ -256,7 +294,8 @@ fn prepare_one(
         let (b, a) = (&states[i], &states[i + 1]);
         let description = op.describe(b);
         let statements = if render {
-            render_dir(op, step.direction, b, a, dialect).map_err(|e| fail(i + 1, op, b, e))?
+            render_dir(op, step.direction, b, a, dialect, m.file.atomic)
+                .map_err(|e| fail(i + 1, op, b, e))?
         } else {
             Vec::new()
         };
@@ -293,7 +332,7 @@ fn prepare_one(
             table,
             statements,
             undo: if render {
-                render_dir(op, opposite, b, a, dialect)
+                render_dir(op, opposite, b, a, dialect, m.file.atomic)
             } else {
                 Ok(Vec::new())
             },
@@ -515,54 +554,92 @@ pub fn statements_done(m: &Prepared, count: usize) -> Vec<String> {
         .collect()
 }
 
-/// Where DDL commits as it goes (MySQL): the history row says `failed` with
-/// the statements done until the migration completes; a failing statement
-/// makes remodel run the undo of the completed operations, newest first.
+/// Where DDL commits as it goes (MySQL; a non-atomic migration elsewhere):
+/// the history row says `failed` until the migration completes, with the
+/// number of the statement about to run (negative while unapplying), so
+/// that after a crash it names the statement that was running; a failing
+/// statement makes remodel undo what had completed, newest first.
 async fn run_progressive(db: &mut dyn Database, m: &Prepared) -> Result<Outcome, RunError> {
     let forward = m.step.direction == Direction::Forward;
     let is_recorded = recorded(db, &m.key)
         .await
-        .map_err(|e| RunError::database(m, e))?;
+        .map_err(|e| RunError::outside(m, e))?;
     if is_recorded == forward {
         return Ok(Outcome::AlreadyDone);
     }
-    // Progress counts statements; negative while unapplying, so a failed row
-    // tells which way it was going.
-    let sign: i64 = if forward { 1 } else { -1 };
-    history::set_failed(db, &m.app, &m.name, &m.checksum, 0, forward)
-        .await
-        .map_err(|e| RunError::database(m, e))?;
-    let mut done: i64 = 0;
+    if forward {
+        // `failed` with progress 0: applying, nothing ran yet.
+        history::set_failed(db, &m.app, &m.name, &m.checksum, 0, true)
+            .await
+            .map_err(|e| RunError::outside(m, e))?;
+    }
+    let mut started: i64 = 0;
     for (k, op) in m.ops.iter().enumerate() {
-        let mut in_op = 0;
+        let mut in_op: Vec<&Statement> = Vec::new();
         for s in &op.statements {
+            if s.guard.is_none() {
+                started += 1;
+                set_progress(db, m, started)
+                    .await
+                    .map_err(|e| RunError::outside(m, e))?;
+            }
             if let Err(e) = db.run(s).await {
-                return Err(reverse_completed(db, m, k, op, s, e, done, in_op).await);
+                let done = started - i64::from(s.guard.is_none());
+                let mut error = reverse_completed(db, m, k, op, s, e, done, &in_op).await;
+                // What the failed statement itself left behind.
+                if let Some(cleanup) = db.dialect().after_failure(&s.sql) {
+                    error.0.message.push_str(&match db.run(&cleanup).await {
+                        Ok(_) => format!("\n  what the failed statement left behind was removed: {}", cleanup.sql),
+                        Err(e) => format!(
+                            "\n  the failed statement may have left something behind, and removing it failed: {e}\n  run it by hand: {}",
+                            cleanup.sql
+                        ),
+                    });
+                }
+                return Err(error);
             }
             if s.guard.is_none() {
-                in_op += 1;
+                in_op.push(s);
             }
-            if s.guard.is_none() {
-                done += 1;
-            }
-            history::set_failed(db, &m.app, &m.name, &m.checksum, sign * done, false)
-                .await
-                .map_err(|e| RunError::database(m, e))?;
         }
     }
-    let finished = if forward {
-        history::set_applied(db, &m.app, &m.name, &m.checksum).await
-    } else {
-        history::remove(db, &m.app, &m.name).await
-    };
-    finished.map_err(|e| RunError::database(m, e))?;
+    finish_row(db, m, true)
+        .await
+        .map_err(|e| RunError::outside(m, e))?;
     Ok(Outcome::Done)
 }
 
-/// After statement `s` of operation `k` failed: undo operations `0..k`,
-/// newest first, and say what happened. An operation whose own earlier
-/// statements ran (`in_op`) is half applied: nothing can undo it reliably, so
-/// the migration stays recorded as failed.
+/// Records that `n` statements of `m` have started (or, after a failure,
+/// stand). No statement standing is no partial state: the row is finished
+/// as if the migration had not started.
+async fn set_progress(db: &mut dyn Database, m: &Prepared, n: i64) -> Result<(), DbError> {
+    if n == 0 {
+        return finish_row(db, m, false).await;
+    }
+    let sign = if m.step.direction == Direction::Forward {
+        1
+    } else {
+        -1
+    };
+    history::set_failed(db, &m.app, &m.name, &m.checksum, sign * n, false).await
+}
+
+/// The history row once `m` has run completely (`done`) or not at all: an
+/// applied migration is `applied`; an unapplied one has no row.
+async fn finish_row(db: &mut dyn Database, m: &Prepared, done: bool) -> Result<(), DbError> {
+    let applied = (m.step.direction == Direction::Forward) == done;
+    if applied {
+        history::set_applied(db, &m.app, &m.name, &m.checksum).await
+    } else {
+        history::remove(db, &m.app, &m.name).await
+    }
+}
+
+/// After statement `s` of operation `k` failed with `done` statements of the
+/// migration standing (`in_op` of them this operation's): undo this
+/// operation's completed statements with their own undos, then operations
+/// `0..k` newest first, recording after each step what still stands; say
+/// what happened. What cannot be undone stays recorded as failed.
 #[allow(clippy::too_many_arguments)]
 async fn reverse_completed(
     db: &mut dyn Database,
@@ -572,69 +649,97 @@ async fn reverse_completed(
     s: &Statement,
     e: DbError,
     done: i64,
-    in_op: usize,
+    in_op: &[&Statement],
 ) -> RunError {
-    let forward = m.step.direction == Direction::Forward;
     let mut error = statement_error(m, op, s, e, false);
+    let mut standing = done;
+    let mut record_failed = set_progress(db, m, standing).await.err();
     let mut reversal: Result<usize, String> = Ok(0);
-    if in_op > 0 {
-        reversal = Err(format!(
-            "operation {} ({}) was applied part-way ({in_op} of its statements ran), so remodel cannot undo it",
-            op.number, op.description.text
-        ));
-    }
-    let priors: &[PreparedOp] = if reversal.is_ok() { &m.ops[..k] } else { &[] };
-    for prior in priors.iter().rev() {
-        let undo = match &prior.undo {
-            Ok(u) => u.clone(),
-            Err(why) => {
-                reversal = Err(format!(
-                    "operation {} ({}) cannot be undone: {why}",
-                    prior.number, prior.description.text
-                ));
-                break;
-            }
+    // This operation's completed statements, newest first.
+    for st in in_op.iter().rev() {
+        let Some(undo) = &st.undo else {
+            reversal = Err(format!(
+                "operation {} ({}) was applied part-way ({} of its statements ran) and remodel has no undo for `{}`",
+                op.number,
+                op.description.text,
+                in_op.len(),
+                st.sql
+            ));
+            break;
         };
-        let mut failed = None;
-        for u in &undo {
-            if let Err(e) = db.run(u).await {
-                failed = Some(format!(
-                    "undoing operation {} ({}) failed: {e}\n    statement: {}",
-                    prior.number, prior.description.text, u.sql
-                ));
-                break;
-            }
-        }
-        if let Some(f) = failed {
-            reversal = Err(f);
+        if let Err(why) = run_undo(db, undo, op).await {
+            reversal = Err(why);
             break;
         }
+        standing -= 1;
+        record_failed = record_failed.or(set_progress(db, m, standing).await.err());
+    }
+    // Then the completed operations before it, newest first.
+    let priors: &[PreparedOp] = if reversal.is_ok() { &m.ops[..k] } else { &[] };
+    for prior in priors.iter().rev() {
+        let result = match &prior.undo {
+            Ok(undo) => run_undo(db, undo, prior).await,
+            Err(why) => Err(format!(
+                "operation {} ({}) cannot be undone: {why}",
+                prior.number, prior.description.text
+            )),
+        };
+        if let Err(why) = result {
+            reversal = Err(why);
+            break;
+        }
+        standing -= prior
+            .statements
+            .iter()
+            .filter(|s| s.guard.is_none())
+            .count() as i64;
+        record_failed = record_failed.or(set_progress(db, m, standing).await.err());
         reversal = reversal.map(|n| n + 1);
     }
     let info = &mut *error.0;
     match reversal {
         Ok(n) => {
-            // Back where the migration started: forget (or restore) its row.
-            let restored = if forward {
-                history::remove(db, &m.app, &m.name).await
+            let partial = if in_op.is_empty() {
+                String::new()
             } else {
-                history::set_applied(db, &m.app, &m.name, &m.checksum).await
+                format!(
+                    "the {} completed statement{} of operation {} {} undone",
+                    in_op.len(),
+                    if in_op.len() == 1 { "" } else { "s" },
+                    op.number,
+                    if in_op.len() == 1 { "was" } else { "were" }
+                )
             };
-            info.message.push_str(&format!(
-                "\n  {n} completed operation{} reversed: the structure is back where the migration started{}",
-                if n == 1 { " was" } else { "s were" },
-                if n > 0 { " (data they dropped is not restored)" } else { "" }
-            ));
-            if let Err(e) = restored {
+            let ops = match n {
+                0 => String::new(),
+                1 => "1 completed operation was reversed".to_string(),
+                n => format!("{n} completed operations were reversed"),
+            };
+            let what = [partial, ops]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if what.is_empty() {
+                info.message.push_str(
+                    "\n  nothing had completed: the database is as it was before the migration",
+                );
+            } else {
                 info.message.push_str(&format!(
-                    "\n  but its history row could not be updated: {e}"
+                    "\n  {what}: the structure is back where the migration started (data they dropped is not restored)"
+                ));
+            }
+            if let Some(e) = record_failed {
+                info.message.push_str(&format!(
+                    "\n  but its history row could not be updated: {e}; record what the database is with `remodel migrate --resolve {} --rolled-back`",
+                    m.key
                 ));
             }
         }
         Err(why) => {
-            let ran = statements_done(m, done as usize);
+            let ran = statements_done(m, standing.max(0) as usize);
             info.message.push_str(&format!(
-                "\n  reversing the completed operations failed: {why}\n  the history marks {} failed; put the database right, then run `remodel migrate --resolve {} --rolled-back` (or `--applied`)\n  statements that ran:\n    {}",
+                "\n  reversing the completed operations failed: {why}\n  the history marks {} failed; put the database right, then run `remodel migrate --resolve {} --rolled-back` (or `--applied`)\n  statements that ran and stand:\n    {}",
                 m.key,
                 m.key,
                 if ran.is_empty() { "(none)".to_string() } else { ran.join(";\n    ") }
@@ -642,6 +747,23 @@ async fn reverse_completed(
         }
     }
     error
+}
+
+/// Runs undo statements; on failure, says which.
+async fn run_undo(
+    db: &mut dyn Database,
+    undo: &[Statement],
+    op: &PreparedOp,
+) -> Result<(), String> {
+    for u in undo {
+        if let Err(e) = db.run(u).await {
+            return Err(format!(
+                "undoing operation {} ({}) failed: {e}\n    statement: {}",
+                op.number, op.description.text, u.sql
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The SQL of a prepared migration as `sqlmigrate` prints it: notes as `-- `

@@ -79,7 +79,7 @@ pub enum SessionError {
     UnknownAccepted(String),
     /// A migration failed part-way and was not reversed.
     #[error(
-        "migration {key} failed part-way while {verb} ({count} statement{s} ran) and remodel could not reverse it\n  statements that ran:\n    {ran}\n  = help: put the database right, then record what it is: remodel migrate --resolve {key} --rolled-back (its changes are undone) or --applied (it is complete)",
+        "migration {key} failed part-way while {verb} ({count} statement{s} ran) and remodel could not reverse it\n  statements that ran (if remodel was interrupted, the last may not have completed):\n    {ran}\n  = help: put the database right, then record what it is: remodel migrate --resolve {key} --rolled-back (its changes are undone) or --applied (it is complete)",
         s = if *.count == 1 { "" } else { "s" },
         ran = if .ran.is_empty() { "(none)".to_string() } else { .ran.join(";\n    ") }
     )]

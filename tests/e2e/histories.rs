@@ -92,6 +92,9 @@ struct StepSpec {
 struct Query {
     sql: String,
     rows: Vec<String>,
+    /// The dialects the query is for (default: every one).
+    #[serde(default)]
+    dialects: Vec<String>,
 }
 
 /// A SQLite file exists only once migrate made it.
@@ -242,7 +245,11 @@ async fn run_script(dir: &Path, script: &Script, kind: DialectKind) {
         if let Some(expected) = &step.tables {
             assert_eq!(&tables(&p).await, expected, "{at}: tables");
         }
-        for q in &step.query {
+        for q in step
+            .query
+            .iter()
+            .filter(|q| q.dialects.is_empty() || q.dialects.iter().any(|d| d == kind.name()))
+        {
             let rows: Vec<String> = p
                 .query(&q.sql)
                 .await

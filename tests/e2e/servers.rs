@@ -327,6 +327,27 @@ async fn a_lock_held_too_long_is_a_timeout() {
             "{kind:?}: {}",
             run.stderr
         );
+        // --resolve takes the same lock, the same way.
+        let started = std::time::Instant::now();
+        let run = p.remodel(&[
+            "migrate",
+            "--resolve",
+            "shop.0001_initial",
+            "--applied",
+            "--lock-timeout",
+            "1",
+        ]);
+        run.expect(1);
+        assert!(
+            run.stderr.contains("Waiting for another migrate"),
+            "{kind:?}: {}",
+            run.stderr
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{kind:?}: --resolve waited {:?} with --lock-timeout 1",
+            started.elapsed()
+        );
         holder.unlock().await.unwrap();
         holder.close().await;
         p.remodel(&["migrate"]).ok();

@@ -156,21 +156,9 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
         }
     };
     let mut db = db;
-    let quiet = out.verbosity == 0;
-    let seconds = a.lock_timeout;
-    db.set_lock_wait(
-        std::time::Duration::from_secs(seconds),
-        Box::new(move || {
-            if !quiet {
-                eprintln!("Waiting for another migrate to finish (up to {seconds}s)…");
-            }
-        }),
-    )
-    .await
-    .map_err(db_fail)?;
     // The lock is held from before the history is read until the run ends,
     // so a second migrate waits, then finds nothing left to do.
-    db.lock().await.map_err(db_fail)?;
+    lock(db.as_mut(), a, out).await?;
     let result = run_locked(&graph, db.as_mut(), &aim, heading, a, out).await;
     let _ = db.unlock().await;
     db.close().await;
@@ -447,6 +435,23 @@ fn offline_plan(
     Ok(0)
 }
 
+/// Takes the migration lock, waiting up to `--lock-timeout` and saying so.
+async fn lock(db: &mut dyn Database, a: &MigrateArgs, out: Out) -> Result<(), Fail> {
+    let quiet = out.verbosity == 0;
+    let seconds = a.lock_timeout;
+    db.set_lock_wait(
+        std::time::Duration::from_secs(seconds),
+        Box::new(move || {
+            if !quiet {
+                eprintln!("Waiting for another migrate to finish (up to {seconds}s)…");
+            }
+        }),
+    )
+    .await
+    .map_err(db_fail)?;
+    db.lock().await.map_err(db_fail)
+}
+
 /// `migrate --resolve APP.NAME --rolled-back|--applied`.
 async fn resolve(
     project: &Project,
@@ -471,7 +476,7 @@ async fn resolve(
             "error: {key} is not recorded: the database does not exist"
         )));
     };
-    db.lock().await.map_err(db_fail)?;
+    lock(db.as_mut(), a, out).await?;
     let rows = history::read(db.as_mut()).await.map_err(db_fail)?;
     let result = match rows.iter().find(|r| r.app == app && r.name == name) {
         Some(r) if r.state == RowState::Failed => {

@@ -120,7 +120,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
                  JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
                  AND k.attnum > 0 \
-                 WHERE ix.indexprs IS NULL AND ix.indpred IS NULL \
+                 WHERE ix.indexprs IS NULL AND ix.indpred IS NULL AND ix.indisvalid \
                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                      WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
                  ORDER BY 1, 2, 4"

@@ -80,6 +80,10 @@ impl Dialect for PostgresDialect {
     fn needs_autocommit(&self, statement: &str) -> bool {
         needs_autocommit(statement)
     }
+
+    fn after_failure(&self, statement: &str) -> Option<Statement> {
+        drop_invalid_index(statement).map(Statement::new)
+    }
 }
 
 /// The keywords a statement starts with (up to `n` tokens, comments and
@@ -98,6 +102,44 @@ fn leading_keywords(sql: &str, n: usize) -> Vec<Keyword> {
             _ => Keyword::NoKeyword,
         })
         .collect()
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name …` that failed
+/// leaves an INVALID index named `name`: the statement that drops it.
+fn drop_invalid_index(sql: &str) -> Option<String> {
+    let dialect = SqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql).tokenize().ok()?;
+    let mut words = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .peekable();
+    let keyword = |k: Keyword, words: &mut std::iter::Peekable<_>| {
+        matches!(words.peek(), Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == k)
+            .then(|| words.next())
+            .is_some()
+    };
+    if !keyword(Keyword::CREATE, &mut words) {
+        return None;
+    }
+    keyword(Keyword::UNIQUE, &mut words);
+    if !keyword(Keyword::INDEX, &mut words) || !keyword(Keyword::CONCURRENTLY, &mut words) {
+        return None;
+    }
+    if keyword(Keyword::IF, &mut words) {
+        keyword(Keyword::NOT, &mut words);
+        keyword(Keyword::EXISTS, &mut words);
+    }
+    // The name, possibly schema-qualified; an unnamed index has none to drop.
+    let mut name = String::new();
+    loop {
+        match words.next()? {
+            Token::Word(w) if w.keyword == Keyword::ON && w.quote_style.is_none() => break,
+            Token::Word(w) => name.push_str(&w.to_string()),
+            Token::Period => name.push('.'),
+            _ => return None,
+        }
+    }
+    (!name.is_empty()).then(|| format!("DROP INDEX CONCURRENTLY IF EXISTS {name}"))
 }
 
 /// Whether PostgreSQL refuses to run a statement inside a transaction block.

@@ -1525,3 +1525,21 @@ fn lock_keys_are_stable() {
         0xcbf2_9ce4_8422_2325_u64 as i64
     );
 }
+
+#[test]
+fn a_failed_concurrent_index_build_is_cleaned_up_by_name() {
+    let d = PostgresDialect;
+    let drop = |sql: &str| d.after_failure(sql).map(|s| s.sql);
+    assert_eq!(
+        drop("CREATE UNIQUE INDEX CONCURRENTLY \"item_e_idx\" ON \"item\" (\"e\")").as_deref(),
+        Some("DROP INDEX CONCURRENTLY IF EXISTS \"item_e_idx\"")
+    );
+    assert_eq!(
+        drop("create index concurrently if not exists s.i on t (a)").as_deref(),
+        Some("DROP INDEX CONCURRENTLY IF EXISTS s.i")
+    );
+    // Nothing is left behind by these.
+    assert_eq!(drop("CREATE INDEX i ON t (a)"), None);
+    assert_eq!(drop("CREATE INDEX CONCURRENTLY ON t (a)"), None);
+    assert_eq!(drop("ALTER TABLE t ADD COLUMN c int"), None);
+}
