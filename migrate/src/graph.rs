@@ -76,6 +76,55 @@ pub struct Graph {
     index: BTreeMap<String, usize>,
     /// Direct dependencies, by index.
     deps: Vec<Vec<usize>>,
+    /// Migrations left out by a squash (`replaces`): the replaced ones while
+    /// the squash is used, or the squash while its replaced migrations are
+    /// applied only in part. Kept to see the graph again with a history.
+    set_aside: Vec<Migration>,
+}
+
+/// Which of a squash and the migrations it replaces a graph uses, as
+/// Django's loader decides: the squash when none or all of the replaced
+/// migrations are applied (dependencies on them point to it), else the
+/// replaced ones (dependencies on the squash point to the last of them).
+/// Returns the migrations used and those set aside.
+fn replacements(
+    all: Vec<Migration>,
+    applied: &BTreeSet<String>,
+) -> (Vec<Migration>, Vec<Migration>) {
+    let mut redirect: BTreeMap<String, String> = BTreeMap::new();
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for m in all.iter().filter(|m| !m.file.replaces.is_empty()) {
+        let replaced = &m.file.replaces;
+        let done = replaced.iter().filter(|k| applied.contains(*k)).count();
+        if done == 0 || done == replaced.len() {
+            for k in replaced {
+                out.insert(k.clone());
+                redirect.insert(k.clone(), m.key());
+            }
+        } else {
+            out.insert(m.key());
+            if let Some(last) = replaced.last() {
+                redirect.insert(m.key(), last.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        return (all, Vec::new());
+    }
+    let (set_aside, mut used): (Vec<Migration>, Vec<Migration>) =
+        all.into_iter().partition(|m| out.contains(&m.key()));
+    for m in &mut used {
+        let key = m.key();
+        let mut deps: Vec<String> = Vec::new();
+        for d in &m.file.dependencies {
+            let d = redirect.get(d).cloned().unwrap_or_else(|| d.clone());
+            if d != key && !deps.contains(&d) {
+                deps.push(d);
+            }
+        }
+        m.file.dependencies = deps;
+    }
+    (used, set_aside)
 }
 
 fn is_migration_file_name(stem: &str) -> Option<u32> {
@@ -203,8 +252,48 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
 }
 
 impl Graph {
-    /// Orders migrations by their dependencies; ties by app, then number.
-    pub fn new(mut migrations: Vec<Migration>) -> Result<Graph, Vec<LoadError>> {
+    /// Orders migrations by their dependencies; ties by app, then number. A
+    /// squash is used instead of the migrations it replaces (as for a
+    /// database where none of them is applied; see [`Graph::for_history`]).
+    pub fn new(migrations: Vec<Migration>) -> Result<Graph, Vec<LoadError>> {
+        Graph::with_applied(migrations, &BTreeSet::new())
+    }
+
+    /// The graph as a database whose history holds `applied` sees it: the
+    /// squashes whose replaced migrations are applied only in part give way to
+    /// those. `None` when that is this graph (no squash concerned).
+    pub fn for_history(&self, applied: &BTreeSet<String>) -> Result<Option<Graph>, Vec<LoadError>> {
+        let concerned = self
+            .migrations
+            .iter()
+            .chain(&self.set_aside)
+            .any(|m| !m.file.replaces.is_empty());
+        if !concerned {
+            return Ok(None);
+        }
+        let all: Vec<Migration> = self
+            .migrations
+            .iter()
+            .chain(&self.set_aside)
+            .cloned()
+            .collect();
+        let mut graph = Graph::with_applied(all, applied)?;
+        graph.replay_all()?;
+        Ok(Some(graph))
+    }
+
+    /// The squash in this graph that replaces `key`, if any.
+    pub fn replaced_by(&self, key: &str) -> Option<&Migration> {
+        self.migrations
+            .iter()
+            .find(|m| m.file.replaces.iter().any(|r| r == key))
+    }
+
+    fn with_applied(
+        migrations: Vec<Migration>,
+        applied: &BTreeSet<String>,
+    ) -> Result<Graph, Vec<LoadError>> {
+        let (mut migrations, set_aside) = replacements(migrations, applied);
         migrations.sort_by(|a, b| (&a.app, a.number, &a.name).cmp(&(&b.app, b.number, &b.name)));
         let keys: BTreeMap<String, usize> = migrations
             .iter()
@@ -277,6 +366,7 @@ impl Graph {
             migrations: ordered,
             index,
             deps: new_deps,
+            set_aside,
         })
     }
 

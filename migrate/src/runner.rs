@@ -47,6 +47,8 @@ pub struct Prepared {
     pub path: PathBuf,
     /// Its checksum.
     pub checksum: String,
+    /// The migrations it replaces (a squash), `app.name`.
+    pub replaces: Vec<String>,
     /// Runs in one transaction.
     pub atomic: bool,
     /// Recorded without running its SQL (`--fake`, or `--fake-initial` when
@@ -348,6 +350,7 @@ fn prepare_one(
         name: m.name.clone(),
         path: m.path.clone(),
         checksum: m.checksum.clone(),
+        replaces: m.file.replaces.clone(),
         atomic: m.file.atomic,
         fake: false,
         ops,
@@ -373,8 +376,13 @@ pub trait Progress {
     fn finish(&mut self, m: &Prepared, outcome: Outcome);
 }
 
-async fn recorded(db: &mut dyn Database, key: &str) -> Result<bool, DbError> {
-    Ok(history::read(db).await?.iter().any(|r| r.key() == key))
+/// Whether `m` is recorded as applied: its row, or (a squash) the rows of
+/// every migration it replaces.
+async fn recorded(db: &mut dyn Database, m: &Prepared) -> Result<bool, DbError> {
+    let rows: std::collections::BTreeSet<String> =
+        history::read(db).await?.iter().map(|r| r.key()).collect();
+    Ok(rows.contains(&m.key)
+        || (!m.replaces.is_empty() && m.replaces.iter().all(|r| rows.contains(r))))
 }
 
 /// An error not tied to one migration.
@@ -494,7 +502,7 @@ async fn run_transactional(
 
 async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outcome, RunError> {
     // Inside the lock: has another process got here first?
-    let is_recorded = recorded(db, &m.key)
+    let is_recorded = recorded(db, m)
         .await
         .map_err(|e| RunError::database(m, e))?;
     let forward = m.step.direction == Direction::Forward;
@@ -540,7 +548,36 @@ async fn record(db: &mut dyn Database, m: &Prepared) -> Result<(), RunError> {
     } else {
         history::remove(db, &m.app, &m.name).await
     };
-    recorded.map_err(|e| RunError::database(m, e))
+    recorded.map_err(|e| RunError::database(m, e))?;
+    record_replaced(db, m, m.step.direction == Direction::Forward)
+        .await
+        .map_err(|e| RunError::database(m, e))
+}
+
+/// A squash applied records the migrations it replaces as applied too (so a
+/// database migrated through it agrees with one migrated through them);
+/// unapplied, it forgets them.
+async fn record_replaced(
+    db: &mut dyn Database,
+    m: &Prepared,
+    applied: bool,
+) -> Result<(), DbError> {
+    let rows: std::collections::BTreeSet<String> = if m.replaces.is_empty() {
+        return Ok(());
+    } else {
+        history::read(db).await?.iter().map(|r| r.key()).collect()
+    };
+    for key in &m.replaces {
+        let Some((app, name)) = key.split_once('.') else {
+            continue;
+        };
+        if applied && !rows.contains(key) {
+            history::record_applied(db, app, name, &m.checksum).await?;
+        } else if !applied {
+            history::remove(db, app, name).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The statements of `m` that ran, given its recorded progress, for messages.
@@ -561,15 +598,25 @@ pub fn statements_done(m: &Prepared, count: usize) -> Vec<String> {
 /// statement makes remodel undo what had completed, newest first.
 async fn run_progressive(db: &mut dyn Database, m: &Prepared) -> Result<Outcome, RunError> {
     let forward = m.step.direction == Direction::Forward;
-    let is_recorded = recorded(db, &m.key)
-        .await
-        .map_err(|e| RunError::outside(m, e))?;
+    let is_recorded = recorded(db, m).await.map_err(|e| RunError::outside(m, e))?;
     if is_recorded == forward {
         return Ok(Outcome::AlreadyDone);
     }
     if forward {
         // `failed` with progress 0: applying, nothing ran yet.
         history::set_failed(db, &m.app, &m.name, &m.checksum, 0, true)
+            .await
+            .map_err(|e| RunError::outside(m, e))?;
+    } else if !m.replaces.is_empty()
+        && !history::read(db)
+            .await
+            .map_err(|e| RunError::outside(m, e))?
+            .iter()
+            .any(|r| r.key() == m.key)
+    {
+        // A squash applied through the migrations it replaces has no row of
+        // its own yet to record progress in.
+        history::record_applied(db, &m.app, &m.name, &m.checksum)
             .await
             .map_err(|e| RunError::outside(m, e))?;
     }
@@ -629,10 +676,14 @@ async fn set_progress(db: &mut dyn Database, m: &Prepared, n: i64) -> Result<(),
 async fn finish_row(db: &mut dyn Database, m: &Prepared, done: bool) -> Result<(), DbError> {
     let applied = (m.step.direction == Direction::Forward) == done;
     if applied {
-        history::set_applied(db, &m.app, &m.name, &m.checksum).await
+        history::set_applied(db, &m.app, &m.name, &m.checksum).await?;
     } else {
-        history::remove(db, &m.app, &m.name).await
+        history::remove(db, &m.app, &m.name).await?;
     }
+    if done {
+        record_replaced(db, m, applied).await?;
+    }
+    Ok(())
 }
 
 /// After statement `s` of operation `k` failed with `done` statements of the
@@ -778,7 +829,19 @@ pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
 /// forgets it, unapplying) inside its transaction.
 pub fn script_text(m: &Prepared, dialect: &dyn Dialect) -> String {
     let forward = m.step.direction == Direction::Forward;
-    let record = history::record_sql(dialect, &m.app, &m.name, &m.checksum, forward);
+    let mut record = history::record_sql(dialect, &m.app, &m.name, &m.checksum, forward);
+    for key in &m.replaces {
+        if let Some((app, name)) = key.split_once('.') {
+            record.push_str(";\n");
+            record.push_str(&history::record_sql(
+                dialect,
+                app,
+                name,
+                &m.checksum,
+                forward,
+            ));
+        }
+    }
     text_with(m, dialect, Some(record))
 }
 

@@ -93,6 +93,10 @@ pub enum SessionError {
         /// Their SQL.
         ran: Vec<String>,
     },
+    /// The migrations do not load as this history sees them (a squash
+    /// applied in part).
+    #[error("{}\n  = help: fix the migration files (or restore them from version control); nothing was done", .0.join("\n"))]
+    Load(Vec<String>),
     /// A conflict or an inconsistent history.
     #[error("{0}")]
     Plan(#[from] PlanError),
@@ -148,9 +152,15 @@ pub async fn prepare_run(
 ) -> Result<Planned, SessionError> {
     plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
+    // Squashes are used or not depending on what the history holds.
+    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let resolved = graph
+        .for_history(&recorded)
+        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let graph = resolved.as_ref().unwrap_or(graph);
     let missing: Vec<String> = rows
         .iter()
-        .filter(|r| graph.get(&r.key()).is_none())
+        .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
         .map(HistoryRow::key)
         .collect();
     if !missing.is_empty() {
@@ -160,7 +170,7 @@ pub async fn prepare_run(
         return Err(failed(graph, r, db.dialect()));
     }
     check_changed(db, graph, &rows, &options.accept_changed).await?;
-    let applied: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let applied = applied_keys(graph, &rows);
     check_consistent(graph, &applied)?;
     let target = match aim {
         Aim::Target(t) => t.clone(),
@@ -183,6 +193,18 @@ pub async fn prepare_run(
         rows,
         prepared,
     })
+}
+
+/// What a history says is applied: its rows, and each squash in use whose
+/// replaced migrations all are.
+pub fn applied_keys(graph: &Graph, rows: &[HistoryRow]) -> BTreeSet<String> {
+    let mut applied: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    for m in &graph.migrations {
+        if !m.file.replaces.is_empty() && m.file.replaces.iter().all(|r| applied.contains(r)) {
+            applied.insert(m.key());
+        }
+    }
+    applied
 }
 
 /// Plans without a database: from an empty history plus `applied` (and

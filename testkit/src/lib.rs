@@ -276,12 +276,17 @@ impl TestProject {
         let (graph, _) = remodel_migrate::Graph::load(self.path(), &self.path().join("migrations"))
             .unwrap_or_else(|e| panic!("migrations load: {e:?}"));
         let mut db = self.db().await;
-        let applied: Vec<String> = remodel_migrate::history::read(db.as_mut())
+        let rows = remodel_migrate::history::read(db.as_mut())
             .await
-            .expect("read history")
-            .iter()
-            .map(|r| r.key())
-            .collect();
+            .expect("read history");
+        // As migrate sees the history: squashes used or not, and applied
+        // when all they replace is.
+        let recorded = rows.iter().map(|r| r.key()).collect();
+        let graph = graph
+            .for_history(&recorded)
+            .expect("the migrations load with this history")
+            .unwrap_or(graph);
+        let applied = remodel_migrate::session::applied_keys(&graph, &rows);
         let mut state = remodel_model::Schema::default();
         for m in graph
             .migrations

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What is known of each migration: applied or not, and its marks.
 struct Marks<'a> {
     rows: BTreeMap<String, &'a HistoryRow>,
+    /// Applied, counting squashes whose replaced migrations all are.
+    applied: BTreeSet<String>,
     changed: BTreeSet<String>,
     conflicting: BTreeSet<String>,
 }
@@ -23,12 +25,22 @@ impl Marks<'_> {
         match self.rows.get(key) {
             Some(r) if r.state == RowState::Failed => "[!]",
             Some(_) => "[X]",
+            None if self.applied.contains(key) => "[X]",
             None => "[ ]",
         }
     }
 
-    fn suffix(&self, key: &str) -> String {
+    fn suffix(&self, graph: &Graph, key: &str) -> String {
         let mut s = String::new();
+        if let Some(m) = graph.get(key)
+            && !m.file.replaces.is_empty()
+        {
+            let n = m.file.replaces.len();
+            s.push_str(&format!(
+                " ({n} squashed migration{})",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         if self.changed.contains(key) {
             s.push_str(" (changed since applied)");
         }
@@ -63,9 +75,17 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
         }
         None => Vec::new(),
     };
+    // Squashes are shown, or the migrations they replace, as the history decides.
+    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let resolved = graph.for_history(&recorded).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+        crate::fail::Fail::user(format!("{}\nnothing was done", text.join("\n")))
+    })?;
+    let graph = resolved.unwrap_or(graph);
     let conflicts = graph.conflicts();
     let marks = Marks {
         rows: rows.iter().map(|r| (r.key(), r)).collect(),
+        applied: remodel_migrate::session::applied_keys(&graph, &rows),
         changed: remodel_migrate::session::changed(&graph, &rows)
             .into_iter()
             .map(|(k, _)| k)
@@ -78,7 +98,7 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
     // Applied migrations whose file is gone are listed too.
     let missing: Vec<&HistoryRow> = rows
         .iter()
-        .filter(|r| graph.get(&r.key()).is_none())
+        .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
         .collect();
     let shown = |app: &str| a.apps.is_empty() || a.apps.iter().any(|x| x == app);
     if a.plan {
@@ -96,7 +116,7 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
                     " {} {}{}",
                     marks.mark(&key),
                     m.name,
-                    marks.suffix(&key)
+                    marks.suffix(&graph, &key)
                 ));
             }
             for r in missing.iter().filter(|r| r.app == *app) {
@@ -147,7 +167,7 @@ fn show_plan(graph: &Graph, marks: &Marks, missing: &[&HistoryRow], apps: &[Stri
     }
     for i in wanted {
         let key = graph.migrations[i].key();
-        let mut line = format!("{}  {key}{}", marks.mark(&key), marks.suffix(&key));
+        let mut line = format!("{}  {key}{}", marks.mark(&key), marks.suffix(graph, &key));
         if out.verbosity >= 2 {
             let deps: Vec<String> = graph
                 .dependencies(i)

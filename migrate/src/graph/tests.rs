@@ -184,3 +184,87 @@ fn inconsistent_history_is_reported() {
         "migration exams.0001_initial is applied before its dependency patients.0001_initial; the history is inconsistent"
     );
 }
+
+fn squash() -> Vec<Migration> {
+    let mut s = mig("shop", "0001_squashed_0002_b", &[]);
+    s.file.replaces = vec!["shop.0001_initial".into(), "shop.0002_b".into()];
+    vec![
+        mig("shop", "0001_initial", &[]),
+        mig("shop", "0002_b", &["shop.0001_initial"]),
+        s,
+        mig("shop", "0003_c", &["shop.0002_b"]),
+        mig("other", "0001_initial", &["shop.0001_squashed_0002_b"]),
+    ]
+}
+
+fn names(g: &Graph) -> Vec<String> {
+    g.migrations.iter().map(Migration::key).collect()
+}
+
+#[test]
+fn a_squash_is_used_when_none_or_all_of_what_it_replaces_is_applied() {
+    let g = Graph::new(squash()).unwrap();
+    assert_eq!(
+        names(&g),
+        [
+            "shop.0001_squashed_0002_b",
+            "other.0001_initial",
+            "shop.0003_c"
+        ]
+    );
+    let c = g.position("shop.0003_c").unwrap();
+    assert_eq!(
+        g.dependencies(c)
+            .iter()
+            .map(|&d| g.migrations[d].key())
+            .collect::<Vec<_>>(),
+        ["shop.0001_squashed_0002_b"],
+        "a dependency on a replaced migration points to the squash"
+    );
+    assert!(
+        g.for_history(&set(&["shop.0001_initial", "shop.0002_b"]))
+            .unwrap()
+            .is_some_and(|h| names(&h) == names(&g))
+    );
+    assert_eq!(
+        g.replaced_by("shop.0002_b").map(Migration::key).as_deref(),
+        Some("shop.0001_squashed_0002_b")
+    );
+}
+
+#[test]
+fn a_squash_applied_in_part_gives_way_to_what_it_replaces() {
+    let g = Graph::new(squash()).unwrap();
+    let h = g
+        .for_history(&set(&["shop.0001_initial"]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        names(&h),
+        [
+            "shop.0001_initial",
+            "shop.0002_b",
+            "other.0001_initial",
+            "shop.0003_c"
+        ]
+    );
+    let o = h.position("other.0001_initial").unwrap();
+    assert_eq!(
+        h.dependencies(o)
+            .iter()
+            .map(|&d| h.migrations[d].key())
+            .collect::<Vec<_>>(),
+        ["shop.0002_b"],
+        "a dependency on the squash points to the last migration it replaces"
+    );
+}
+
+#[test]
+fn a_graph_without_squashes_is_the_same_for_every_history() {
+    assert!(
+        clinic()
+            .for_history(&set(&["patients.0001_initial"]))
+            .unwrap()
+            .is_none()
+    );
+}
