@@ -316,6 +316,23 @@ fn prepare_one(
                 ),
             ));
         }
+        // remodel owns each migration's transaction (and its history row):
+        // RunSql that ends or starts one would break that promise.
+        if matches!(op, Op::RunSql { .. })
+            && let Some((s, keyword)) = statements.iter().find_map(|s| {
+                remodel_dialect::split::transaction_control(&s.sql, dialect.kind()).map(|k| (s, k))
+            })
+        {
+            return Err(fail(
+                i + 1,
+                op,
+                b,
+                format!(
+                    "`{}`: RunSql may not control transactions ({keyword}); remodel runs each migration in a transaction of its own with its history row — remove it, or split the work into migrations (`atomic = false` runs statement by statement)",
+                    s.sql
+                ),
+            ));
+        }
         let drops_data = match step.direction {
             Direction::Forward => description.destructive,
             Direction::Backward => op
