@@ -104,6 +104,10 @@ fn canonical_raw(t: &str) -> String {
     if let Some(tail) = out.strip_prefix("integer") {
         out = format!("int{tail}");
     }
+    // MariaDB reports YEAR as `year(4)`, its only width.
+    if out == "year(4)" {
+        out = "year".into();
+    }
     out
 }
 
@@ -410,12 +414,211 @@ fn synonym(name: &str) -> &str {
     }
 }
 
+fn number(n: &str) -> Expr {
+    Expr::value(SqlValue::Number(n.parse().expect("a number"), false))
+}
+
+/// `NOT e`, with the NOT pushed into `e` as MariaDB stores it (`e` already
+/// in that form): comparisons, IS, IN, BETWEEN and LIKE negated, AND and OR
+/// by De Morgan, a bare column compared with 0. Each rewrite keeps SQL's
+/// three-valued meaning.
+fn negate(e: Expr) -> Expr {
+    use sqlparser::ast::BinaryOperator as B;
+    let not = |e: Expr| Expr::UnaryOp {
+        op: UnaryOperator::Not,
+        expr: Box::new(e),
+    };
+    match e {
+        Expr::Nested(inner) => negate(*inner),
+        Expr::BinaryOp { left, op, right } => {
+            let flipped = match op {
+                B::And => {
+                    return Expr::BinaryOp {
+                        left: Box::new(negate(*left)),
+                        op: B::Or,
+                        right: Box::new(negate(*right)),
+                    };
+                }
+                B::Or => {
+                    return Expr::BinaryOp {
+                        left: Box::new(negate(*left)),
+                        op: B::And,
+                        right: Box::new(negate(*right)),
+                    };
+                }
+                B::Eq => Some(B::NotEq),
+                B::NotEq => Some(B::Eq),
+                B::Lt => Some(B::GtEq),
+                B::GtEq => Some(B::Lt),
+                B::Gt => Some(B::LtEq),
+                B::LtEq => Some(B::Gt),
+                _ => None,
+            };
+            match flipped {
+                Some(op) => Expr::BinaryOp { left, op, right },
+                None => not(Expr::BinaryOp { left, op, right }),
+            }
+        }
+        Expr::IsNull(x) => Expr::IsNotNull(x),
+        Expr::IsNotNull(x) => Expr::IsNull(x),
+        Expr::IsTrue(x) => Expr::IsNotTrue(x),
+        Expr::IsNotTrue(x) => Expr::IsTrue(x),
+        Expr::IsFalse(x) => Expr::IsNotFalse(x),
+        Expr::IsNotFalse(x) => Expr::IsFalse(x),
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => Expr::InList {
+            expr,
+            list,
+            negated: !negated,
+        },
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => Expr::Between {
+            expr,
+            negated: !negated,
+            low,
+            high,
+        },
+        Expr::Like {
+            negated,
+            any,
+            expr,
+            pattern,
+            escape_char,
+        } => Expr::Like {
+            negated: !negated,
+            any,
+            expr,
+            pattern,
+            escape_char,
+        },
+        e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => Expr::BinaryOp {
+            left: Box::new(e),
+            op: B::Eq,
+            right: Box::new(number("0")),
+        },
+        other => not(other),
+    }
+}
+
+/// The index just past the quoted text (at a quote) or the parenthesised
+/// group (at `(`) that starts at `i`.
+fn skip_group(chars: &[char], i: usize) -> usize {
+    match chars[i] {
+        q @ ('\'' | '"' | '`') => {
+            let mut j = i + 1;
+            while j < chars.len() {
+                if chars[j] == '\\' && q != '`' {
+                    j += 2;
+                    continue;
+                }
+                if chars[j] == q {
+                    if chars.get(j + 1) == Some(&q) {
+                        j += 2;
+                        continue;
+                    }
+                    return j + 1;
+                }
+                j += 1;
+            }
+            chars.len()
+        }
+        '(' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < chars.len() {
+                match chars[j] {
+                    '\'' | '"' | '`' => {
+                        j = skip_group(chars, j);
+                        continue;
+                    }
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            chars.len()
+        }
+        _ => i + 1,
+    }
+}
+
+/// MariaDB prints NOT it cannot push down as `!x`, which the parser does
+/// not read: `(NOT x)` instead, `x` being the parenthesised expression, or
+/// the name (and the call's arguments) after the `!`.
+fn bang_to_not(sql: &str) -> String {
+    if !sql.contains('!') {
+        return sql.to_string();
+    }
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '\'' | '"' | '`') {
+            let end = skip_group(&chars, i);
+            out.extend(&chars[i..end]);
+            i = end;
+            continue;
+        }
+        if c == '!' && chars.get(i + 1) != Some(&'=') {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let start = j;
+            if chars.get(j) == Some(&'(') {
+                j = skip_group(&chars, j);
+            } else {
+                while j < chars.len()
+                    && (chars[j].is_alphanumeric() || matches!(chars[j], '_' | '.' | '$' | '`'))
+                {
+                    if chars[j] == '`' {
+                        j = skip_group(&chars, j);
+                    } else {
+                        j += 1;
+                    }
+                }
+                if chars.get(j) == Some(&'(') {
+                    j = skip_group(&chars, j);
+                }
+            }
+            if j == start {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let operand: String = chars[start..j].iter().collect();
+            out.push_str("(NOT ");
+            out.push_str(&bang_to_not(&operand));
+            out.push(')');
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// A spelling of an expression that does not depend on how a server
 /// reprints it: MySQL's escapes and charset introducers undone, identifiers
 /// in remodel's normal spelling, function names in lower case, and exactly
 /// one pair of parentheses around every compound operand.
 pub fn canonical_expr(sql: &str) -> String {
-    let cleaned = clean_expression(sql, false);
+    let cleaned = bang_to_not(&clean_expression(sql, false));
     let base = expr::normalize(&cleaned).unwrap_or(cleaned);
     let dialect = GenericDialect {};
     let parsed = Parser::new(&dialect)
@@ -434,6 +637,25 @@ pub fn canonical_expr(sql: &str) -> String {
     while let Expr::Nested(inner) = e {
         e = *inner;
     }
+    // As MariaDB stores them: NOT pushed down, TRUE and FALSE as 1 and 0.
+    let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+        match x {
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                expr,
+            } => {
+                let inner = std::mem::replace(expr.as_mut(), Expr::value(SqlValue::Null));
+                *x = negate(inner);
+            }
+            Expr::Value(v) => {
+                if let SqlValue::Boolean(b) = v.value {
+                    *x = number(if b { "1" } else { "0" });
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
     let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
         match x {
             Expr::BinaryOp { left, right, .. } => {
@@ -1033,6 +1255,101 @@ mod tests {
             canonical_expr("fecha_fin IS NULL OR fecha_fin >= fecha_inicio"),
             canonical_expr("((`fecha_fin` is null) or (`fecha_fin` >= `fecha_inicio`))")
         );
+    }
+
+    #[test]
+    fn checks_compare_as_mariadb_rewrites_them() {
+        // (model spelling, MariaDB 10.11's CHECK_CLAUSE)
+        let cases = [
+            (
+                "CASE WHEN qty > 0 THEN true ELSE false END",
+                "case when `qty` > 0 then 1 else 0 end",
+            ),
+            (
+                "CASE WHEN qty IS NULL THEN TRUE ELSE qty >= 0 END",
+                "case when `qty` is null then 1 else `qty` >= 0 end",
+            ),
+            ("NOT (qty IS NULL)", "`qty` is not null"),
+            ("NOT (qty IS NOT NULL) OR a > 0", "`qty` is null or `a` > 0"),
+            ("NOT (a = b)", "`a` <> `b`"),
+            ("a != b", "`a` <> `b`"),
+            ("NOT a > b", "`a` <= `b`"),
+            ("a IS TRUE OR b = FALSE", "`a` is true or `b` = 0"),
+            ("NOT (s LIKE 'x%')", "`s`  not like 'x%'"),
+            ("NOT (a IN (1, 2))", "`a` not in (1,2)"),
+            ("NOT (a BETWEEN 1 AND 2)", "`a` not between 1 and 2"),
+            ("NOT (a > 0 AND b > 0)", "`a` <= 0 or `b` <= 0"),
+            ("NOT (a > 0 OR NOT (b > 0))", "`a` <= 0 and `b` > 0"),
+            (
+                "NOT (a IS NOT NULL AND s IS NULL)",
+                "`a` is null or `s` is not null",
+            ),
+            ("NOT a", "`a` = 0"),
+            ("NOT NOT (a = b)", "`a` = `b`"),
+            ("NOT length(s)", "!octet_length(`s`)"),
+            ("NOT (a + b)", "!(`a` + `b`)"),
+        ];
+        for (model, stored) in cases {
+            assert_eq!(
+                canonical_expr(model),
+                canonical_expr(stored),
+                "{model} vs {stored}"
+            );
+        }
+        // NOT IS TRUE is IS NOT TRUE, however it is spelt.
+        assert_eq!(
+            canonical_expr("NOT (a IS TRUE)"),
+            canonical_expr("`a` is not true")
+        );
+        assert_eq!(
+            canonical_expr("NOT (a IS NOT TRUE)"),
+            canonical_expr("!(`a` is not true)")
+        );
+        assert_eq!(
+            canonical_expr("CASE WHEN qty > 0 THEN true ELSE false END"),
+            "CASE WHEN qty > 0 THEN 1 ELSE 0 END"
+        );
+        assert_eq!(canonical_expr("NOT (qty IS NULL)"), "qty IS NOT NULL");
+        assert_eq!(
+            canonical_expr("NOT (a > 0 AND b > 0)"),
+            "(a <= 0) OR (b <= 0)"
+        );
+        // Different meanings stay different.
+        assert_ne!(canonical_expr("NOT (a = b)"), canonical_expr("a = b"));
+        assert_ne!(
+            canonical_expr("NOT (a > 0 AND b > 0)"),
+            canonical_expr("a <= 0 AND b <= 0")
+        );
+        assert_ne!(canonical_expr("NOT length(s)"), canonical_expr("length(s)"));
+        // `!` inside strings and `!=` are left alone.
+        assert_eq!(bang_to_not("s <> '!x' AND a != b"), "s <> '!x' AND a != b");
+        assert_eq!(bang_to_not("!(`a!` + f(')'))"), "(NOT (`a!` + f(')')))");
+        assert_eq!(
+            bang_to_not("!`t`.`c` OR !f(x)"),
+            "(NOT `t`.`c`) OR (NOT f(x))"
+        );
+    }
+
+    #[test]
+    fn mariadb_reports_year_with_its_width() {
+        assert_eq!(canonical_raw("year(4)"), "year");
+        assert_eq!(canonical_raw("YEAR"), "year");
+        let mut c = Catalog::default();
+        let mut t = CatalogTable::default();
+        for (name, ty) in [("a", "year"), ("b", "year(4)")] {
+            t.columns.insert(
+                name.into(),
+                CatalogColumn {
+                    ty: ColumnType::Raw(ty.into()),
+                    null: true,
+                    default: None,
+                    comment: None,
+                },
+            );
+        }
+        c.tables.insert("t".into(), t);
+        normalize(&mut c);
+        assert_eq!(c.tables["t"].columns["a"], c.tables["t"].columns["b"]);
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! in a transaction here: `begin_migration`, `commit_migration` and
 //! `rollback_migration` do nothing, and the runner records progress after
 //! each statement instead (DESIGN §6).
+//!
+//! The session is made strict (`STRICT_ALL_TABLES` added to the server's
+//! modes) as soon as it connects: a change that would truncate values or
+//! turn NULLs into 0 fails instead of losing data silently.
 
 use super::catalog::{CatalogRows, Flavor, catalog_from_rows};
 use crate::{Database, DatabaseUrl, DbError, Dialect, Guard, Value, lock_key};
@@ -28,15 +32,27 @@ pub struct MysqlDatabase {
     queries: usize,
 }
 
+/// A server error with the server's error number (`… (error 1146)`), the
+/// number MySQL's documentation and its client show, not the SQLSTATE.
 fn stmt_err(e: sqlx::Error) -> DbError {
     match e {
-        sqlx::Error::Database(d) => match d.code() {
-            Some(code) => DbError::Statement(format!("{} (error {code})", d.message())),
-            None => DbError::Statement(d.message().to_string()),
+        sqlx::Error::Database(d) => match d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+            Some(m) => DbError::Statement(format!("{} (error {})", m.message(), m.number())),
+            None => match d.code() {
+                Some(code) => DbError::Statement(format!("{} (error {code})", d.message())),
+                None => DbError::Statement(d.message().to_string()),
+            },
         },
         other => DbError::Statement(other.to_string()),
     }
 }
+
+/// Makes the session strict, whatever the server's default: without
+/// `STRICT_ALL_TABLES` a `MODIFY` that narrows a column silently truncates
+/// values and turns NULLs into 0 or ''. The server's other modes stay (and
+/// `PIPES_AS_CONCAT` stays off, as the connect options leave it).
+const STRICT_SQL: &str = "SET SESSION sql_mode = \
+     CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')";
 
 /// How a column's values are read, by the driver's type name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,10 +311,36 @@ impl MysqlDatabase {
             // Keep the server's meaning of `||` (OR) for RunSql.
             .pipes_as_concat(false);
         let host = format!("{}:{}", opts.get_host(), opts.get_port());
-        let mut conn = opts
+        let conn = opts
             .connect()
             .await
             .map_err(|e| fail(format!("{e} (server {host})")))?;
+        MysqlDatabase::with_connection(url, conn).await
+    }
+
+    /// Wraps a connection opened elsewhere (an application's pool, for the
+    /// embedded runner), set up as [`MysqlDatabase::open`] sets up its own;
+    /// `url` names it in messages.
+    pub async fn from_connection(
+        url: DatabaseUrl,
+        conn: MySqlConnection,
+    ) -> Result<MysqlDatabase, DbError> {
+        MysqlDatabase::with_connection(url, conn).await
+    }
+
+    /// Sets up a new connection for remodel (a strict session) and reads
+    /// which database and server it is on.
+    pub(super) async fn with_connection(
+        url: DatabaseUrl,
+        mut conn: MySqlConnection,
+    ) -> Result<MysqlDatabase, DbError> {
+        let fail = |reason: String| DbError::Connect {
+            target: url.display(),
+            reason,
+        };
+        raw_execute(&mut conn, STRICT_SQL)
+            .await
+            .map_err(|e| fail(format!("setting a strict sql_mode: {e}")))?;
         let rows = raw_fetch(&mut conn, "SELECT DATABASE(), VERSION()")
             .await
             .map_err(|e| fail(e.to_string()))?;

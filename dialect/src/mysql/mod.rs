@@ -32,9 +32,19 @@ use remodel_model::{Field, Schema};
 ///   `on_delete` or target, or a new type for its column): InnoDB cannot drop
 ///   and add a foreign key of the same name in one statement, so the add
 ///   follows in a second `ALTER TABLE`.
-/// - Renaming a table (`RenameModel`, `AlterModelTable`) whose foreign key
-///   points at the table itself: the renamed foreign key is added in a second
-///   `ALTER TABLE` once the table has its new name.
+/// - Renaming a table (`RenameModel`, `AlterModelTable`) along with other
+///   changes (derived index and check names): `RENAME TABLE` first, then the
+///   `ALTER TABLE` under the new name. In one statement with a clause that
+///   makes InnoDB copy the table (a check, a MODIFY), the foreign keys of
+///   other tables would keep referencing the old name.
+/// - `AlterField` giving a new type to a column other tables' foreign keys
+///   point at: those foreign keys are dropped first and added back after.
+/// - `RunSql` with several statements.
+///
+/// Each statement but the last of such an operation carries its
+/// [`Statement::undo`]: what puts the structure back as it was before it
+/// (nothing for an UPDATE), so a failure part-way can be undone. RunSql's
+/// statements are the user's: their undo is unknown.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MysqlDialect;
 

@@ -45,7 +45,16 @@ pub(crate) fn render(
                 .map_err(|e| RenderError(format!("RunSql: {e}")))?;
             Ok(statements.into_iter().map(Statement::new).collect())
         }
-        _ => render_table_change(op, before, after),
+        _ => {
+            let mut statements = render_table_change(op, before, after)?;
+            // Only the statements before another need an undo (see
+            // `Statement::undo`); a lone statement is undone by the
+            // operation's reverse.
+            if let Some(last) = statements.last_mut() {
+                last.undo = None;
+            }
+            Ok(statements)
+        }
     }
 }
 
@@ -178,20 +187,26 @@ fn render_table_change(
             .filter(|(child, _, _)| *child != old_def.name)
             .collect();
         if !referencing.is_empty() {
+            let drop = |child: &str, fk: &ForeignKeyDef| {
+                Statement::new(format!(
+                    "ALTER TABLE {} DROP FOREIGN KEY {}",
+                    q(child),
+                    q(&fk.name)
+                ))
+            };
+            let add = |child: &str, fk: &ForeignKeyDef| {
+                Statement::new(format!("ALTER TABLE {} ADD {}", q(child), fk.sql()))
+            };
             let mut out: Vec<Statement> = referencing
                 .iter()
-                .map(|(child, fk, _)| {
-                    Statement::new(format!(
-                        "ALTER TABLE {} DROP FOREIGN KEY {}",
-                        q(child),
-                        q(&fk.name)
-                    ))
-                })
+                .map(|(child, fk, _)| drop(child, fk).with_undo(vec![add(child, fk)]))
                 .collect();
             out.extend(statements);
-            out.extend(referencing.iter().map(|(child, fk, _)| {
-                Statement::new(format!("ALTER TABLE {} ADD {}", q(child), fk.sql()))
-            }));
+            out.extend(
+                referencing
+                    .iter()
+                    .map(|(child, fk, _)| add(child, fk).with_undo(vec![drop(child, fk)])),
+            );
             return Ok(out);
         }
     }

@@ -3,10 +3,14 @@
 //!
 //! MySQL commits each DDL statement at once and the runner records progress
 //! per statement, so an operation is one statement wherever MySQL allows it.
-//! The exceptions (see [`transition`]) are a foreign key that must be dropped
-//! and added again under the same name — InnoDB refuses both in one
-//! statement — and a self-referencing foreign key of a table renamed in the
-//! same statement.
+//! The exceptions (see [`transition`]) are renaming the table, which goes
+//! first in a statement of its own (in the same statement as a clause that
+//! makes InnoDB copy the table, the foreign keys of other tables would keep
+//! pointing at the old name), a foreign key that must be dropped and added
+//! again under the same name — InnoDB refuses both in one statement — and
+//! the UPDATE and DROP DEFAULT around a column's change. Each statement of
+//! several carries what undoes it, so that a failure part-way through an
+//! operation can be put back.
 
 use crate::{RenderError, Statement};
 use remodel_model::{
@@ -480,25 +484,120 @@ pub(crate) struct Change {
     pub drop_default_after: Option<String>,
 }
 
-/// The statements that turn table `old` into `new` (both resolved).
+/// The statements that turn table `old` into `new` (both resolved), each
+/// but the last with what undoes it (see [`Statement::undo`]).
 ///
-/// Normally one `ALTER TABLE` (preceded by an UPDATE when NULLs must be
-/// filled). Two more may follow: adding foreign keys InnoDB cannot add in the
-/// same statement that drops one of the same name (a changed definition or
-/// column type) or that renames the table they point at (self-references);
-/// and dropping a one-off default.
+/// Normally one `ALTER TABLE`. Before it: renaming the table, in a statement
+/// of its own (InnoDB updates the foreign keys of other tables that point at
+/// it only when nothing else in the statement makes it copy the table), and
+/// an UPDATE when NULLs must be filled. After it: adding foreign keys InnoDB
+/// cannot add in the same statement that drops one of the same name (a
+/// changed definition or column type), and dropping a one-off default.
 pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec<Statement> {
     let mut out = Vec::new();
+    // The table as it is when the ALTER runs: renamed natively (foreign
+    // keys pointing at it, its own included, follow).
+    let base = if old.name != new.name {
+        out.push(
+            rename_table(&old.name, &new.name).with_undo(vec![rename_table(&new.name, &old.name)]),
+        );
+        old.renamed(&new.name, &[])
+    } else {
+        old.clone()
+    };
     for (col, value) in &change.fill_nulls {
-        out.push(Statement::new(format!(
-            "UPDATE {} SET {} = {value} WHERE {} IS NULL",
-            q(&old.name),
-            q(col_before(col, &change.renames)),
-            q(col_before(col, &change.renames)),
+        let col = q(col_before(col, &change.renames));
+        out.push(
+            Statement::new(format!(
+                "UPDATE {} SET {col} = {value} WHERE {col} IS NULL",
+                q(&base.name),
+            ))
+            .with_undo(Vec::new()),
+        );
+    }
+    let plan = plan_alter(&base, new, &change.renames);
+    // What the ALTER leaves: `new` without the foreign keys added after it.
+    let mut reached = new.clone();
+    reached.foreign_keys.retain(|fk| !plan.later.contains(fk));
+    if !plan.clauses.is_empty() {
+        out.push(alter(&new.name, &plan.clauses).with_undo(undo_alter(
+            &reached,
+            &base,
+            &change.renames,
         )));
     }
-    let mid = old.renamed(&new.name, &change.renames);
-    let renamed_table = old.name != new.name;
+    if !plan.later.is_empty() {
+        let add: Vec<String> = plan
+            .later
+            .iter()
+            .map(|fk| format!("ADD {}", fk.sql()))
+            .collect();
+        let drop: Vec<String> = plan
+            .later
+            .iter()
+            .map(|fk| format!("DROP FOREIGN KEY {}", q(&fk.name)))
+            .collect();
+        out.push(alter(&new.name, &add).with_undo(vec![alter(&new.name, &drop)]));
+    }
+    if let Some(col) = &change.drop_default_after {
+        let mut s = Statement::new(format!(
+            "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+            q(&new.name),
+            q(col)
+        ));
+        s.undo = new.column(col).map(|c| {
+            vec![Statement::new(format!(
+                "ALTER TABLE {} MODIFY COLUMN {} {}",
+                q(&new.name),
+                q(col),
+                c.sql
+            ))]
+        });
+        out.push(s);
+    }
+    out
+}
+
+fn rename_table(from: &str, to: &str) -> Statement {
+    Statement::new(format!("RENAME TABLE {} TO {}", q(from), q(to)))
+}
+
+/// One `ALTER TABLE`'s clauses, and the foreign keys that must follow in a
+/// second statement.
+struct AlterPlan {
+    clauses: Vec<String>,
+    /// Foreign keys dropped by the clauses and added again under the same
+    /// name: InnoDB refuses both in one statement.
+    later: Vec<ForeignKeyDef>,
+}
+
+/// The statements that put the table back from `from` to `to` after an
+/// ALTER planned from `to` with `renames` (old column → new column).
+fn undo_alter(from: &TableDef, to: &TableDef, renames: &[(String, String)]) -> Vec<Statement> {
+    let back: Vec<(String, String)> = renames
+        .iter()
+        .map(|(o, n)| (n.clone(), o.clone()))
+        .collect();
+    let plan = plan_alter(from, to, &back);
+    let mut out = Vec::new();
+    if !plan.clauses.is_empty() {
+        out.push(alter(&to.name, &plan.clauses));
+    }
+    if !plan.later.is_empty() {
+        let add: Vec<String> = plan
+            .later
+            .iter()
+            .map(|fk| format!("ADD {}", fk.sql()))
+            .collect();
+        out.push(alter(&to.name, &add));
+    }
+    out
+}
+
+/// The change from `base` (already named as `new`) to `new` with column
+/// `renames`.
+fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> AlterPlan {
+    let mid = base.renamed(&new.name, renames);
     let mut clauses: Vec<String> = Vec::new();
 
     // Columns whose type changes: InnoDB refuses to change a column a
@@ -567,7 +666,7 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec
     }
 
     // Columns.
-    for (o, n) in &change.renames {
+    for (o, n) in renames {
         let (Some(before), Some(after)) = (mid.column(n), new.column(n)) else {
             continue;
         };
@@ -578,7 +677,7 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec
         }
     }
     for c in &new.columns {
-        let is_renamed = change.renames.iter().any(|(_, n)| *n == c.name);
+        let is_renamed = renames.iter().any(|(_, n)| *n == c.name);
         match mid.column(&c.name) {
             Some(m) if !is_renamed && m.sql != c.sql => {
                 clauses.push(format!("MODIFY COLUMN {} {}", q(&c.name), c.sql));
@@ -616,8 +715,8 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec
         if mid.foreign_keys.contains(fk) && !readd {
             continue;
         }
-        if readd || (renamed_table && fk.ref_table == new.name) {
-            later.push(format!("ADD {}", fk.sql()));
+        if readd {
+            later.push(fk.clone());
         } else {
             clauses.push(format!("ADD {}", fk.sql()));
         }
@@ -628,23 +727,7 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec
             string_literal(new.comment.as_deref().unwrap_or(""))
         ));
     }
-    if renamed_table {
-        clauses.push(format!("RENAME TO {}", q(&new.name)));
-    }
-    if !clauses.is_empty() {
-        out.push(alter(&old.name, &clauses));
-    }
-    if !later.is_empty() {
-        out.push(alter(&new.name, &later));
-    }
-    if let Some(col) = &change.drop_default_after {
-        out.push(Statement::new(format!(
-            "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
-            q(&new.name),
-            q(col)
-        )));
-    }
-    out
+    AlterPlan { clauses, later }
 }
 
 fn col_before<'a>(col: &'a str, renames: &'a [(String, String)]) -> &'a str {

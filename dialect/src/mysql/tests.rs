@@ -344,11 +344,13 @@ fn field_changes_are_one_alter_table() {
     assert_eq!(sql.len(), 1, "{sql:#?}");
     assert_eq!(
         sql[0],
-        ["ALTER TABLE `patient`\n    \
-          RENAME INDEX `patient_documento_uniq` TO `person_documento_uniq`,\n    \
-          RENAME INDEX `patient_fecha_ingreso_idx` TO `person_fecha_ingreso_idx`,\n    \
-          RENAME INDEX `patient_apellido_nombre_idx` TO `person_apellido_nombre_idx`,\n    \
-          RENAME TO `person`"]
+        [
+            "RENAME TABLE `patient` TO `person`",
+            "ALTER TABLE `person`\n    \
+             RENAME INDEX `patient_documento_uniq` TO `person_documento_uniq`,\n    \
+             RENAME INDEX `patient_fecha_ingreso_idx` TO `person_fecha_ingreso_idx`,\n    \
+             RENAME INDEX `patient_apellido_nombre_idx` TO `person_apellido_nombre_idx`"
+        ]
     );
 
     // A changed on_delete keeps the name: InnoDB needs two statements.
@@ -406,6 +408,289 @@ fn field_changes_are_one_alter_table() {
             "ALTER TABLE `patient`\n    MODIFY COLUMN `ciudad` LONGTEXT NOT NULL DEFAULT ('?')"
         ]]
     );
+}
+
+/// A shop whose `Product` has an unnamed check (its derived name holds the
+/// table name) and is referenced by `Line`.
+fn shop() -> Schema {
+    let mut name = Field::new("name", ColumnType::Varchar(50));
+    name.index = true;
+    let mut product = table("shop", "Product", vec![name]);
+    product.constraints.push(Constraint::Check {
+        name: None,
+        expr: "name <> ''".into(),
+    });
+    let line = table(
+        "shop",
+        "Line",
+        vec![fk("product_id", "shop.Product", OnDelete::Cascade)],
+    );
+    schema(vec![product, line])
+}
+
+fn rename_product_to_item() -> Op {
+    Op::RenameModel {
+        app: "shop".into(),
+        old: "Product".into(),
+        new: "Item".into(),
+    }
+}
+
+/// The statements of `op` from `before`, with their undo.
+fn rendered(op: &Op, before: &Schema) -> Vec<crate::Statement> {
+    let mut after = before.clone();
+    op.apply_to(&mut after).unwrap();
+    MysqlDialect.render(op, before, &after).unwrap()
+}
+
+/// Each statement's SQL and its undo's SQL.
+fn with_undo(statements: &[crate::Statement]) -> Vec<(String, Option<Vec<String>>)> {
+    statements
+        .iter()
+        .map(|s| {
+            (
+                s.sql.clone(),
+                s.undo
+                    .as_ref()
+                    .map(|u| u.iter().map(|s| s.sql.clone()).collect()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_table_is_renamed_in_a_statement_of_its_own() {
+    // InnoDB leaves other tables' foreign keys on the old name when the
+    // rename shares a statement with a clause that copies the table (here
+    // the check whose derived name follows the table).
+    let s = shop();
+    for op in [
+        rename_product_to_item(),
+        Op::AlterModelTable {
+            model: "shop.Product".into(),
+            table: Some("item".into()),
+        },
+    ] {
+        let st = rendered(&op, &s);
+        assert_eq!(
+            with_undo(&st),
+            [
+                (
+                    "RENAME TABLE `product` TO `item`".to_string(),
+                    Some(vec!["RENAME TABLE `item` TO `product`".to_string()])
+                ),
+                (
+                    "ALTER TABLE `item`\n    \
+                     DROP CONSTRAINT `product_name_check`,\n    \
+                     RENAME INDEX `product_name_idx` TO `item_name_idx`,\n    \
+                     ADD CONSTRAINT `item_name_check` CHECK (`name` <> '')"
+                        .to_string(),
+                    None
+                ),
+            ],
+            "{op:?}"
+        );
+    }
+    // A rename alone is one statement.
+    let mut plain = shop();
+    plain.table_mut("shop.Product").unwrap().constraints.clear();
+    plain
+        .table_mut("shop.Product")
+        .unwrap()
+        .field_mut("name")
+        .unwrap()
+        .index = false;
+    assert_eq!(
+        with_undo(&rendered(&rename_product_to_item(), &plain)),
+        [("RENAME TABLE `product` TO `item`".to_string(), None)]
+    );
+}
+
+#[test]
+fn statements_before_another_carry_their_undo() {
+    let from = clinic();
+    let undo = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let st = |sql: &str| sql.to_string();
+
+    // NOT NULL with a default: the UPDATE only changes data.
+    let mut field = from.tables["patients.Patient"]
+        .field("ciudad")
+        .unwrap()
+        .clone();
+    field.null = false;
+    field.default = Some(ColumnDefault::Value(Literal::Str("?".into())));
+    let op = Op::AlterField {
+        model: "patients.Patient".into(),
+        field,
+        preserve_default: true,
+    };
+    assert_eq!(
+        with_undo(&rendered(&op, &from)),
+        [
+            (
+                st("UPDATE `patient` SET `ciudad` = '?' WHERE `ciudad` IS NULL"),
+                undo(&[])
+            ),
+            (
+                st(
+                    "ALTER TABLE `patient`\n    MODIFY COLUMN `ciudad` LONGTEXT NOT NULL DEFAULT ('?')"
+                ),
+                None
+            ),
+        ]
+    );
+
+    // A one-off default: the column it was added with goes.
+    let op = Op::AddField {
+        model: "patients.Patient".into(),
+        field: with_default(
+            Field::new("barrio", ColumnType::Varchar(30)),
+            Literal::Str("Centro".into()),
+        ),
+        preserve_default: false,
+    };
+    assert_eq!(
+        with_undo(&rendered(&op, &from)),
+        [
+            (
+                st(
+                    "ALTER TABLE `patient`\n    ADD COLUMN `barrio` VARCHAR(30) NOT NULL DEFAULT 'Centro'"
+                ),
+                undo(&["ALTER TABLE `patient`\n    DROP COLUMN `barrio`"])
+            ),
+            (
+                st("ALTER TABLE `patient` ALTER COLUMN `barrio` DROP DEFAULT"),
+                None
+            ),
+        ]
+    );
+
+    // A foreign key redefined under its name: dropped, then added; the
+    // undo of the drop adds back the old definition exactly.
+    let mut field = from.tables["patients.Ingreso"]
+        .field("paciente_id")
+        .unwrap()
+        .clone();
+    field.references.as_mut().unwrap().on_delete = OnDelete::Restrict;
+    let op = Op::AlterField {
+        model: "patients.Ingreso".into(),
+        field,
+        preserve_default: true,
+    };
+    assert_eq!(
+        with_undo(&rendered(&op, &from)),
+        [
+            (
+                st("ALTER TABLE `ingreso`\n    DROP FOREIGN KEY `ingreso_paciente_id_fk`"),
+                undo(&[
+                    "ALTER TABLE `ingreso`\n    ADD CONSTRAINT `ingreso_paciente_id_fk` FOREIGN KEY (`paciente_id`) REFERENCES `patient` (`id`) ON DELETE CASCADE"
+                ])
+            ),
+            (
+                st(
+                    "ALTER TABLE `ingreso`\n    ADD CONSTRAINT `ingreso_paciente_id_fk` FOREIGN KEY (`paciente_id`) REFERENCES `patient` (`id`) ON DELETE RESTRICT"
+                ),
+                None
+            ),
+        ]
+    );
+
+    // A reference column's new type: its foreign key goes with the MODIFY,
+    // whose undo restores the type and the key.
+    let items = coded_items();
+    let mut field = items.tables["shop.Line"]
+        .field("item_code")
+        .unwrap()
+        .clone();
+    field.ty = ColumnType::Varchar(40);
+    let op = Op::AlterField {
+        model: "shop.Line".into(),
+        field,
+        preserve_default: true,
+    };
+    assert_eq!(
+        with_undo(&rendered(&op, &items)),
+        [
+            (
+                st("ALTER TABLE `line`\n    \
+                    DROP FOREIGN KEY `line_item_code_fk`,\n    \
+                    MODIFY COLUMN `item_code` VARCHAR(40) NOT NULL"),
+                undo(&["ALTER TABLE `line`\n    \
+                        MODIFY COLUMN `item_code` VARCHAR(20) NOT NULL,\n    \
+                        ADD CONSTRAINT `line_item_code_fk` FOREIGN KEY (`item_code`) REFERENCES `item` (`code`) ON DELETE CASCADE"])
+            ),
+            (
+                st(
+                    "ALTER TABLE `line`\n    ADD CONSTRAINT `line_item_code_fk` FOREIGN KEY (`item_code`) REFERENCES `item` (`code`) ON DELETE CASCADE"
+                ),
+                None
+            ),
+        ]
+    );
+
+    // A referenced column's new type: the children's foreign keys are
+    // dropped first and added back last.
+    let mut field = items.tables["shop.Item"].field("code").unwrap().clone();
+    field.ty = ColumnType::Varchar(40);
+    let op = Op::AlterField {
+        model: "shop.Item".into(),
+        field,
+        preserve_default: true,
+    };
+    let add_fk = "ALTER TABLE `line` ADD CONSTRAINT `line_item_code_fk` FOREIGN KEY (`item_code`) REFERENCES `item` (`code`) ON DELETE CASCADE";
+    assert_eq!(
+        with_undo(&rendered(&op, &items)),
+        [
+            (
+                st("ALTER TABLE `line` DROP FOREIGN KEY `line_item_code_fk`"),
+                undo(&[add_fk])
+            ),
+            (
+                st("ALTER TABLE `item`\n    MODIFY COLUMN `code` VARCHAR(40) NOT NULL"),
+                undo(&["ALTER TABLE `item`\n    MODIFY COLUMN `code` VARCHAR(20) NOT NULL"])
+            ),
+            (st(add_fk), None),
+        ]
+    );
+
+    // A renamed self-referencing table: renamed back, the new foreign key
+    // swapped for the old one.
+    let mut parent = nullable(fk("parent_id", "org.Node", OnDelete::Cascade));
+    parent.index = false;
+    let nodes = schema(vec![table("org", "Node", vec![parent])]);
+    let op = Op::RenameModel {
+        app: "org".into(),
+        old: "Node".into(),
+        new: "Unit".into(),
+    };
+    assert_eq!(
+        with_undo(&rendered(&op, &nodes)),
+        [
+            (
+                st("RENAME TABLE `node` TO `unit`"),
+                undo(&["RENAME TABLE `unit` TO `node`"])
+            ),
+            (
+                st("ALTER TABLE `unit`\n    \
+                    DROP FOREIGN KEY `node_parent_id_fk`,\n    \
+                    RENAME INDEX `node_parent_id_fk` TO `unit_parent_id_fk`,\n    \
+                    ADD CONSTRAINT `unit_parent_id_fk` FOREIGN KEY (`parent_id`) REFERENCES `unit` (`id`) ON DELETE CASCADE"),
+                None
+            ),
+        ]
+    );
+}
+
+/// `Item` with a unique `code` that `Line.item_code` references (to_field).
+fn coded_items() -> Schema {
+    let mut code = Field::new("code", ColumnType::Varchar(20));
+    code.unique = true;
+    let item = table("shop", "Item", vec![code]);
+    let mut r = fk("item_code", "shop.Item", OnDelete::Cascade);
+    r.ty = ColumnType::Varchar(20);
+    r.index = false;
+    r.references.as_mut().unwrap().to_field = Some("code".into());
+    schema(vec![item, table("shop", "Line", vec![r])])
 }
 
 #[test]
@@ -1152,6 +1437,256 @@ async fn a_self_reference_follows_its_table_rename() {
     );
 }
 
+/// The table a foreign key of `table` references, as the server reports it.
+async fn referenced_table(db: &mut MysqlDatabase, table: &str) -> Vec<String> {
+    let rows = db
+        .query(
+            "SELECT CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(r.REFERENCED_TABLE_NAME AS CHAR) \
+             FROM information_schema.KEY_COLUMN_USAGE k \
+             JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+               ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL",
+            &[Value::Text(table.into())],
+        )
+        .await
+        .unwrap();
+    rows.into_iter()
+        .flat_map(|r| r.into_iter())
+        .map(|v| match v {
+            Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_renamed_table_keeps_the_foreign_keys_that_point_at_it() {
+    let Some(mut h) = open().await else {
+        return;
+    };
+    let db = &mut h.db;
+    let from = shop();
+    change(db, &Schema::default(), &from, &Answers::default()).await;
+    db.execute("INSERT INTO product (name) VALUES ('pen')", &[])
+        .await
+        .unwrap();
+    db.execute("INSERT INTO line (product_id) VALUES (1)", &[])
+        .await
+        .unwrap();
+
+    // RenameModel: the check's derived name changes with the table's.
+    let mut to = from.clone();
+    let mut p = to.tables.remove("shop.Product").unwrap();
+    p.name = "Item".into();
+    to.insert(p);
+    to.table_mut("shop.Line")
+        .unwrap()
+        .field_mut("product_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .model = "shop.Item".into();
+    let mut answers = Answers::default();
+    rename_model(&mut answers, "shop.Item", "Product");
+    let ops = change(db, &from, &to, &answers).await;
+    assert!(matches!(ops[..], [Op::RenameModel { .. }]), "{ops:#?}");
+    assert_eq!(referenced_table(db, "line").await, ["item", "item"]);
+    db.execute("INSERT INTO line (product_id) VALUES (1)", &[])
+        .await
+        .unwrap();
+
+    // AlterModelTable.
+    let mut named = to.clone();
+    named.table_mut("shop.Item").unwrap().db_table = Some("articulo".into());
+    let ops = change(db, &to, &named, &Answers::default()).await;
+    assert!(matches!(ops[..], [Op::AlterModelTable { .. }]), "{ops:#?}");
+    assert_eq!(referenced_table(db, "line").await, ["articulo", "articulo"]);
+    db.execute("INSERT INTO line (product_id) VALUES (1)", &[])
+        .await
+        .unwrap();
+    assert_eq!(count(db, "SELECT count(*) FROM line").await, 3);
+}
+
+/// Runs the first `k` statements of `op` from `from` (as if statement
+/// `k + 1` failed), then the undos of those that ran, newest first, as the
+/// runner does; the table must be back as `from` defines it, rows kept.
+async fn stop_part_way(db: &mut MysqlDatabase, from: &Schema, op: &Op) {
+    let mut after = from.clone();
+    op.apply_to(&mut after).unwrap();
+    let statements = MysqlDialect.render(op, from, &after).unwrap();
+    assert!(statements.len() > 1, "{op:?} renders to one statement");
+    let rows = row_counts(db).await;
+    for k in 1..statements.len() {
+        for s in &statements[..k] {
+            db.run(s)
+                .await
+                .unwrap_or_else(|e| panic!("{e}\n  in: {}", s.sql));
+        }
+        for s in statements[..k].iter().rev() {
+            let undo = s
+                .undo
+                .as_ref()
+                .unwrap_or_else(|| panic!("no undo for {}", s.sql));
+            for u in undo {
+                db.run(u)
+                    .await
+                    .unwrap_or_else(|e| panic!("undoing {}: {e}\n  in: {}", s.sql, u.sql));
+            }
+        }
+        assert_no_drift(
+            db,
+            from,
+            &format!("after {k} statements of {op:?} and their undo"),
+        )
+        .await;
+        assert_eq!(row_counts(db).await, rows, "rows after undoing {op:?}");
+    }
+    // And the whole operation still applies, and the next test starts from `from`.
+    apply(db, from, std::slice::from_ref(op)).await.unwrap();
+    assert_no_drift(db, &after, "after applying").await;
+    let back = inverse(from, std::slice::from_ref(op));
+    apply(db, &after, &back).await.unwrap();
+    assert_no_drift(db, from, "after unapplying").await;
+}
+
+#[tokio::test]
+async fn an_operation_stopped_part_way_is_undone_by_its_statements() {
+    let Some((mut h, clinic)) = seeded().await else {
+        return;
+    };
+    let db = &mut h.db;
+    let alter = |s: &Schema, model: &str, field: &str, edit: &dyn Fn(&mut Field)| {
+        let mut f = s.tables[model].field(field).unwrap().clone();
+        edit(&mut f);
+        Op::AlterField {
+            model: model.into(),
+            field: f,
+            preserve_default: true,
+        }
+    };
+    // NOT NULL, its NULLs filled first.
+    stop_part_way(
+        db,
+        &clinic,
+        &alter(&clinic, "patients.Patient", "ciudad", &|f| {
+            f.null = false;
+            f.default = Some(ColumnDefault::Value(Literal::Str("?".into())));
+        }),
+    )
+    .await;
+    // A one-off default.
+    let op = Op::AddField {
+        model: "patients.Patient".into(),
+        field: with_default(
+            Field::new("barrio", ColumnType::Varchar(30)),
+            Literal::Str("Centro".into()),
+        ),
+        preserve_default: false,
+    };
+    stop_part_way(db, &clinic, &op).await;
+    // A foreign key redefined under its name.
+    stop_part_way(
+        db,
+        &clinic,
+        &alter(&clinic, "patients.Ingreso", "paciente_id", &|f| {
+            f.references.as_mut().unwrap().on_delete = OnDelete::Restrict;
+        }),
+    )
+    .await;
+
+    // Columns on either side of a foreign key change type.
+    let items = coded_items();
+    let mut with_items = clinic.clone();
+    for t in items.tables.values() {
+        with_items.insert(t.clone());
+    }
+    apply(
+        db,
+        &clinic,
+        &diff(&clinic, &with_items, &Answers::default()).unwrap().ops,
+    )
+    .await
+    .unwrap();
+    db.execute("INSERT INTO item (code) VALUES ('A')", &[])
+        .await
+        .unwrap();
+    db.execute("INSERT INTO line (item_code) VALUES ('A')", &[])
+        .await
+        .unwrap();
+    stop_part_way(
+        db,
+        &with_items,
+        &alter(&with_items, "shop.Line", "item_code", &|f| {
+            f.ty = ColumnType::Varchar(40)
+        }),
+    )
+    .await;
+    stop_part_way(
+        db,
+        &with_items,
+        &alter(&with_items, "shop.Item", "code", &|f| {
+            f.ty = ColumnType::Varchar(40)
+        }),
+    )
+    .await;
+
+    // Renamed tables: referenced, with a derived check name; self-referencing.
+    let mut all = with_items.clone();
+    let shop = shop();
+    for t in shop.tables.values() {
+        let mut t = t.clone();
+        t.app = "store".into();
+        if let Some(r) = t.fields.iter_mut().find_map(|f| f.references.as_mut()) {
+            r.model = "store.Product".into();
+        }
+        all.insert(t);
+    }
+    let mut parent = nullable(fk("parent_id", "org.Node", OnDelete::Cascade));
+    parent.index = false;
+    all.insert(table("org", "Node", vec![parent]));
+    // `store.Line` would clash with `shop.Line`'s table.
+    all.table_mut("store.Line").unwrap().db_table = Some("store_line".into());
+    apply(
+        db,
+        &with_items,
+        &diff(&with_items, &all, &Answers::default()).unwrap().ops,
+    )
+    .await
+    .unwrap();
+    db.execute("INSERT INTO product (name) VALUES ('pen')", &[])
+        .await
+        .unwrap();
+    db.execute("INSERT INTO store_line (product_id) VALUES (1)", &[])
+        .await
+        .unwrap();
+    db.execute("INSERT INTO node (parent_id) VALUES (NULL), (1)", &[])
+        .await
+        .unwrap();
+    for op in [
+        Op::RenameModel {
+            app: "store".into(),
+            old: "Product".into(),
+            new: "Article".into(),
+        },
+        Op::AlterModelTable {
+            model: "store.Product".into(),
+            table: Some("articulo".into()),
+        },
+        Op::RenameModel {
+            app: "org".into(),
+            old: "Node".into(),
+            new: "Unit".into(),
+        },
+    ] {
+        stop_part_way(db, &all, &op).await;
+    }
+    assert_eq!(
+        referenced_table(db, "store_line").await,
+        ["product", "product"]
+    );
+}
+
 #[tokio::test]
 async fn indexes_constraints_and_comments() {
     let Some((mut h, mut from)) = seeded().await else {
@@ -1432,6 +1967,47 @@ async fn every_type_and_default_round_trips_through_the_catalog() {
 }
 
 #[tokio::test]
+async fn checks_and_types_the_server_rewrites_show_no_drift() {
+    let Some(mut h) = open().await else {
+        return;
+    };
+    let mut t = table(
+        "shop",
+        "Stock",
+        vec![
+            nullable(Field::new("qty", ColumnType::Integer)),
+            nullable(Field::new("min_qty", ColumnType::Integer)),
+            nullable(Field::new("code", ColumnType::Varchar(10))),
+            nullable(Field::new("made", ColumnType::Raw("year".into()))),
+        ],
+    );
+    for (name, expr) in [
+        (
+            "stock_case",
+            "CASE WHEN qty IS NULL THEN true ELSE qty >= 0 END",
+        ),
+        ("stock_not_null", "NOT (qty IS NULL) OR min_qty IS NULL"),
+        ("stock_not_and", "NOT (qty < 0 AND min_qty < 0)"),
+        ("stock_not_like", "NOT (code LIKE 'x%')"),
+        ("stock_flag", "(qty > 0) = TRUE OR qty IS NULL OR qty <= 0"),
+        (
+            "stock_not_call",
+            "NOT length(code) OR code IS NOT NULL OR code IS NULL",
+        ),
+    ] {
+        t.constraints.push(Constraint::Check {
+            name: Some(name.into()),
+            expr: expr.into(),
+        });
+    }
+    let to = schema(vec![t]);
+    change(&mut h.db, &Schema::default(), &to, &Answers::default()).await;
+    h.db.execute("INSERT INTO stock (qty, made) VALUES (1, 2024)", &[])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn run_sql_runs_each_statement() {
     let Some((mut h, from)) = seeded().await else {
         return;
@@ -1562,6 +2138,102 @@ async fn the_lock_waits_once_times_out_and_is_taken_after_unlock() {
     other.unlock().await.unwrap();
     h.db.lock().await.unwrap();
     h.db.unlock().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_session_is_strict_whatever_the_server_says() {
+    let Some(h) = open().await else {
+        return;
+    };
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    // A session as a non-strict server would give it.
+    let mut conn = sqlx::mysql::MySqlConnectOptions::from_str(&h.scratch.url)
+        .unwrap()
+        .pipes_as_concat(false)
+        .connect()
+        .await
+        .unwrap();
+    for sql in [
+        "SET SESSION sql_mode = 'ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+        "CREATE TABLE loose (s VARCHAR(10) NULL, n INT NULL)",
+        "INSERT INTO loose VALUES ('abcdefgh', NULL)",
+        "CREATE TABLE narrow LIKE loose",
+        "INSERT INTO narrow SELECT * FROM loose",
+        "CREATE TABLE nulls LIKE loose",
+        "INSERT INTO nulls SELECT * FROM loose",
+        // Non-strict: the narrowing goes through, the value cut short.
+        "ALTER TABLE loose MODIFY s VARCHAR(5) NOT NULL, MODIFY n INT NOT NULL",
+    ] {
+        sqlx::Executor::execute(&mut conn, sql).await.unwrap();
+    }
+    // Through remodel, the same session is strict.
+    let mut db = MysqlDatabase::with_connection(h.scratch.database_url(), conn)
+        .await
+        .unwrap();
+    let modes = db.query("SELECT @@SESSION.sql_mode", &[]).await.unwrap();
+    let Value::Text(modes) = &modes[0][0] else {
+        panic!("{modes:?}");
+    };
+    let modes: Vec<&str> = modes.split(',').collect();
+    assert!(modes.contains(&"STRICT_ALL_TABLES"), "{modes:?}");
+    assert!(
+        modes.contains(&"ERROR_FOR_DIVISION_BY_ZERO"),
+        "kept: {modes:?}"
+    );
+    assert!(!modes.contains(&"PIPES_AS_CONCAT"), "{modes:?}");
+    let err = db
+        .execute("ALTER TABLE narrow MODIFY s VARCHAR(5) NOT NULL", &[])
+        .await
+        .unwrap_err();
+    // 1265 Data truncated (1406 Data too long on some versions).
+    let msg = err.to_string();
+    assert!(
+        msg.contains("(error 1265)") || msg.contains("(error 1406)"),
+        "{msg}"
+    );
+    let err = db
+        .execute("ALTER TABLE nulls MODIFY n INT NOT NULL", &[])
+        .await
+        .unwrap_err();
+    // 1265 Data truncated for column 'n' (1138 Invalid use of NULL value on some versions).
+    let msg = err.to_string();
+    assert!(
+        msg.contains("(error 1265)") || msg.contains("(error 1138)"),
+        "{msg}"
+    );
+    assert_eq!(
+        count(&mut db, "SELECT count(*) FROM narrow WHERE s = 'abcdefgh'").await,
+        1
+    );
+    // A connection opened by URL is strict too.
+    let mut fresh = h.second_connection().await;
+    let modes = fresh.query("SELECT @@SESSION.sql_mode", &[]).await.unwrap();
+    assert!(
+        matches!(&modes[0][0], Value::Text(m) if m.split(',').any(|m| m == "STRICT_ALL_TABLES")),
+        "{modes:?}"
+    );
+}
+
+#[tokio::test]
+async fn errors_give_the_server_error_number() {
+    let Some(mut h) = open().await else {
+        return;
+    };
+    let err =
+        h.db.execute("SELECT * FROM nothing_here", &[])
+            .await
+            .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("nothing_here' doesn't exist (error 1146)"),
+        "{msg}"
+    );
+    let err =
+        h.db.query("SELECT * FROM nothing_here WHERE 1 = ?", &[Value::Int(1)])
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("(error 1146)"), "{err}");
 }
 
 #[tokio::test]
