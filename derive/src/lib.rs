@@ -91,3 +91,170 @@ fn compile_error(e: &ReadError) -> TokenStream2 {
     };
     syn::Error::new(e.span, text).to_compile_error()
 }
+
+/// Embeds a project's migrations in the binary: `embed_migrations!()` reads
+/// the folder named by `migrations` in the crate's `remodel.toml` (default
+/// `migrations`), or `embed_migrations!("path")` one given relative to the
+/// crate, and expands to a `remodel::Migrator` holding every
+/// `<app>/NNNN_name.toml` through `include_str!`, so editing a file rebuilds
+/// the binary. A file added later is seen once the crate rebuilds: add
+/// `println!("cargo:rerun-if-changed=migrations");` to a `build.rs`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let given = if input.is_empty() {
+        None
+    } else {
+        Some(parse_macro_input!(input as syn::LitStr))
+    };
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
+    let result = match crate_dir {
+        Ok(dir) => embedded(&dir, given.as_ref().map(syn::LitStr::value)),
+        Err(_) => Err("CARGO_MANIFEST_DIR is not set (build with cargo)".to_string()),
+    };
+    match result {
+        Ok(tokens) => tokens.into(),
+        Err(message) => {
+            let span = given.map_or_else(proc_macro2::Span::call_site, |l| l.span());
+            syn::Error::new(span, message).to_compile_error().into()
+        }
+    }
+}
+
+/// The folder the migrations live in, relative to the crate.
+fn migrations_folder(crate_dir: &std::path::Path) -> Result<String, String> {
+    let config = crate_dir.join("remodel.toml");
+    let Ok(text) = std::fs::read_to_string(&config) else {
+        return Ok("migrations".into());
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", config.display()))?;
+    match table.get("migrations") {
+        None => Ok("migrations".into()),
+        Some(toml::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(format!(
+            "{}: `migrations` must be a string",
+            config.display()
+        )),
+    }
+}
+
+/// The `Migrator::new(&[…])` expression for the migrations of the crate in
+/// `crate_dir`, in the folder `given` or the configured one.
+fn embedded(crate_dir: &std::path::Path, given: Option<String>) -> Result<TokenStream2, String> {
+    let folder = match given {
+        Some(f) => f,
+        None => migrations_folder(crate_dir)?,
+    };
+    let dir = crate_dir.join(&folder);
+    let read = |d: &std::path::Path| -> Result<Vec<std::path::PathBuf>, String> {
+        let mut entries: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| format!("cannot read {}: {e}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !n.starts_with('.') && !n.starts_with('_'))
+            })
+            .collect();
+        entries.sort();
+        Ok(entries)
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "no migrations folder at {}: run `remodel makemigrations` first, or name the folder: embed_migrations!(\"path\")",
+            dir.display()
+        ));
+    }
+    let mut entries = Vec::new();
+    for app_dir in read(&dir)?.into_iter().filter(|p| p.is_dir()) {
+        let app = app_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        for file in read(&app_dir)? {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if !name.ends_with(".toml") || file.is_dir() {
+                continue;
+            }
+            let absolute = file.to_string_lossy().to_string();
+            let path = format!("{folder}/{app}/{name}");
+            entries.push(quote! {
+                ::remodel::EmbeddedMigration {
+                    app: #app,
+                    file: #name,
+                    path: #path,
+                    text: ::core::include_str!(#absolute),
+                }
+            });
+        }
+    }
+    Ok(quote! {
+        ::remodel::Migrator::new(&[#(#entries),*])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::embedded;
+
+    fn write(dir: &std::path::Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn every_migration_file_is_included_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "migrations/shop/0002_b.toml", "");
+        write(dir.path(), "migrations/shop/0001_initial.toml", "");
+        write(dir.path(), "migrations/billing/0001_initial.toml", "");
+        write(dir.path(), "migrations/shop/.0003_draft.toml", "");
+        write(dir.path(), "migrations/shop/notes.md", "");
+        let code = embedded(dir.path(), None).unwrap().to_string();
+        let order: Vec<usize> = ["billing/0001_initial", "shop/0001_initial", "shop/0002_b"]
+            .iter()
+            .map(|f| {
+                code.find(&format!("\"migrations/{f}.toml\""))
+                    .unwrap_or_else(|| panic!("{f} in {code}"))
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{code}");
+        assert!(code.contains("include_str !"), "{code}");
+        assert!(!code.contains("draft") && !code.contains("notes"), "{code}");
+    }
+
+    #[test]
+    fn the_folder_comes_from_remodel_toml_or_the_argument() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "remodel.toml", "migrations = \"db/history\"\n");
+        write(dir.path(), "db/history/shop/0001_initial.toml", "");
+        write(dir.path(), "other/shop/0001_initial.toml", "");
+        assert!(
+            embedded(dir.path(), None)
+                .unwrap()
+                .to_string()
+                .contains("\"db/history/shop/0001_initial.toml\"")
+        );
+        assert!(
+            embedded(dir.path(), Some("other".into()))
+                .unwrap()
+                .to_string()
+                .contains("\"other/shop/0001_initial.toml\"")
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = embedded(dir.path(), None).unwrap_err();
+        assert!(e.starts_with("no migrations folder at "), "{e}");
+        assert!(e.contains("remodel makemigrations"), "{e}");
+    }
+}

@@ -199,18 +199,6 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
             {
                 continue;
             }
-            let stem = fname.trim_end_matches(".toml").to_string();
-            let Some(number) = is_migration_file_name(&stem) else {
-                errors.push(LoadError::File {
-                    path: rel(&path),
-                    problem: FileProblem {
-                        line: None,
-                        operation: None,
-                        message: "a migration file is named NNNN_name.toml (digits, `_`, then letters, digits or `_`)".into(),
-                    },
-                });
-                continue;
-            };
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
@@ -218,29 +206,9 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
                     continue;
                 }
             };
-            match file::parse(&text, &app) {
-                Ok(f) => {
-                    let checksum = f.checksum(&Schema::default());
-                    let op_lines = text
-                        .lines()
-                        .enumerate()
-                        .filter(|(_, l)| l.trim() == "[[operations]]")
-                        .map(|(i, _)| i + 1)
-                        .collect();
-                    out.push(Migration {
-                        app: app.clone(),
-                        name: stem,
-                        number,
-                        path: rel(&path),
-                        file: f,
-                        checksum,
-                        op_lines,
-                    });
-                }
-                Err(problem) => errors.push(LoadError::File {
-                    path: rel(&path),
-                    problem,
-                }),
+            match parse_migration(&app, &fname, rel(&path), &text) {
+                Ok(m) => out.push(m),
+                Err(e) => errors.push(e),
             }
         }
     }
@@ -249,6 +217,49 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
     } else {
         Err(errors)
     }
+}
+
+/// One migration from its file's text: `file_name` is `NNNN_name.toml` in
+/// the folder of `app`; `path` names it in messages. For files read from
+/// disk and for migrations embedded in a binary alike.
+pub fn parse_migration(
+    app: &str,
+    file_name: &str,
+    path: PathBuf,
+    text: &str,
+) -> Result<Migration, LoadError> {
+    let stem = file_name.trim_end_matches(".toml").to_string();
+    let Some(number) = is_migration_file_name(&stem) else {
+        return Err(LoadError::File {
+            path,
+            problem: FileProblem {
+                line: None,
+                operation: None,
+                message: "a migration file is named NNNN_name.toml (digits, `_`, then letters, digits or `_`)"
+                    .into(),
+            },
+        });
+    };
+    let f = file::parse(text, app).map_err(|problem| LoadError::File {
+        path: path.clone(),
+        problem,
+    })?;
+    let checksum = f.checksum(&Schema::default());
+    let op_lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[operations]]")
+        .map(|(i, _)| i + 1)
+        .collect();
+    Ok(Migration {
+        app: app.to_string(),
+        name: stem,
+        number,
+        path,
+        file: f,
+        checksum,
+        op_lines,
+    })
 }
 
 impl Graph {

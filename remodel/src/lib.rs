@@ -62,3 +62,11 @@ pub use remodel_model::{Model, TableDef};
 /// The schema model: tables, fields, column types, indexes and constraints
 /// (the types [`TableDef`] is made of).
 pub use remodel_model as model;
+
+pub mod migrator;
+#[cfg(feature = "_runtime")]
+pub use migrator::{Applied, MigrateError, Pool};
+pub use migrator::{EmbeddedMigration, Migrator};
+/// `embed_migrations!()`: the project's migration files, embedded in the
+/// binary as a [`Migrator`] (see [`migrator`]).
+pub use remodel_derive::embed_migrations;

@@ -128,6 +128,21 @@ impl PostgresDatabase {
         })
     }
 
+    /// Wraps a connection opened elsewhere (an application's pool, for the
+    /// embedded runner); `url` names it in messages.
+    pub fn from_connection(url: DatabaseUrl, conn: PgConnection) -> PostgresDatabase {
+        PostgresDatabase {
+            url,
+            conn,
+            lock_timeout: Duration::from_secs(60),
+            waiting: None,
+            locked: None,
+            in_transaction: false,
+            aborted: false,
+            queries: 0,
+        }
+    }
+
     /// How many statements and queries this connection has sent (tests use
     /// it to check that introspection costs a fixed number of queries).
     pub fn queries_sent(&self) -> usize {

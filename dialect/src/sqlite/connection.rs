@@ -104,6 +104,19 @@ impl SqliteDatabase {
         })
     }
 
+    /// Wraps a connection opened elsewhere (an application's pool, for the
+    /// embedded runner); `url` names it in messages.
+    pub fn from_connection(url: DatabaseUrl, conn: SqliteConnection) -> SqliteDatabase {
+        SqliteDatabase {
+            url,
+            conn,
+            saved: Vec::new(),
+            lock_timeout: Duration::from_secs(60),
+            waiting: None,
+            queries: 0,
+        }
+    }
+
     /// Sets how long a statement waits for another process's lock.
     pub async fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), DbError> {
         self.exec(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))
