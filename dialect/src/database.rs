@@ -1,7 +1,6 @@
 //! Live connections: one trait every database implements, so the runner in
 //! `migrate` is written once.
 
-use crate::sqlite::SqliteDatabase;
 use crate::{DatabaseUrl, Dialect, Guard, Statement};
 use async_trait::async_trait;
 use remodel_model::catalog::Catalog;
@@ -159,20 +158,33 @@ pub async fn connect(
     url: &DatabaseUrl,
     create: bool,
 ) -> Result<Option<Box<dyn Database>>, DbError> {
+    let _ = create;
     match url {
+        #[cfg(feature = "sqlite")]
         DatabaseUrl::Sqlite { path } => {
             if !create && !path.exists() {
                 return Ok(None);
             }
             Ok(Some(Box::new(
-                SqliteDatabase::open(url.clone(), path, create).await?,
+                crate::sqlite::SqliteDatabase::open(url.clone(), path, create).await?,
             )))
         }
+        #[cfg(feature = "postgres")]
         DatabaseUrl::Postgres(raw) => Ok(Some(Box::new(
             crate::postgres::PostgresDatabase::open(url.clone(), raw).await?,
         ))),
+        #[cfg(feature = "mysql")]
         DatabaseUrl::Mysql(raw) => Ok(Some(Box::new(
             crate::mysql::MysqlDatabase::open(url.clone(), raw).await?,
         ))),
+        #[allow(unreachable_patterns)]
+        _ => Err(DbError::Connect {
+            target: url.display(),
+            reason: format!(
+                "this build of remodel has no {} support (its `{}` feature)",
+                url.dialect().name(),
+                url.dialect().name()
+            ),
+        }),
     }
 }

@@ -9,10 +9,12 @@
 //! clauses). The exceptions are listed on [`MysqlDialect`].
 
 mod catalog;
+#[cfg(feature = "mysql")]
 mod connection;
 mod render;
 mod table;
 
+#[cfg(feature = "mysql")]
 pub use connection::MysqlDatabase;
 
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
@@ -109,5 +111,5 @@ impl Dialect for MysqlDialect {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "mysql"))]
 mod tests;

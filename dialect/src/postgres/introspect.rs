@@ -6,6 +6,7 @@
 //! not read; expression and partial indexes, which no model can describe, are
 //! skipped.
 
+#[cfg(feature = "postgres")]
 use super::connection::PostgresDatabase;
 use super::{sqlexpr, types};
 use crate::{Database, DbError, Value};
@@ -65,6 +66,7 @@ struct ConRows {
 }
 
 /// Reads the current schema.
+#[cfg(feature = "postgres")]
 pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
     let tables = db

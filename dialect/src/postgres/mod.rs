@@ -4,14 +4,17 @@
 //! migrations under a session-level advisory lock (DESIGN §6).
 
 mod canon;
+#[cfg(feature = "postgres")]
 mod connection;
 mod introspect;
 mod render;
 mod sqlexpr;
 mod table;
 mod types;
+#[cfg(feature = "postgres")]
 mod values;
 
+#[cfg(feature = "postgres")]
 pub use connection::PostgresDatabase;
 
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
@@ -237,5 +240,5 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "postgres"))]
 mod tests;

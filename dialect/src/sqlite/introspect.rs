@@ -3,6 +3,7 @@
 //! Constraint names and check expressions exist only in the stored CREATE
 //! TABLE text, so that text is parsed with sqlparser.
 
+#[cfg(feature = "sqlite")]
 use super::connection::SqliteDatabase;
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
@@ -230,6 +231,7 @@ fn parse_constraints(table: &str, sql: &str) -> Result<Named, String> {
 type FkRows = (String, Vec<String>, Vec<String>, OnDelete);
 
 /// Reads every user table.
+#[cfg(feature = "sqlite")]
 pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
     let tables = db

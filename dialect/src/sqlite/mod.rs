@@ -2,11 +2,13 @@
 //! ALTER), introspection from its catalog, and the connection that applies
 //! migrations as DESIGN §6 describes.
 
+#[cfg(feature = "sqlite")]
 mod connection;
 mod introspect;
 mod render;
 mod table;
 
+#[cfg(feature = "sqlite")]
 pub use connection::SqliteDatabase;
 
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
@@ -92,5 +94,5 @@ impl Dialect for SqliteDialect {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;
