@@ -374,6 +374,27 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
             }
         }
         for c in &t.constraints {
+            // MySQL and MariaDB refuse a CHECK over an AUTO_INCREMENT column.
+            if let Constraint::Check { expr, .. } = c
+                && let Some(f) = crate::expr::columns(expr)
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(|col| t.field_by_column(col).filter(|f| f.auto))
+            {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        None,
+                        None,
+                        format!(
+                            "MySQL refuses the check {} on the auto-increment column `{}` {WHY}",
+                            t.constraint_name(c),
+                            f.name
+                        ),
+                    )
+                    .help("check another column, or drop the check (the database numbers the column itself)"),
+                );
+            }
             if let Constraint::Unique { fields, .. } = c
                 && let Some(f) = fields.iter().find(|f| unbounded(f))
             {
@@ -517,6 +538,32 @@ mod tests {
             errs[0]
                 .message
                 .contains("MySQL cannot index the TEXT column `nombre`")
+        );
+    }
+
+    #[test]
+    fn mysql_refuses_a_check_on_the_auto_increment_column() {
+        let mut id = Field::new("id", ColumnType::BigInt);
+        id.primary_key = true;
+        id.auto = true;
+        let mut d = def("c::a", "Patient", vec![id]);
+        d.table.constraints.push(Constraint::Check {
+            name: None,
+            expr: "id > 0".into(),
+        });
+        let defs = vec![d];
+        assert!(resolve(&defs, &ResolveOptions::default()).is_ok());
+        let opts = ResolveOptions {
+            dialects: vec!["mysql".into()],
+            ..Default::default()
+        };
+        let errs = resolve(&defs, &opts).unwrap_err();
+        assert!(
+            errs[0].message.contains(
+                "MySQL refuses the check patient_id_check on the auto-increment column `id`"
+            ),
+            "{}",
+            errs[0].message
         );
     }
 
