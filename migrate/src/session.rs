@@ -40,6 +40,9 @@ pub struct Options {
     /// Applied migrations (`app.name`) whose edited files are accepted: their
     /// stored checksums become the files'.
     pub accept_changed: Vec<String>,
+    /// Only looking (`--plan`, `--check`): accepted edits are checked but
+    /// not stored, so nothing at all is written.
+    pub looking: bool,
 }
 
 /// A plan, ready to run or show.
@@ -169,7 +172,7 @@ pub async fn prepare_run(
     if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
         return Err(failed(graph, r, db.dialect()));
     }
-    check_changed(db, graph, &rows, &options.accept_changed).await?;
+    check_changed(db, graph, &rows, &options.accept_changed, !options.looking).await?;
     let applied = applied_keys(graph, &rows);
     check_consistent(graph, &applied)?;
     let target = match aim {
@@ -294,12 +297,13 @@ fn relative(graph: &Graph, rows: &[HistoryRow], app: &str, n: i64) -> Result<Tar
 }
 
 /// Applied migrations whose files changed since: refused, unless accepted
-/// by name, in which case the stored checksum becomes the file's.
+/// by name, in which case (when `store`) the stored checksum becomes the file's.
 async fn check_changed(
     db: &mut dyn Database,
     graph: &Graph,
     rows: &[HistoryRow],
     accepted: &[String],
+    store: bool,
 ) -> Result<(), SessionError> {
     for key in accepted {
         if !rows.iter().any(|r| r.key() == *key) {
@@ -315,7 +319,7 @@ async fn check_changed(
     if !refused.is_empty() {
         return Err(SessionError::Changed(refused));
     }
-    for (key, _) in changed {
+    for (key, _) in changed.into_iter().filter(|_| store) {
         let (r, m) = (rows.iter().find(|r| r.key() == key), graph.get(&key));
         if let (Some(r), Some(m)) = (r, m) {
             history::set_checksum(db, &r.app, &r.name, &m.checksum).await?;

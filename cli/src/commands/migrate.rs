@@ -224,6 +224,7 @@ async fn run_locked(
         fake: a.fake,
         fake_initial: a.fake_initial,
         accept_changed: a.accept_changed.clone(),
+        looking: a.plan || a.check,
     };
     let planned = session::prepare_run(db, graph, aim, &options)
         .await
