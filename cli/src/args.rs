@@ -154,9 +154,10 @@ pub struct MigrateArgs {
     /// from --from.
     #[arg(long, requires = "sql")]
     pub offline: bool,
-    /// With --offline: take APP.NAME and everything it depends on as applied.
+    /// With --offline: take APP.NAME and everything it depends on as applied
+    /// (repeatable).
     #[arg(long, value_name = "APP.NAME", requires = "offline")]
-    pub from: Option<String>,
+    pub from: Vec<String>,
     /// The dialect for --offline (default: the configured database's).
     #[arg(long, value_enum, requires = "offline")]
     pub dialect: Option<DialectArg>,
@@ -168,7 +169,7 @@ pub struct MigrateArgs {
     #[arg(long = "accept-changed", value_name = "APP.NAME")]
     pub accept_changed: Vec<String>,
     /// Forget history rows whose migration files were deleted, and stop.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["app", "target", "fake", "fake_initial", "plan", "check", "accept_changed"])]
     pub prune: bool,
     /// Never ask.
     #[arg(long)]

@@ -280,10 +280,11 @@ impl MigrationFile {
     /// constraint names); the operations are replayed onto it as written.
     pub fn body(&self, before: &remodel_model::Schema) -> String {
         let mut out = String::new();
-        out.push_str(&format!(
-            "dependencies = {}\n",
-            string_array(&self.dependencies)
-        ));
+        // Dependencies are a set: their order is no change.
+        let mut dependencies = self.dependencies.clone();
+        dependencies.sort();
+        dependencies.dedup();
+        out.push_str(&format!("dependencies = {}\n", string_array(&dependencies)));
         if self.initial {
             out.push_str("initial = true\n");
         }

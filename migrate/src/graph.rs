@@ -61,7 +61,10 @@ pub enum LoadError {
         dependency: String,
     },
     /// Dependencies form a cycle.
-    #[error("migrations depend on each other in a cycle: {}", cycle.join(" → "))]
+    #[error(
+        "migrations depend on each other in a cycle: {}\n  = help: remove one of these dependencies from its file (migrations/<app>/<name>.toml)",
+        cycle.join(" → ")
+    )]
     Cycle {
         /// The cycle, first node repeated at the end.
         cycle: Vec<String>,
@@ -293,6 +296,86 @@ impl Graph {
         Ok(Some(graph))
     }
 
+    /// The migrations in use that a set-aside squash `key` replaces.
+    fn replacements_of(&self, key: &str) -> Option<String> {
+        let squash = self.set_aside.iter().find(|m| m.key() == key)?;
+        (!squash.file.replaces.is_empty()).then(|| squash.file.replaces.join(", "))
+    }
+
+    /// A name or prefix among every migration file, squashes and what they
+    /// replace alike (for `sqlmigrate` and `--from`, which name files).
+    pub fn resolve_any(&self, app: &str, name: &str) -> Result<String, String> {
+        let all: Vec<&Migration> = self
+            .migrations
+            .iter()
+            .chain(&self.set_aside)
+            .filter(|m| m.app == app)
+            .collect();
+        if all.iter().any(|m| m.name == name) {
+            return Ok(format!("{app}.{name}"));
+        }
+        let matches: Vec<&str> = all
+            .iter()
+            .filter(|m| m.name.starts_with(name))
+            .map(|m| m.name.as_str())
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(format!("{app}.{one}")),
+            [] => self.resolve(app, name),
+            many => Err(format!(
+                "'{name}' matches more than one migration of app '{app}': {}; give more of the name",
+                many.join(", ")
+            )),
+        }
+    }
+
+    /// Every migration `key` depends on, by the files' own dependencies
+    /// (squashes not applied), and `key` itself.
+    pub fn closure(&self, key: &str) -> BTreeSet<String> {
+        let all: BTreeMap<String, &Migration> = self
+            .migrations
+            .iter()
+            .chain(&self.set_aside)
+            .map(|m| (m.key(), m))
+            .collect();
+        let mut out = BTreeSet::new();
+        let mut stack = vec![key.to_string()];
+        while let Some(k) = stack.pop() {
+            if let Some(m) = all.get(&k)
+                && out.insert(k)
+            {
+                stack.extend(m.file.dependencies.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// The graph in which migration `key` is used, even if a squash replaces
+    /// it (for `sqlmigrate` of a replaced file). `None` when this graph
+    /// already uses it.
+    pub fn using(&self, key: &str) -> Result<Option<Graph>, Vec<LoadError>> {
+        if self.index.contains_key(key) {
+            return Ok(None);
+        }
+        // As a database that applied `key` alone of what a squash replaces.
+        let all: Vec<Migration> = self
+            .migrations
+            .iter()
+            .chain(&self.set_aside)
+            .cloned()
+            .collect();
+        let mut graph = Graph::with_applied(all, &BTreeSet::from([key.to_string()]))?;
+        graph.replay_all()?;
+        Ok(Some(graph))
+    }
+
+    /// The checksum of any migration file, used or set aside.
+    pub fn checksum_of(&self, key: &str) -> Option<&str> {
+        self.get(key)
+            .or_else(|| self.set_aside.iter().find(|m| m.key() == key))
+            .map(|m| m.checksum.as_str())
+    }
+
     /// The squash in this graph that replaces `key`, if any.
     pub fn replaced_by(&self, key: &str) -> Option<&Migration> {
         self.migrations
@@ -385,6 +468,12 @@ impl Graph {
     /// returns the graph and the state the whole history describes.
     pub fn load(project: &Path, dir: &Path) -> Result<(Graph, Schema), Vec<LoadError>> {
         Graph::from_migrations(read_files(project, dir)?)
+    }
+
+    /// Loads and orders a project's migrations without replaying them: for
+    /// merging branches that do not replay together as they are.
+    pub fn load_unreplayed(project: &Path, dir: &Path) -> Result<Graph, Vec<LoadError>> {
+        Graph::new(read_files(project, dir)?)
     }
 
     /// Orders migrations and replays them (see [`Graph::load`]).
@@ -488,8 +577,11 @@ impl Graph {
 
     /// The highest migration number of an app (0 when it has none).
     pub fn max_number(&self, app: &str) -> u32 {
+        // Files a squash replaces keep their numbers taken.
         self.app_migrations(app)
-            .map(|(_, m)| m.number)
+            .map(|(_, m)| m)
+            .chain(self.set_aside.iter().filter(|m| m.app == app))
+            .map(|m| m.number)
             .max()
             .unwrap_or(0)
     }
@@ -538,6 +630,35 @@ impl Graph {
             .collect();
         match matches.len() {
             1 => Ok(format!("{app}.{}", matches[0])),
+            0 if self
+                .set_aside
+                .iter()
+                .any(|m| m.app == app && m.name.starts_with(name)) =>
+            {
+                let aside: Vec<String> = self
+                    .set_aside
+                    .iter()
+                    .filter(|m| m.app == app && m.name.starts_with(name))
+                    .map(Migration::key)
+                    .collect();
+                let used: Vec<String> = aside
+                    .iter()
+                    .filter_map(|k| {
+                        self.replaced_by(k)
+                            .map(Migration::key)
+                            .or_else(|| self.replacements_of(k))
+                    })
+                    .collect();
+                Err(format!(
+                    "'{name}' names {}, which this database does not use (it uses {} instead)",
+                    aside.join(", "),
+                    if used.is_empty() {
+                        "another migration".to_string()
+                    } else {
+                        used.join(", ")
+                    }
+                ))
+            }
             0 => {
                 let names: Vec<String> = self
                     .app_migrations(app)

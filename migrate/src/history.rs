@@ -135,6 +135,25 @@ pub async fn ensure_table(db: &mut dyn Database) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Whether a migration has a row (applied or failed); the table exists.
+/// One indexed lookup, so the runner's check before each migration does not
+/// grow with the history.
+pub async fn has_row(db: &mut dyn Database, app: &str, name: &str) -> Result<bool, DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "SELECT 1 FROM {} WHERE {} = {} AND {} = {}",
+        d.quote(TABLE),
+        d.quote("app"),
+        d.placeholder(1),
+        d.quote("name"),
+        d.placeholder(2)
+    );
+    let rows = db
+        .query(&sql, &[Value::Text(app.into()), Value::Text(name.into())])
+        .await?;
+    Ok(!rows.is_empty())
+}
+
 /// Every row, in `id` order; none when the table does not exist.
 pub async fn read(db: &mut dyn Database) -> Result<Vec<HistoryRow>, DbError> {
     if !db.table_exists(TABLE).await? {

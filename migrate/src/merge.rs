@@ -61,28 +61,84 @@ fn touches(op: &Op, before: &Schema) -> Vec<String> {
         Op::RenameField { model, old, new } => {
             vec![format!("{model}.{old}"), format!("{model}.{new}")]
         }
-        Op::AddIndex { model, index } => vec![named(
-            model,
-            before.table(model).map(|t| t.index_name(index).name),
-        )],
-        Op::RemoveIndex { model, name } => vec![format!("{model}#{name}")],
+        // An index or constraint touches the fields it covers too: removing
+        // a field conflicts with indexing it.
+        Op::AddIndex { model, index } => {
+            let mut out = vec![named(
+                model,
+                before.table(model).map(|t| t.index_name(index).name),
+            )];
+            out.extend(index.fields.iter().map(|f| format!("{model}.{f}~")));
+            out
+        }
+        Op::RemoveIndex { model, name } => {
+            let mut out = vec![format!("{model}#{name}")];
+            if let Some(t) = before.table(model)
+                && let Some(ix) = t.indexes.iter().find(|ix| t.index_name(ix).name == *name)
+            {
+                out.extend(ix.fields.iter().map(|f| format!("{model}.{f}~")));
+            }
+            out
+        }
         Op::RenameIndex { model, old, new } => {
             vec![format!("{model}#{old}"), format!("{model}#{new}")]
         }
-        Op::AddConstraint { model, constraint } => vec![named(
-            model,
-            before
-                .table(model)
-                .map(|t| t.constraint_name(constraint).name),
-        )],
-        Op::RemoveConstraint { model, name } => vec![format!("{model}#{name}")],
+        Op::AddConstraint { model, constraint } => {
+            let mut out = vec![named(
+                model,
+                before
+                    .table(model)
+                    .map(|t| t.constraint_name(constraint).name),
+            )];
+            out.extend(constraint_fields(before, model, constraint));
+            out
+        }
+        Op::RemoveConstraint { model, name } => {
+            let mut out = vec![format!("{model}#{name}")];
+            if let Some(t) = before.table(model)
+                && let Some(c) = t
+                    .constraints
+                    .iter()
+                    .find(|c| t.constraint_name(c).name == *name)
+            {
+                out.extend(constraint_fields(before, model, c));
+            }
+            out
+        }
         Op::RunSql { .. } => Vec::new(),
+    }
+}
+
+/// The fields a constraint covers, as `Model.field~` (see [`overlap`]).
+fn constraint_fields(before: &Schema, model: &str, c: &remodel_model::Constraint) -> Vec<String> {
+    match c {
+        remodel_model::Constraint::Unique { fields, .. } => {
+            fields.iter().map(|f| format!("{model}.{f}~")).collect()
+        }
+        remodel_model::Constraint::Check { expr, .. } => remodel_model::expr::columns(expr)
+            .unwrap_or_default()
+            .iter()
+            .map(|col| {
+                let field = before
+                    .table(model)
+                    .and_then(|t| t.field_by_column(col))
+                    .map_or(col.as_str(), |f| f.name.as_str());
+                format!("{model}.{field}~")
+            })
+            .collect(),
     }
 }
 
 /// Whether two subjects overlap: equal, or one is a whole model the other
 /// is part of.
+/// `Model.field~` is a field an index or constraint covers: it overlaps a
+/// change of the field itself, not another index on it.
 fn overlap(a: &str, b: &str) -> bool {
+    let (covered_a, covered_b) = (a.ends_with('~'), b.ends_with('~'));
+    if covered_a && covered_b {
+        return false;
+    }
+    let (a, b) = (a.trim_end_matches('~'), b.trim_end_matches('~'));
     let part_of = |part: &str, model: &str| {
         part.strip_prefix(model)
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('#'))
@@ -158,7 +214,12 @@ fn merge_of(graph: &Graph, app: String, leaves: Vec<String>) -> Merge {
                     let subject = if s1.len() <= s2.len() { s1 } else { s2 };
                     if overlap(s1, s2) && seen.insert((subject.clone(), m1.clone(), m2.clone())) {
                         overlaps.push(Overlap {
-                            subject: subject.split('#').next().unwrap_or(subject).to_string(),
+                            subject: subject
+                                .trim_end_matches('~')
+                                .split('#')
+                                .next()
+                                .unwrap_or(subject)
+                                .to_string(),
                             sides: [(m1.clone(), d1.clone()), (m2.clone(), d2.clone())],
                         });
                     }
@@ -264,6 +325,26 @@ mod tests {
         assert!(!overlap("shop.Item.a", "shop.Item.b"));
         assert!(!overlap("shop.Item", "shop.Items.a"));
         assert!(!overlap("shop.Item#comment", "shop.Item.a"));
+        // A field an index covers overlaps a change of the field, not
+        // another index on it.
+        assert!(overlap("shop.Item.a~", "shop.Item.a"));
+        assert!(overlap("shop.Item", "shop.Item.a~"));
+        assert!(!overlap("shop.Item.a~", "shop.Item.a~"));
+    }
+
+    #[test]
+    fn removing_a_field_one_branch_indexes_is_an_overlap() {
+        let remove = "dependencies = [\"shop.0001_initial\"]\n\n[[operations]]\nop = \"RemoveField\"\nmodel = \"shop.Item\"\nfield = \"a\"\n";
+        let index = "dependencies = [\"shop.0001_initial\"]\n\n[[operations]]\nop = \"AddIndex\"\nmodel = \"shop.Item\"\nindex = { name = \"item_a_idx\", fields = [\"a\"] }\n";
+        let g = Graph::new(vec![
+            mig("shop", "0001_initial", INITIAL),
+            mig("shop", "0002_item_a_idx", index),
+            mig("shop", "0002_remove_item_a", remove),
+        ])
+        .unwrap();
+        let m = &merges(&g, &[])[0];
+        assert_eq!(m.overlaps.len(), 1, "{:?}", m.overlaps);
+        assert_eq!(m.overlaps[0].subject, "shop.Item.a");
     }
 
     #[test]

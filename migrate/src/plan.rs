@@ -14,6 +14,9 @@ pub enum Target {
     Node(String),
     /// Unapply every migration of an app.
     Zero(String),
+    /// Unapply these migrations (`app.name`) and what depends on them
+    /// (`migrate APP -N`).
+    Back(Vec<String>),
 }
 
 /// Apply or unapply.
@@ -48,9 +51,12 @@ pub enum PlanError {
         /// Its leaves.
         leaves: Vec<String>,
     },
+    /// A target that names no migration of the graph.
+    #[error("no migration {0}")]
+    UnknownTarget(String),
     /// A migration is recorded as applied while one it depends on is not.
     #[error(
-        "migration {applied} is applied before its dependency {dependency}; the history is inconsistent"
+        "migration {applied} is applied before its dependency {dependency}; the history is inconsistent\n  = help: either {dependency} was applied outside remodel (give it its row in remodel_migrations), or the dependencies of {applied} were edited after it was applied (restore its file); nothing was done"
     )]
     Inconsistent {
         /// The applied one.
@@ -141,7 +147,7 @@ pub fn plan(
         },
         Target::Node(key) => {
             let Some(i) = graph.position(key) else {
-                return Ok(Vec::new());
+                return Err(PlanError::UnknownTarget(key.clone()));
             };
             if is_applied(i) {
                 // Unapply what follows it in its app, and everything that depends on that.
@@ -159,6 +165,17 @@ pub fn plan(
                 set.insert(i);
                 Ok(forward(set))
             }
+        }
+        Target::Back(keys) => {
+            let mut set = BTreeSet::new();
+            for key in keys {
+                let i = graph
+                    .position(key)
+                    .ok_or_else(|| PlanError::UnknownTarget(key.clone()))?;
+                set.insert(i);
+                set.extend(graph.descendants(i));
+            }
+            Ok(backward(set))
         }
         Target::Zero(app) => {
             let mut set = BTreeSet::new();

@@ -25,6 +25,8 @@ pub struct PreparedOp {
     pub drops_data: bool,
     /// The table whose data it drops, as named before it runs.
     pub table: Option<String>,
+    /// Unapplying, it cannot be undone (RunSql without `reverse_sql`).
+    pub irreversible: bool,
     /// What runs (the reverse when unapplying).
     pub statements: Vec<Statement>,
     /// What undoes `statements`, for databases whose DDL is not transactional;
@@ -49,6 +51,9 @@ pub struct Prepared {
     pub checksum: String,
     /// The migrations it replaces (a squash), `app.name`.
     pub replaces: Vec<String>,
+    /// The checksum to record for each of them: its own file's while it
+    /// exists (so its row stays true to it), else the squash's.
+    pub replaced_checksums: Vec<String>,
     /// Runs in one transaction.
     pub atomic: bool,
     /// Recorded without running its SQL (`--fake`, or `--fake-initial` when
@@ -157,6 +162,16 @@ pub fn prepare(
     prepare_with(graph, steps, dialect, true)
 }
 
+/// A plan described but not rendered (`migrate --plan`): what cannot be
+/// unapplied is marked instead of refused.
+pub fn describe(
+    graph: &Graph,
+    steps: &[Step],
+    dialect: &dyn Dialect,
+) -> Result<Vec<Prepared>, RunError> {
+    prepare_with(graph, steps, dialect, false)
+}
+
 /// A plan that only records (`--fake`): described, marked fake, nothing
 /// rendered — so a migration that cannot be unapplied can still be recorded
 /// as unapplied.
@@ -195,7 +210,13 @@ fn prepare_with(
         .map(|step| {
             let m = &graph.migrations[step.index];
             let before = befores[step.index].take().unwrap_or_default();
-            prepare_one(m, *step, before, dialect, render)
+            let mut p = prepare_one(m, *step, before, dialect, render)?;
+            p.replaced_checksums = p
+                .replaces
+                .iter()
+                .map(|k| graph.checksum_of(k).unwrap_or(&p.checksum).to_string())
+                .collect();
+            Ok(p)
         })
         .collect()
 }
@@ -343,12 +364,14 @@ fn prepare_one(
         let table = op
             .model_key()
             .and_then(|k| b.table(&k).or_else(|| a.table(&k)).map(|t| t.table_name()));
+        let irreversible = step.direction == Direction::Backward && op.inverse(b).is_err();
         ops.push(PreparedOp {
             number: i + 1,
             op: op.clone(),
             description,
             drops_data,
             table,
+            irreversible,
             statements,
             undo: if render {
                 render_dir(op, opposite, b, a, dialect, m.file.atomic)
@@ -368,6 +391,7 @@ fn prepare_one(
         path: m.path.clone(),
         checksum: m.checksum.clone(),
         replaces: m.file.replaces.clone(),
+        replaced_checksums: Vec::new(),
         atomic: m.file.atomic,
         fake: false,
         ops,
@@ -396,10 +420,19 @@ pub trait Progress {
 /// Whether `m` is recorded as applied: its row, or (a squash) the rows of
 /// every migration it replaces.
 async fn recorded(db: &mut dyn Database, m: &Prepared) -> Result<bool, DbError> {
-    let rows: std::collections::BTreeSet<String> =
-        history::read(db).await?.iter().map(|r| r.key()).collect();
-    Ok(rows.contains(&m.key)
-        || (!m.replaces.is_empty() && m.replaces.iter().all(|r| rows.contains(r))))
+    if history::has_row(db, &m.app, &m.name).await? {
+        return Ok(true);
+    }
+    if m.replaces.is_empty() {
+        return Ok(false);
+    }
+    for key in &m.replaces {
+        let (app, name) = key.split_once('.').unwrap_or((key, ""));
+        if !history::has_row(db, app, name).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// An error not tied to one migration.
@@ -456,9 +489,10 @@ async fn run_statement_by_statement(
     db: &mut dyn Database,
     m: &Prepared,
 ) -> Result<Outcome, RunError> {
-    db.begin_migration(false)
-        .await
-        .map_err(|e| RunError::database(m, e))?;
+    if let Err(e) = db.begin_migration(false).await {
+        let _ = db.rollback_migration().await;
+        return Err(RunError::outside(m, e));
+    }
     let outcome = match run_progressive(db, m).await {
         Ok(o) => o,
         Err(e) => {
@@ -500,9 +534,11 @@ async fn run_transactional(
     m: &Prepared,
     fake: bool,
 ) -> Result<Outcome, RunError> {
-    db.begin_migration(m.atomic)
-        .await
-        .map_err(|e| RunError::database(m, e))?;
+    if let Err(e) = db.begin_migration(m.atomic).await {
+        // Undo what beginning did (SQLite: foreign keys back on).
+        let _ = db.rollback_migration().await;
+        return Err(RunError::database(m, e));
+    }
     let outcome = match run_one(db, m, fake).await {
         Ok(o) => o,
         Err(e) => {
@@ -584,12 +620,12 @@ async fn record_replaced(
     } else {
         history::read(db).await?.iter().map(|r| r.key()).collect()
     };
-    for key in &m.replaces {
+    for (key, checksum) in m.replaces.iter().zip(&m.replaced_checksums) {
         let Some((app, name)) = key.split_once('.') else {
             continue;
         };
         if applied && !rows.contains(key) {
-            history::record_applied(db, app, name, &m.checksum).await?;
+            history::record_applied(db, app, name, checksum).await?;
         } else if !applied {
             history::remove(db, app, name).await?;
         }
@@ -847,16 +883,10 @@ pub fn sql_text(m: &Prepared, dialect: &dyn Dialect) -> String {
 pub fn script_text(m: &Prepared, dialect: &dyn Dialect) -> String {
     let forward = m.step.direction == Direction::Forward;
     let mut record = history::record_sql(dialect, &m.app, &m.name, &m.checksum, forward);
-    for key in &m.replaces {
+    for (key, checksum) in m.replaces.iter().zip(&m.replaced_checksums) {
         if let Some((app, name)) = key.split_once('.') {
             record.push_str(";\n");
-            record.push_str(&history::record_sql(
-                dialect,
-                app,
-                name,
-                &m.checksum,
-                forward,
-            ));
+            record.push_str(&history::record_sql(dialect, app, name, checksum, forward));
         }
     }
     text_with(m, dialect, Some(record))

@@ -19,6 +19,14 @@ use std::collections::BTreeSet;
 pub enum Aim {
     /// A fixed target.
     Target(Target),
+    /// A migration of an app by name or unambiguous prefix, looked up among
+    /// the migrations the history uses (a squash, or what it replaces).
+    Named {
+        /// The app.
+        app: String,
+        /// The name or prefix.
+        name: String,
+    },
     /// `-N` (back N applied migrations of the app) or `+N` (forward N
     /// unapplied ones), counted against the history inside the lock.
     Relative {
@@ -43,6 +51,9 @@ pub struct Options {
     /// Only looking (`--plan`, `--check`): accepted edits are checked but
     /// not stored, so nothing at all is written.
     pub looking: bool,
+    /// Describe the plan without rendering it (`--plan`): what cannot be
+    /// unapplied is marked rather than refused.
+    pub describe_only: bool,
 }
 
 /// A plan, ready to run or show.
@@ -71,10 +82,11 @@ pub enum SessionError {
     Missing(Vec<String>),
     /// Applied migrations whose files changed since.
     #[error(
-        "applied migration{} changed since {} applied: {}\n  = help: restore the file from version control; or, if the database already matches the new text, accept it with `remodel migrate --accept-changed {}`; nothing was done",
+        "applied migration{} changed since {} applied: {}\n  = help: restore the file{} from version control; or, if the database already matches the new text, accept {} with `remodel migrate {}`; nothing was done",
         plural(.0), if .0.len() > 1 { "they were" } else { "it was" },
         .0.iter().map(|(k, p)| format!("{k} ({p})")).collect::<Vec<_>>().join(", "),
-        .0.first().map(|(k, _)| k.as_str()).unwrap_or_default()
+        plural(.0), if .0.len() > 1 { "them" } else { "it" },
+        .0.iter().map(|(k, _)| format!("--accept-changed {k}")).collect::<Vec<_>>().join(" ")
     )]
     Changed(Vec<(String, String)>),
     /// `--accept-changed` names no applied migration.
@@ -103,6 +115,14 @@ pub enum SessionError {
     /// A conflict or an inconsistent history.
     #[error("{0}")]
     Plan(#[from] PlanError),
+    /// `--prune` met a failed row whose file is gone.
+    #[error(
+        "{0} failed part-way and its file is gone; pruning would forget the only record of what it left in the database\n  = help: put the database right, then record what it is with `remodel migrate --resolve {0} --rolled-back` (or `--applied`); nothing was pruned"
+    )]
+    PruneFailed(String),
+    /// A target naming no migration, or several.
+    #[error("{0}")]
+    Target(String),
     /// `-N`/`+N` beyond the app's applied or unapplied migrations.
     #[error("migrate {app} {n:+}: only {have} migration{s} of '{app}' {verb} {state}",
         s = if *.have == 1 { "" } else { "s" }, verb = if *.have == 1 { "is" } else { "are" },
@@ -116,7 +136,7 @@ pub enum SessionError {
         have: usize,
     },
     /// A migration cannot be rendered for this database (or unapplied).
-    #[error("{0}\nnothing was applied")]
+    #[error("{0}\nnothing was done")]
     Prepare(String),
     /// `--fake-initial` found the tables, but not as the migration creates them.
     #[error(
@@ -161,6 +181,11 @@ pub async fn prepare_run(
         .for_history(&recorded)
         .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
     let graph = resolved.as_ref().unwrap_or(graph);
+    // A failed row first: its file may be gone too, and pruning it would
+    // forget a half-applied migration.
+    if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
+        return Err(failed(graph, r, db.dialect()));
+    }
     let missing: Vec<String> = rows
         .iter()
         .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
@@ -169,20 +194,16 @@ pub async fn prepare_run(
     if !missing.is_empty() {
         return Err(SessionError::Missing(missing));
     }
-    if let Some(r) = rows.iter().find(|r| r.state == RowState::Failed) {
-        return Err(failed(graph, r, db.dialect()));
-    }
-    check_changed(db, graph, &rows, &options.accept_changed, !options.looking).await?;
+    let accepted = check_changed(graph, &rows, &options.accept_changed)?;
     let applied = applied_keys(graph, &rows);
     check_consistent(graph, &applied)?;
-    let target = match aim {
-        Aim::Target(t) => t.clone(),
-        Aim::Relative { app, n } => relative(graph, &rows, app, *n)?,
-    };
+    let target = resolve_aim(graph, &rows, &applied, aim)?;
     let steps = plan::plan(graph, &applied, &target)?;
     // Faking renders nothing: even what cannot be unapplied can be recorded so.
     let prepare = if options.fake {
         runner::prepare_fake
+    } else if options.describe_only {
+        runner::describe
     } else {
         runner::prepare
     };
@@ -190,6 +211,12 @@ pub async fn prepare_run(
         prepare(graph, &steps, db.dialect()).map_err(|e| SessionError::Prepare(e.to_string()))?;
     if options.fake_initial && !options.fake {
         fake_initial(db, graph, &mut prepared).await?;
+    }
+    // Every check passed: now, and only when applying, accept the edits.
+    if !options.looking {
+        for (app, name, checksum) in accepted {
+            history::set_checksum(db, &app, &name, &checksum).await?;
+        }
     }
     Ok(Planned {
         target,
@@ -210,47 +237,43 @@ pub fn applied_keys(graph: &Graph, rows: &[HistoryRow]) -> BTreeSet<String> {
     applied
 }
 
-/// Plans without a database: from an empty history plus `applied` (and
-/// what it depends on), rendered for `dialect`. For `--plan --sql --offline`
+/// Plans without a database, as for a database whose history holds
+/// `applied` (`--from`: a migration and everything it depends on; empty:
+/// a new database), rendered for `dialect`. For `--plan --sql --offline`
 /// and for a SQLite file that does not exist yet.
 pub fn prepare_offline(
     graph: &Graph,
-    applied: &[String],
+    applied: &BTreeSet<String>,
     aim: &Aim,
     dialect: &dyn remodel_dialect::Dialect,
 ) -> Result<Planned, SessionError> {
     plan::check_conflicts(graph)?;
-    let mut done = BTreeSet::new();
-    for key in applied {
-        if let Some(i) = graph.position(key) {
-            done.extend(
-                graph
-                    .ancestors(i)
-                    .into_iter()
-                    .map(|j| graph.migrations[j].key()),
-            );
-            done.insert(key.clone());
+    let resolved = graph
+        .for_history(applied)
+        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let graph = resolved.as_ref().unwrap_or(graph);
+    // The history such a database would have, in the order it applied it.
+    let mut rows: Vec<HistoryRow> = Vec::new();
+    for m in &graph.migrations {
+        for key in m.file.replaces.iter().chain(std::iter::once(&m.key())) {
+            if applied.contains(key)
+                && let Some((app, name)) = key.split_once('.')
+            {
+                rows.push(HistoryRow {
+                    id: rows.len() as i64 + 1,
+                    app: app.to_string(),
+                    name: name.to_string(),
+                    checksum: m.checksum.clone(),
+                    applied_at: String::new(),
+                    state: RowState::Applied,
+                    progress: 0,
+                });
+            }
         }
     }
-    let rows: Vec<HistoryRow> = graph
-        .migrations
-        .iter()
-        .filter(|m| done.contains(&m.key()))
-        .enumerate()
-        .map(|(i, m)| HistoryRow {
-            id: i as i64 + 1,
-            app: m.app.clone(),
-            name: m.name.clone(),
-            checksum: m.checksum.clone(),
-            applied_at: String::new(),
-            state: RowState::Applied,
-            progress: 0,
-        })
-        .collect();
-    let target = match aim {
-        Aim::Target(t) => t.clone(),
-        Aim::Relative { app, n } => relative(graph, &rows, app, *n)?,
-    };
+    let done = applied_keys(graph, &rows);
+    check_consistent(graph, &done)?;
+    let target = resolve_aim(graph, &rows, &done, aim)?;
     let steps = plan::plan(graph, &done, &target)?;
     let prepared = runner::prepare(graph, &steps, dialect)
         .map_err(|e| SessionError::Prepare(e.to_string()))?;
@@ -261,50 +284,81 @@ pub fn prepare_offline(
     })
 }
 
-/// `-N` counts back through the app's applied migrations by history id;
-/// `+N` counts forward through its unapplied ones in graph order.
-fn relative(graph: &Graph, rows: &[HistoryRow], app: &str, n: i64) -> Result<Target, SessionError> {
-    let count = n.unsigned_abs() as usize;
-    if n < 0 {
-        let mut applied: Vec<&HistoryRow> = rows.iter().filter(|r| r.app == app).collect();
-        applied.sort_by_key(|r| std::cmp::Reverse(r.id));
-        if count > applied.len() {
-            return Err(SessionError::BeyondEnd {
-                app: app.to_string(),
-                n,
-                have: applied.len(),
-            });
-        }
-        return Ok(match applied.get(count) {
-            Some(r) => Target::Node(r.key()),
-            None => Target::Zero(app.to_string()),
-        });
+/// The target an aim names, in the graph this history uses.
+fn resolve_aim(
+    graph: &Graph,
+    rows: &[HistoryRow],
+    applied: &BTreeSet<String>,
+    aim: &Aim,
+) -> Result<Target, SessionError> {
+    match aim {
+        Aim::Target(t) => Ok(t.clone()),
+        Aim::Named { app, name } => graph
+            .resolve(app, name)
+            .map(Target::Node)
+            .map_err(SessionError::Target),
+        Aim::Relative { app, n } => relative(graph, rows, applied, app, *n),
     }
-    let done: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+}
+
+/// `-N` unapplies the app's last N applied migrations, by history id (a
+/// squash counts once, when the last of what it replaces was applied), and
+/// what depends on them; `+N` applies up to its N-th unapplied migration in
+/// graph order.
+fn relative(
+    graph: &Graph,
+    rows: &[HistoryRow],
+    applied: &BTreeSet<String>,
+    app: &str,
+    n: i64,
+) -> Result<Target, SessionError> {
+    let count = n.unsigned_abs() as usize;
+    let beyond = |have: usize| SessionError::BeyondEnd {
+        app: app.to_string(),
+        n,
+        have,
+    };
+    if n < 0 {
+        let id_of = |key: &str| rows.iter().find(|r| r.key() == key).map(|r| r.id);
+        let mut done: Vec<(i64, String)> = graph
+            .app_migrations(app)
+            .filter(|(_, m)| applied.contains(&m.key()))
+            .map(|(_, m)| {
+                let id = std::iter::once(m.key())
+                    .chain(m.file.replaces.iter().cloned())
+                    .filter_map(|k| id_of(&k))
+                    .max()
+                    .unwrap_or(0);
+                (id, m.key())
+            })
+            .collect();
+        if count > done.len() {
+            return Err(beyond(done.len()));
+        }
+        done.sort_by(|a, b| b.cmp(a));
+        return Ok(Target::Back(
+            done.into_iter().take(count).map(|(_, k)| k).collect(),
+        ));
+    }
     let pending: Vec<String> = graph
         .app_migrations(app)
         .map(|(_, m)| m.key())
-        .filter(|k| !done.contains(k))
+        .filter(|k| !applied.contains(k))
         .collect();
     if count > pending.len() {
-        return Err(SessionError::BeyondEnd {
-            app: app.to_string(),
-            n,
-            have: pending.len(),
-        });
+        return Err(beyond(pending.len()));
     }
     Ok(Target::Node(pending[count - 1].clone()))
 }
 
 /// Applied migrations whose files changed since: refused, unless accepted
-/// by name, in which case (when `store`) the stored checksum becomes the file's.
-async fn check_changed(
-    db: &mut dyn Database,
+/// by name; returns the accepted ones' new checksums (`app`, `name`,
+/// checksum), stored once the run is sure to go ahead.
+fn check_changed(
     graph: &Graph,
     rows: &[HistoryRow],
     accepted: &[String],
-    store: bool,
-) -> Result<(), SessionError> {
+) -> Result<Vec<(String, String, String)>, SessionError> {
     for key in accepted {
         if !rows.iter().any(|r| r.key() == *key) {
             return Err(SessionError::UnknownAccepted(key.clone()));
@@ -314,18 +368,18 @@ async fn check_changed(
     let refused: Vec<(String, String)> = changed
         .iter()
         .filter(|(key, _)| !accepted.contains(key))
-        .map(|(key, path)| (key.clone(), path.clone()))
+        .cloned()
         .collect();
     if !refused.is_empty() {
         return Err(SessionError::Changed(refused));
     }
-    for (key, _) in changed.into_iter().filter(|_| store) {
-        let (r, m) = (rows.iter().find(|r| r.key() == key), graph.get(&key));
-        if let (Some(r), Some(m)) = (r, m) {
-            history::set_checksum(db, &r.app, &r.name, &m.checksum).await?;
-        }
-    }
-    Ok(())
+    Ok(changed
+        .iter()
+        .filter_map(|(key, _)| {
+            let m = graph.get(key)?;
+            Some((m.app.clone(), m.name.clone(), m.checksum.clone()))
+        })
+        .collect())
 }
 
 /// Applied migrations (`app.name`, file) whose files no longer match the
@@ -341,10 +395,26 @@ pub fn changed(graph: &Graph, rows: &[HistoryRow]) -> Vec<(String, String)> {
 }
 
 /// Forgets history rows whose files were deleted; returns their keys.
+/// Rows of migrations a squash in use replaces are not forgotten (the
+/// squash stands on them); a row that failed part-way is refused: it is the
+/// only record of a half-applied migration, for `--resolve`.
 pub async fn prune(db: &mut dyn Database, graph: &Graph) -> Result<Vec<String>, SessionError> {
+    plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
+    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let resolved = graph
+        .for_history(&recorded)
+        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let graph = resolved.as_ref().unwrap_or(graph);
+    let gone: Vec<&HistoryRow> = rows
+        .iter()
+        .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
+        .collect();
+    if let Some(r) = gone.iter().find(|r| r.state == RowState::Failed) {
+        return Err(SessionError::PruneFailed(r.key()));
+    }
     let mut pruned = Vec::new();
-    for r in rows.iter().filter(|r| graph.get(&r.key()).is_none()) {
+    for r in gone {
         history::remove(db, &r.app, &r.name).await?;
         pruned.push(r.key());
     }

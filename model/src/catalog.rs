@@ -3,7 +3,7 @@
 //! catalog with [`Schema::to_catalog`] so the two can be compared (the drift
 //! check after every apply, `remodel check`).
 
-use crate::default::ColumnDefault;
+use crate::default::{ColumnDefault, Literal, format_float};
 use crate::schema::{Constraint, OnDelete, Schema};
 use crate::types::ColumnType;
 use std::collections::BTreeMap;
@@ -155,7 +155,11 @@ impl Schema {
 
 impl Catalog {
     /// Every difference between `self` (expected) and `actual`, one line each,
-    /// empty when they match.
+    /// empty when they match. A line names the table and object and says, in
+    /// SQL terms, only what differs: `item: column uso_diario is
+    /// decimal(6,2) in the database, decimal(5,2) expected`; an object with
+    /// several differing attributes (a column's type and nullability, say)
+    /// gets one line per attribute.
     pub fn differences(&self, actual: &Catalog) -> Vec<String> {
         self.differences_from(actual, "the models")
     }
@@ -182,20 +186,27 @@ impl Catalog {
     }
 }
 
-fn map_differences<V: PartialEq + std::fmt::Debug>(
+/// Every difference between the `want` and `got` maps of one kind of
+/// object (`column`, `index`, …): what is missing, what is extra, and for
+/// each object both have but unequal, one line per tail `describe(got,
+/// want)` gives ("{table}: {what} {name} {tail}").
+fn map_differences<V: PartialEq>(
     table: &str,
     what: &str,
     want: &BTreeMap<String, V>,
     got: &BTreeMap<String, V>,
     source: &str,
+    describe: impl Fn(&V, &V) -> Vec<String>,
     out: &mut Vec<String>,
 ) {
     for (k, w) in want {
         match got.get(k) {
             None => out.push(format!("{table}: {what} {k} is missing from the database")),
-            Some(g) if g != w => out.push(format!(
-                "{table}: {what} {k} is {g:?} in the database, {w:?} expected"
-            )),
+            Some(g) if g != w => out.extend(
+                describe(g, w)
+                    .into_iter()
+                    .map(|t| format!("{table}: {what} {k} {t}")),
+            ),
             Some(_) => {}
         }
     }
@@ -208,6 +219,121 @@ fn map_differences<V: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// `got` (the database's) against `want`: "G in the database, W expected".
+fn versus(got: impl std::fmt::Display, want: impl std::fmt::Display) -> String {
+    format!("{got} in the database, {want} expected")
+}
+
+/// An optional attribute `noun` that differs, as the tail of a line: "has
+/// N G in the database, W expected", "has N G in the database, none
+/// expected" or "has no N in the database, W expected"; `None` when both
+/// are absent.
+fn optional_attribute(noun: &str, got: Option<String>, want: Option<String>) -> Option<String> {
+    match (got, want) {
+        (Some(g), w) => Some(format!(
+            "has {noun} {}",
+            versus(g, w.as_deref().unwrap_or("none"))
+        )),
+        (None, Some(w)) => Some(format!("has no {noun} in the database, {w} expected")),
+        (None, None) => None,
+    }
+}
+
+/// A string as an SQL literal: `'it''s'`.
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A default as SQL: a literal (`'ACTIVO'`, `0`, `2.5`, `TRUE`) or the
+/// expression itself (`CURRENT_TIMESTAMP`).
+fn default_sql(d: &ColumnDefault) -> String {
+    match d {
+        ColumnDefault::Value(Literal::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        ColumnDefault::Value(Literal::Int(i)) => i.to_string(),
+        ColumnDefault::Value(Literal::Float(x)) => format_float(*x),
+        ColumnDefault::Value(Literal::Str(s)) => sql_string(s),
+        ColumnDefault::Sql(e) => e.clone(),
+    }
+}
+
+/// Two unequal defaults as text, told apart when a literal and an
+/// expression read the same (`TRUE` and `default_sql = "TRUE"`).
+fn default_pair(got: &ColumnDefault, want: &ColumnDefault) -> (String, String) {
+    let (g, w) = (default_sql(got), default_sql(want));
+    if g != w {
+        return (g, w);
+    }
+    let kind = |d: &ColumnDefault| match d {
+        ColumnDefault::Value(_) => "literal",
+        ColumnDefault::Sql(_) => "SQL expression",
+    };
+    (
+        format!("{g} ({})", kind(got)),
+        format!("{w} ({})", kind(want)),
+    )
+}
+
+/// Column names as SQL lists them: `(a, b)`.
+fn column_list(columns: &[String]) -> String {
+    format!("({})", columns.join(", "))
+}
+
+/// How one column differs: one tail per differing attribute.
+fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> Vec<String> {
+    let mut out = Vec::new();
+    if got.ty != want.ty {
+        out.push(format!("is {}", versus(&got.ty, &want.ty)));
+    }
+    if got.null != want.null {
+        let null = |n: bool| if n { "NULL" } else { "NOT NULL" };
+        out.push(format!("is {}", versus(null(got.null), null(want.null))));
+    }
+    if got.default != want.default {
+        let (g, w) = match (&got.default, &want.default) {
+            (Some(g), Some(w)) => {
+                let (g, w) = default_pair(g, w);
+                (Some(g), Some(w))
+            }
+            (g, w) => (g.as_ref().map(default_sql), w.as_ref().map(default_sql)),
+        };
+        out.extend(optional_attribute("default", g, w));
+    }
+    if got.comment != want.comment {
+        out.extend(optional_attribute(
+            "comment",
+            got.comment.as_deref().map(sql_string),
+            want.comment.as_deref().map(sql_string),
+        ));
+    }
+    out
+}
+
+/// How one index differs: its uniqueness and columns, whichever differ.
+fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<String> {
+    let describe = |ix: &CatalogIndex| {
+        let mut parts = Vec::new();
+        if got.unique != want.unique {
+            parts.push(if ix.unique { "unique" } else { "not unique" }.to_string());
+        }
+        if got.columns != want.columns {
+            parts.push(format!("on {}", column_list(&ix.columns)));
+        }
+        parts.join(" ")
+    };
+    vec![format!("is {}", versus(describe(got), describe(want)))]
+}
+
+/// A foreign key as SQL-ish text: `(p_id) → patient(id) ON DELETE CASCADE`.
+fn foreign_key_sql(fk: &CatalogForeignKey) -> String {
+    format!(
+        "{} → {}{} ON DELETE {}",
+        column_list(&fk.columns),
+        fk.ref_table,
+        column_list(&fk.ref_columns),
+        fk.on_delete.sql()
+    )
+}
+
 fn table_differences(
     name: &str,
     want: &CatalogTable,
@@ -215,41 +341,440 @@ fn table_differences(
     source: &str,
     out: &mut Vec<String>,
 ) {
-    map_differences(name, "column", &want.columns, &got.columns, source, out);
+    map_differences(
+        name,
+        "column",
+        &want.columns,
+        &got.columns,
+        source,
+        column_differences,
+        out,
+    );
     if want.primary_key != got.primary_key {
-        out.push(format!(
-            "{name}: primary key is {:?} in the database, {:?} expected",
-            got.primary_key, want.primary_key
-        ));
+        let key = |k: &[String]| (!k.is_empty()).then(|| column_list(k));
+        out.extend(
+            optional_attribute("primary key", key(&got.primary_key), key(&want.primary_key))
+                .map(|t| format!("{name}: {t}")),
+        );
     }
     if want.auto_increment != got.auto_increment {
-        out.push(format!(
-            "{name}: auto-increment column is {:?} in the database, {:?} expected",
-            got.auto_increment, want.auto_increment
-        ));
+        out.extend(
+            optional_attribute(
+                "auto-increment column",
+                got.auto_increment.clone(),
+                want.auto_increment.clone(),
+            )
+            .map(|t| format!("{name}: {t}")),
+        );
     }
-    map_differences(name, "index", &want.indexes, &got.indexes, source, out);
+    map_differences(
+        name,
+        "index",
+        &want.indexes,
+        &got.indexes,
+        source,
+        index_differences,
+        out,
+    );
     map_differences(
         name,
         "unique constraint",
         &want.uniques,
         &got.uniques,
         source,
+        |g, w| {
+            vec![format!(
+                "is on {}",
+                versus(column_list(g), format!("on {}", column_list(w)))
+            )]
+        },
         out,
     );
-    map_differences(name, "check", &want.checks, &got.checks, source, out);
+    map_differences(
+        name,
+        "check",
+        &want.checks,
+        &got.checks,
+        source,
+        |g, w| vec![format!("is ({g}) in the database, ({w}) expected")],
+        out,
+    );
     map_differences(
         name,
         "foreign key",
         &want.foreign_keys,
         &got.foreign_keys,
         source,
+        |g, w| {
+            vec![format!(
+                "is {}",
+                versus(foreign_key_sql(g), foreign_key_sql(w))
+            )]
+        },
         out,
     );
     if want.comment != got.comment {
-        out.push(format!(
-            "{name}: comment is {:?} in the database, {:?} expected",
-            got.comment, want.comment
-        ));
+        out.extend(
+            optional_attribute(
+                "comment",
+                got.comment.as_deref().map(sql_string),
+                want.comment.as_deref().map(sql_string),
+            )
+            .map(|t| format!("{name}: {t}")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(ty: ColumnType) -> CatalogColumn {
+        CatalogColumn {
+            ty,
+            null: false,
+            default: None,
+            comment: None,
+        }
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A catalog with one table `item`: `id` (the auto-increment primary
+    /// key), `a`, `b`, `p_id`, and whatever `edit` changes.
+    fn item(edit: impl FnOnce(&mut CatalogTable)) -> Catalog {
+        let mut t = CatalogTable {
+            primary_key: names(&["id"]),
+            auto_increment: Some("id".into()),
+            ..Default::default()
+        };
+        for c in ["id", "a", "b", "p_id"] {
+            t.columns.insert(c.into(), column(ColumnType::Integer));
+        }
+        edit(&mut t);
+        let mut c = Catalog::default();
+        c.tables.insert("item".into(), t);
+        c
+    }
+
+    /// The differences of `database` from `expected`, both edits of [`item`].
+    fn diff(
+        database: impl FnOnce(&mut CatalogTable),
+        expected: impl FnOnce(&mut CatalogTable),
+    ) -> Vec<String> {
+        item(expected).differences(&item(database))
+    }
+
+    fn col<'a>(t: &'a mut CatalogTable, name: &str) -> &'a mut CatalogColumn {
+        t.columns.get_mut(name).unwrap()
+    }
+
+    #[test]
+    fn equal_catalogs_have_no_differences() {
+        assert!(diff(|_| {}, |_| {}).is_empty());
+    }
+
+    #[test]
+    fn tables_missing_and_extra() {
+        let mut db = item(|_| {});
+        db.tables.insert("extra".into(), CatalogTable::default());
+        let mut want = item(|_| {});
+        want.tables.insert("gone".into(), CatalogTable::default());
+        assert_eq!(
+            want.differences_from(&db, "the migration"),
+            [
+                "table gone is missing from the database",
+                "table extra exists in the database but not in the migration",
+            ]
+        );
+    }
+
+    #[test]
+    fn objects_missing_and_extra() {
+        assert_eq!(
+            diff(
+                |t| {
+                    t.columns.remove("b");
+                    t.checks.insert("item_x_check".into(), "a > 0".into());
+                },
+                |t| {
+                    t.columns.insert("c".into(), column(ColumnType::Text));
+                },
+            ),
+            [
+                "item: column b is missing from the database",
+                "item: column c is missing from the database",
+                "item: check item_x_check exists in the database but not in the models",
+            ]
+        );
+    }
+
+    #[test]
+    fn column_type() {
+        assert_eq!(
+            diff(
+                |t| col(t, "a").ty = ColumnType::Decimal {
+                    precision: 6,
+                    scale: 2
+                },
+                |t| col(t, "a").ty = ColumnType::Decimal {
+                    precision: 5,
+                    scale: 2
+                },
+            ),
+            ["item: column a is decimal(6,2) in the database, decimal(5,2) expected"]
+        );
+        assert_eq!(
+            diff(
+                |t| col(t, "a").ty = ColumnType::Raw("citext".into()),
+                |t| col(t, "a").ty = ColumnType::Varchar(20),
+            ),
+            [r#"item: column a is raw("citext") in the database, varchar(20) expected"#]
+        );
+    }
+
+    #[test]
+    fn column_nullability() {
+        assert_eq!(
+            diff(|t| col(t, "a").null = true, |_| {}),
+            ["item: column a is NULL in the database, NOT NULL expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| col(t, "a").null = true),
+            ["item: column a is NOT NULL in the database, NULL expected"]
+        );
+    }
+
+    #[test]
+    fn column_default() {
+        let str_default = |s: &str| Some(ColumnDefault::Value(Literal::Str(s.into())));
+        assert_eq!(
+            diff(|t| col(t, "a").default = str_default("ACTIVO"), |_| {}),
+            ["item: column a has default 'ACTIVO' in the database, none expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| col(t, "a").default = str_default("it's")),
+            ["item: column a has no default in the database, 'it''s' expected"]
+        );
+        assert_eq!(
+            diff(
+                |t| col(t, "a").default = Some(ColumnDefault::Value(Literal::Int(-3))),
+                |t| col(t, "a").default = Some(ColumnDefault::Value(Literal::Float(2.0))),
+            ),
+            ["item: column a has default -3 in the database, 2.0 expected"]
+        );
+        assert_eq!(
+            diff(
+                |t| col(t, "a").default = Some(ColumnDefault::Sql("CURRENT_TIMESTAMP".into())),
+                |t| col(t, "a").default = Some(ColumnDefault::Value(Literal::Bool(false))),
+            ),
+            ["item: column a has default CURRENT_TIMESTAMP in the database, FALSE expected"]
+        );
+        // A literal and an expression that read the same are told apart.
+        assert_eq!(
+            diff(
+                |t| col(t, "a").default = Some(ColumnDefault::Sql("TRUE".into())),
+                |t| col(t, "a").default = Some(ColumnDefault::Value(Literal::Bool(true))),
+            ),
+            [
+                "item: column a has default TRUE (SQL expression) in the database, TRUE (literal) expected"
+            ]
+        );
+    }
+
+    #[test]
+    fn column_comment() {
+        assert_eq!(
+            diff(
+                |t| col(t, "a").comment = Some("old".into()),
+                |t| { col(t, "a").comment = Some("new".into()) }
+            ),
+            ["item: column a has comment 'old' in the database, 'new' expected"]
+        );
+        assert_eq!(
+            diff(|t| col(t, "a").comment = Some("old".into()), |_| {}),
+            ["item: column a has comment 'old' in the database, none expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| col(t, "a").comment = Some("new".into())),
+            ["item: column a has no comment in the database, 'new' expected"]
+        );
+    }
+
+    #[test]
+    fn several_column_attributes_one_line_each() {
+        assert_eq!(
+            diff(
+                |t| {
+                    let c = col(t, "a");
+                    c.ty = ColumnType::BigInt;
+                    c.null = true;
+                    c.default = Some(ColumnDefault::Value(Literal::Int(0)));
+                },
+                |_| {},
+            ),
+            [
+                "item: column a is bigint in the database, integer expected",
+                "item: column a is NULL in the database, NOT NULL expected",
+                "item: column a has default 0 in the database, none expected",
+            ]
+        );
+    }
+
+    #[test]
+    fn primary_key() {
+        assert_eq!(
+            diff(|t| t.primary_key = names(&["id", "a"]), |_| {}),
+            ["item: has primary key (id, a) in the database, (id) expected"]
+        );
+        assert_eq!(
+            diff(|t| t.primary_key.clear(), |_| {}),
+            ["item: has no primary key in the database, (id) expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| t.primary_key.clear()),
+            ["item: has primary key (id) in the database, none expected"]
+        );
+    }
+
+    #[test]
+    fn auto_increment() {
+        assert_eq!(
+            diff(|t| t.auto_increment = None, |_| {}),
+            ["item: has no auto-increment column in the database, id expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| t.auto_increment = None),
+            ["item: has auto-increment column id in the database, none expected"]
+        );
+        assert_eq!(
+            diff(|t| t.auto_increment = Some("a".into()), |_| {}),
+            ["item: has auto-increment column a in the database, id expected"]
+        );
+    }
+
+    #[test]
+    fn index() {
+        let index = |columns: &[&str], unique| CatalogIndex {
+            columns: names(columns),
+            unique,
+        };
+        let with = |ix: CatalogIndex| {
+            move |t: &mut CatalogTable| {
+                t.indexes.insert("item_a_idx".into(), ix);
+            }
+        };
+        assert_eq!(
+            diff(with(index(&["a", "b"], false)), with(index(&["a"], false))),
+            ["item: index item_a_idx is on (a, b) in the database, on (a) expected"]
+        );
+        assert_eq!(
+            diff(with(index(&["a"], true)), with(index(&["a"], false))),
+            ["item: index item_a_idx is unique in the database, not unique expected"]
+        );
+        assert_eq!(
+            diff(with(index(&["a"], false)), with(index(&["a", "b"], true))),
+            [
+                "item: index item_a_idx is not unique on (a) in the database, unique on (a, b) expected"
+            ]
+        );
+    }
+
+    #[test]
+    fn unique_constraint() {
+        let with = |columns: &'static [&'static str]| {
+            move |t: &mut CatalogTable| {
+                t.uniques.insert("item_a_uniq".into(), names(columns));
+            }
+        };
+        assert_eq!(
+            diff(with(&["b", "a"]), with(&["a", "b"])),
+            [
+                "item: unique constraint item_a_uniq is on (b, a) in the database, on (a, b) expected"
+            ]
+        );
+    }
+
+    #[test]
+    fn check() {
+        let with = |expr: &'static str| {
+            move |t: &mut CatalogTable| {
+                t.checks.insert("item_x_check".into(), expr.into());
+            }
+        };
+        assert_eq!(
+            diff(with("x >= 0"), with("x > 0")),
+            ["item: check item_x_check is (x >= 0) in the database, (x > 0) expected"]
+        );
+    }
+
+    #[test]
+    fn foreign_key() {
+        let with = |on_delete| {
+            move |t: &mut CatalogTable| {
+                t.foreign_keys.insert(
+                    "item_p_fk".into(),
+                    CatalogForeignKey {
+                        columns: names(&["p_id"]),
+                        ref_table: "patient".into(),
+                        ref_columns: names(&["id"]),
+                        on_delete,
+                    },
+                );
+            }
+        };
+        assert_eq!(
+            diff(with(OnDelete::Cascade), with(OnDelete::Restrict)),
+            [
+                "item: foreign key item_p_fk is (p_id) → patient(id) ON DELETE CASCADE in the database, (p_id) → patient(id) ON DELETE RESTRICT expected"
+            ]
+        );
+    }
+
+    #[test]
+    fn table_comment() {
+        assert_eq!(
+            diff(
+                |t| t.comment = Some("Items".into()),
+                |t| { t.comment = Some("Stock items".into()) }
+            ),
+            ["item: has comment 'Items' in the database, 'Stock items' expected"]
+        );
+        assert_eq!(
+            diff(|t| t.comment = Some("Items".into()), |_| {}),
+            ["item: has comment 'Items' in the database, none expected"]
+        );
+        assert_eq!(
+            diff(|_| {}, |t| t.comment = Some("Items".into())),
+            ["item: has no comment in the database, 'Items' expected"]
+        );
+    }
+
+    #[test]
+    fn no_line_uses_debug_output() {
+        let lines = diff(
+            |t| {
+                col(t, "a").ty = ColumnType::Decimal {
+                    precision: 6,
+                    scale: 2,
+                };
+                col(t, "b").default = Some(ColumnDefault::Value(Literal::Str("X".into())));
+                t.primary_key.clear();
+                t.auto_increment = None;
+                t.comment = Some("c".into());
+            },
+            |t| {
+                col(t, "p_id").comment = Some("p".into());
+            },
+        );
+        assert_eq!(lines.len(), 6, "{lines:#?}");
+        for l in &lines {
+            assert!(
+                !l.contains(['{', '"']) && !l.contains("Some(") && !l.contains("None"),
+                "{l}"
+            );
+        }
     }
 }

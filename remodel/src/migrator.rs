@@ -119,16 +119,21 @@ mod runtime {
         async fn database(&self) -> Result<Box<dyn Database>, DbError> {
             let path = PathBuf::from(self.connect_options().get_filename());
             let url = DatabaseUrl::Sqlite { path };
-            // A connection of its own: the migration lock and PRAGMA
-            // foreign_keys are per connection.
+            // A connection of its own for the run: the migration lock and
+            // PRAGMA foreign_keys are per connection. Kept, not detached:
+            // closing goes back to the pool (rolled back, foreign keys and
+            // busy_timeout as they were, see `from_pool_connection`). A
+            // detached connection would be closed at the end, and with an
+            // in-memory pool (`sqlite::memory:`, one database shared by the
+            // pool's connections while one is open) closing its only
+            // connection would drop the database just migrated.
             let conn = self
                 .acquire()
                 .await
-                .map_err(|e| acquire_error(url.display(), e))?
-                .detach();
-            Ok(Box::new(
-                remodel_dialect::sqlite::SqliteDatabase::from_connection(url, conn),
-            ))
+                .map_err(|e| acquire_error(url.display(), e))?;
+            remodel_dialect::sqlite::SqliteDatabase::from_pool_connection(url, conn)
+                .await
+                .map(|db| Box::new(db) as Box<dyn Database>)
         }
     }
 
@@ -145,6 +150,12 @@ mod runtime {
                 o.get_port(),
                 o.get_database().unwrap_or_default()
             ));
+            // Detached, and closed at the end of the run rather than given
+            // back: remodel holds a session-level advisory lock on it for
+            // the run, which must never stay with a connection of the
+            // application's pool (an unlock that failed, a transaction
+            // left open); closing ends the session and all of it. The pool
+            // opens a replacement when it needs one.
             let conn = self
                 .acquire()
                 .await
@@ -169,6 +180,10 @@ mod runtime {
                 o.get_port(),
                 o.get_database().unwrap_or_default()
             ));
+            // Detached, and closed at the end of the run rather than given
+            // back: remodel sets a strict sql_mode on the session and holds
+            // a GET_LOCK lock on it, neither of which must reach the
+            // application's pool. The pool opens a replacement when needed.
             let conn = self
                 .acquire()
                 .await

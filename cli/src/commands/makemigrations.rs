@@ -26,12 +26,23 @@ use std::io::IsTerminal;
 
 /// Runs makemigrations.
 pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
+    if a.merge {
+        // Branches that do not replay together still merge (or are refused
+        // for what they both change).
+        let graph = match load_graph(project) {
+            Ok((graph, _)) => graph,
+            Err(fail) => {
+                remodel_migrate::Graph::load_unreplayed(&project.dir, &project.migrations_dir())
+                    .ok()
+                    .filter(|g| !g.conflicts().is_empty())
+                    .ok_or(fail)?
+            }
+        };
+        return run_merge(project, &graph, a, out);
+    }
     let (graph, from) = load_graph(project)?;
     if a.empty {
         return run_empty(project, g, &graph, a, out);
-    }
-    if a.merge {
-        return run_merge(project, &graph, a, out);
     }
     if let Some((app, leaves)) = graph.conflicts().into_iter().next() {
         return Err(Fail::user(format!(

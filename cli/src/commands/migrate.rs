@@ -67,23 +67,18 @@ fn aim(graph: &Graph, a: &MigrateArgs) -> Result<(Aim, String), Fail> {
                 String::new(),
             )
         }
-        (Some(app), Some(t)) => {
-            let key = graph
-                .resolve(app, t)
-                .map_err(|e| Fail::user(format!("error: {e}")))?;
-            let name = key
-                .split_once('.')
-                .map(|(_, n)| n.to_string())
-                .unwrap_or_default();
-            (
-                Aim::Target(Target::Node(key)),
-                format!("Target specific migration: {name}, from {app}"),
-            )
-        }
+        // Looked up in the graph the database's history uses (squashes).
+        (Some(app), Some(t)) => (
+            Aim::Named {
+                app: app.clone(),
+                name: t.clone(),
+            },
+            String::new(),
+        ),
     })
 }
 
-/// The heading for a target a relative aim resolved to.
+/// The heading for a target a named or relative aim resolved to.
 fn heading_for(target: &Target) -> String {
     match target {
         Target::Node(key) => {
@@ -93,6 +88,22 @@ fn heading_for(target: &Target) -> String {
         Target::Zero(app) => format!("Unapply all migrations: {app}"),
         Target::App(app) => format!("Apply all migrations: {app}"),
         Target::All => "Apply all migrations".into(),
+        Target::Back(keys) => {
+            let app = keys
+                .first()
+                .and_then(|k| k.split_once('.'))
+                .map_or("", |(a, _)| a);
+            let names: Vec<&str> = keys
+                .iter()
+                .filter_map(|k| k.split_once('.').map(|(_, n)| n))
+                .collect();
+            format!(
+                "Unapply the last {} migration{} of {app}: {}",
+                keys.len(),
+                if keys.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            )
+        }
     }
 }
 
@@ -185,7 +196,8 @@ fn run_unconnected(
     }
     let kind = project.configured_dialect(g.database.as_deref())?;
     let dialect = remodel_dialect::dialect_for(kind).expect("every dialect renders");
-    let planned = session::prepare_offline(graph, &[], aim, dialect).map_err(session_fail)?;
+    let planned =
+        session::prepare_offline(graph, &Default::default(), aim, dialect).map_err(session_fail)?;
     if a.check {
         return Ok(check_report(&planned.prepared, out));
     }
@@ -225,6 +237,7 @@ async fn run_locked(
         fake_initial: a.fake_initial,
         accept_changed: a.accept_changed.clone(),
         looking: a.plan || a.check,
+        describe_only: a.plan && !a.sql,
     };
     let planned = session::prepare_run(db, graph, aim, &options)
         .await
@@ -374,6 +387,11 @@ fn print_plan(prepared: &[Prepared], estimates: &Estimates, out: Out) {
             } else {
                 format!("    {} {}", d.symbol, d.text)
             };
+            if op.irreversible {
+                line.push_str("  (IRREVERSIBLE: migrate refuses this plan)");
+                out.data(&out.paint(Style::Bad, &line));
+                continue;
+            }
             if !op.drops_data {
                 out.data(&line);
                 continue;
@@ -415,16 +433,17 @@ fn offline_plan(
     a: &MigrateArgs,
     out: Out,
 ) -> Outcome {
-    let mut applied = Vec::new();
-    if let Some(from) = &a.from {
+    // Each --from names a file (a squash, or one it replaces) applied with
+    // everything it depends on.
+    let mut applied = std::collections::BTreeSet::new();
+    for from in &a.from {
         let (app, name) = from
             .split_once('.')
             .ok_or_else(|| Fail::usage(format!("error: --from {from}: expected APP.NAME")))?;
-        applied.push(
-            graph
-                .resolve(app, name)
-                .map_err(|e| Fail::user(format!("error: --from {from}: {e}")))?,
-        );
+        let key = graph
+            .resolve_any(app, name)
+            .map_err(|e| Fail::user(format!("error: --from {from}: {e}")))?;
+        applied.extend(graph.closure(&key));
     }
     let kind = match a.dialect {
         Some(d) => d.kind(),
@@ -432,7 +451,7 @@ fn offline_plan(
     };
     let dialect = remodel_dialect::dialect_for(kind).expect("every dialect renders");
     let planned = session::prepare_offline(graph, &applied, aim, dialect).map_err(session_fail)?;
-    print_script(&planned.prepared, a.from.is_none(), dialect, out)?;
+    print_script(&planned.prepared, a.from.is_empty(), dialect, out)?;
     Ok(0)
 }
 
@@ -467,6 +486,7 @@ async fn resolve(
             "error: --resolve needs --rolled-back or --applied",
         ));
     }
+    remodel_migrate::plan::check_conflicts(graph).map_err(|e| Fail::user(format!("error: {e}")))?;
     let Some((app, name)) = key.split_once('.') else {
         return Err(Fail::usage(format!(
             "error: --resolve {key}: expected APP.NAME"

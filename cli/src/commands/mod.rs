@@ -20,6 +20,16 @@ use std::collections::BTreeSet;
 /// Loads the migrations and replays them; every problem is reported.
 pub fn load_graph(project: &Project) -> Result<(Graph, Schema), Fail> {
     Graph::load(&project.dir, &project.migrations_dir()).map_err(|errors| {
+        // Two branches that do not replay together: the conflict is the news.
+        if let Ok(g) = Graph::load_unreplayed(&project.dir, &project.migrations_dir())
+            && let Some((app, leaves)) = g.conflicts().into_iter().next()
+        {
+            return Fail::user(format!(
+                "error: conflicting migrations in app '{app}': {} are both latest; run `remodel makemigrations --merge` to join them\n  (as they are, they do not even replay together: {})",
+                leaves.join(" and "),
+                errors.first().map(ToString::to_string).unwrap_or_default()
+            ));
+        }
         let mut text = String::new();
         for e in &errors {
             text.push_str(&format!("error: {e}\n"));

@@ -121,7 +121,11 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
             }
             for r in missing.iter().filter(|r| r.app == *app) {
                 any = true;
-                out.data(&format!(" [X] {} (file missing)", r.name));
+                out.data(&format!(
+                    " {} {} (file missing)",
+                    marks.mark(&r.key()),
+                    r.name
+                ));
             }
             if !any {
                 out.data(" (no migrations)");
@@ -184,6 +188,10 @@ fn show_plan(graph: &Graph, marks: &Marks, missing: &[&HistoryRow], apps: &[Stri
         .iter()
         .filter(|r| apps.is_empty() || apps.contains(&r.app))
     {
-        out.data(&format!("[X]  {} (file missing)", r.key()));
+        out.data(&format!(
+            "{}  {} (file missing)",
+            marks.mark(&r.key()),
+            r.key()
+        ));
     }
 }

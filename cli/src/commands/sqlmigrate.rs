@@ -19,10 +19,22 @@ pub fn run(project: &Project, g: &Global, a: &SqlArgs, out: Out) -> Outcome {
             graph.apps().join(", ")
         )));
     }
+    // Any file, a squash or one it replaces, in a graph that uses it.
     let key = graph
-        .resolve(&a.app, &a.name)
+        .resolve_any(&a.app, &a.name)
         .map_err(|e| Fail::user(format!("error: {e}")))?;
-    let index = graph.position(&key).expect("resolve returns a known key");
+    let graph = graph
+        .using(&key)
+        .map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+            Fail::user(text.join("\n"))
+        })?
+        .unwrap_or(graph);
+    let Some(index) = graph.position(&key) else {
+        return Err(Fail::user(format!(
+            "error: {key} is replaced by a squash that replaces nothing else; show the squash instead"
+        )));
+    };
     let kind = match a.dialect {
         Some(d) => d.kind(),
         None => project.configured_dialect(g.database.as_deref())?,

@@ -6,8 +6,10 @@ use super::introspect;
 use crate::{Database, DatabaseUrl, DbError, Dialect, Guard, Value};
 use async_trait::async_trait;
 use remodel_model::catalog::Catalog;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row, TypeInfo, ValueRef};
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,10 +22,105 @@ struct Saved {
     sql: String,
 }
 
+/// The connection a [`SqliteDatabase`] works on: its own (the CLI's), or one
+/// borrowed from an application's pool (the embedded runner's).
+enum Conn {
+    Owned(SqliteConnection),
+    Pooled(Pooled),
+}
+
+impl Deref for Conn {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Conn::Owned(c) => c,
+            Conn::Pooled(p) => &p.conn,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Conn::Owned(c) => c,
+            Conn::Pooled(p) => &mut p.conn,
+        }
+    }
+}
+
+/// A connection of an application's pool, and the settings it had when
+/// remodel took it, put back before it returns to the pool.
+///
+/// It must go back: the pool of an in-memory database (`sqlite::memory:`)
+/// shares one database between its connections through a shared cache,
+/// and that database lives only while one of them is open; closing the
+/// pool's only connection would drop every table just migrated.
+struct Pooled {
+    conn: PoolConnection<Sqlite>,
+    /// `PRAGMA foreign_keys` as the pool had it (sqlx turns it on by
+    /// default); `begin_migration` turns it off.
+    foreign_keys: bool,
+    /// `PRAGMA busy_timeout` in milliseconds as the pool had it (sqlx's
+    /// default is 5 seconds); `begin_immediate` and `set_busy_timeout`
+    /// change it to remodel's lock timeout. Restored rather than left at
+    /// remodel's value, so the application's queries wait as it asked.
+    busy_timeout_ms: i64,
+    /// Whether [`Pooled::reset`] succeeded: only a connection known to be
+    /// clean goes back to the pool.
+    clean: bool,
+}
+
+impl Pooled {
+    /// Puts the connection back as the application had it: no transaction
+    /// open (a failure between `BEGIN IMMEDIATE` and `COMMIT` that was not
+    /// rolled back — `begin_migration` failing after it turned foreign
+    /// keys off, a run cancelled part-way), foreign keys and busy timeout
+    /// as they were.
+    async fn reset(&mut self) -> Result<(), DbError> {
+        if let Err(e) = raw(&mut self.conn, "ROLLBACK").await
+            && !e.to_string().contains("no transaction is active")
+        {
+            return Err(e);
+        }
+        let fk = if self.foreign_keys { "ON" } else { "OFF" };
+        raw(&mut self.conn, &format!("PRAGMA foreign_keys = {fk}")).await?;
+        let ms = self.busy_timeout_ms;
+        raw(&mut self.conn, &format!("PRAGMA busy_timeout = {ms}")).await?;
+        // PRAGMA foreign_keys is a no-op inside a transaction: read it back.
+        let now = pragma_int(&mut self.conn, "PRAGMA foreign_keys").await?;
+        if now != Some(i64::from(self.foreign_keys)) {
+            return Err(DbError::Statement(
+                "could not restore PRAGMA foreign_keys on the pool's connection".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        // Not reset (the run was dropped part-way, or the reset failed): a
+        // transaction may be open and foreign keys off, so the pool closes
+        // the connection rather than hand it to the application.
+        if !self.clean {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+async fn pragma_int(conn: &mut SqliteConnection, sql: &str) -> Result<Option<i64>, DbError> {
+    Ok(fetch(conn, sql, &[])
+        .await?
+        .first()
+        .and_then(|r| r.first())
+        .and_then(Value::as_i64))
+}
+
 /// A connection to a SQLite file.
 pub struct SqliteDatabase {
     url: DatabaseUrl,
-    conn: SqliteConnection,
+    conn: Conn,
     saved: Vec<Saved>,
     lock_timeout: Duration,
     waiting: Option<Box<dyn Fn() + Send + Sync>>,
@@ -96,7 +193,7 @@ impl SqliteDatabase {
         })?;
         Ok(SqliteDatabase {
             url,
-            conn,
+            conn: Conn::Owned(conn),
             saved: Vec::new(),
             lock_timeout: Duration::from_secs(60),
             waiting: None,
@@ -104,9 +201,36 @@ impl SqliteDatabase {
         })
     }
 
-    /// Wraps a connection opened elsewhere (an application's pool, for the
-    /// embedded runner); `url` names it in messages.
+    /// Wraps a connection opened elsewhere, closed by [`Database::close`];
+    /// `url` names it in messages.
     pub fn from_connection(url: DatabaseUrl, conn: SqliteConnection) -> SqliteDatabase {
+        SqliteDatabase::wrap(url, Conn::Owned(conn))
+    }
+
+    /// Wraps a connection of an application's pool (the embedded runner's):
+    /// [`Database::close`] rolls back a transaction left open, restores
+    /// `PRAGMA foreign_keys` and `busy_timeout` as they are now, and gives
+    /// the connection back to the pool — or, if that fails, closes it.
+    pub async fn from_pool_connection(
+        url: DatabaseUrl,
+        mut conn: PoolConnection<Sqlite>,
+    ) -> Result<SqliteDatabase, DbError> {
+        let foreign_keys = pragma_int(&mut conn, "PRAGMA foreign_keys").await? == Some(1);
+        let busy_timeout_ms = pragma_int(&mut conn, "PRAGMA busy_timeout")
+            .await?
+            .unwrap_or(5000);
+        Ok(SqliteDatabase::wrap(
+            url,
+            Conn::Pooled(Pooled {
+                conn,
+                foreign_keys,
+                busy_timeout_ms,
+                clean: false,
+            }),
+        ))
+    }
+
+    fn wrap(url: DatabaseUrl, conn: Conn) -> SqliteDatabase {
         SqliteDatabase {
             url,
             conn,
@@ -419,6 +543,12 @@ impl Database for SqliteDatabase {
     }
 
     async fn close(self: Box<Self>) {
-        let _ = self.conn.close().await;
+        match self.conn {
+            Conn::Owned(conn) => {
+                let _ = conn.close().await;
+            }
+            // Dropped: back to the pool when clean, closed otherwise.
+            Conn::Pooled(mut pooled) => pooled.clean = pooled.reset().await.is_ok(),
+        }
     }
 }

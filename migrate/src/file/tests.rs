@@ -255,6 +255,10 @@ fn the_checksum_ignores_comments_and_layout() {
     assert_eq!(sum(a), sum(b));
     assert_ne!(sum(a), sum(&c));
     assert_eq!(sum(a).len(), 64);
+    // Dependencies are a set: their order is not a change.
+    let d1 = "dependencies = [\"patients.0001_initial\", \"exams.0001_initial\"]\n";
+    let d2 = "dependencies = [\"exams.0001_initial\", \"patients.0001_initial\"]\n";
+    assert_eq!(sum(d1), sum(d2));
 }
 
 #[test]
