@@ -19,6 +19,7 @@ mod database;
 mod literal;
 pub mod mysql;
 pub mod postgres;
+mod reference;
 #[cfg(all(feature = "postgres", feature = "mysql"))]
 pub mod scratch;
 pub mod split;

@@ -285,7 +285,6 @@ impl TableDef {
     pub fn of(t: &Table, schema: &Schema) -> Result<TableDef, RenderError> {
         let pk_fields = t.primary_key();
         let primary_key = t.columns_of(&pk_fields);
-        let single_pk = (pk_fields.len() == 1).then(|| pk_fields[0].clone());
         let mut columns = Vec::new();
         let mut indexes = Vec::new();
         let mut foreign_keys = Vec::new();
@@ -313,38 +312,7 @@ impl TableDef {
                 });
             }
             if let (Some(name), Some(r)) = (t.field_fk_name(f), &f.references) {
-                let (ref_table, ref_column) = match schema.referenced(r) {
-                    Some((rt, rf)) if rt.key() != t.key() => {
-                        (rt.table_name(), rf.column_name().to_string())
-                    }
-                    // A reference to the table itself: resolve against this definition.
-                    _ if r.model == t.key() => {
-                        let target = r
-                            .to_field
-                            .clone()
-                            .or_else(|| single_pk.clone())
-                            .unwrap_or_default();
-                        (
-                            t.table_name(),
-                            t.field(&target)
-                                .map(|f| f.column_name().to_string())
-                                .unwrap_or(target),
-                        )
-                    }
-                    Some((rt, rf)) => (rt.table_name(), rf.column_name().to_string()),
-                    None => {
-                        return Err(RenderError(format!(
-                            "field `{}` of {} references {}{}, which does not exist at this point of the history",
-                            f.name,
-                            t.key(),
-                            r.model,
-                            r.to_field
-                                .as_ref()
-                                .map(|tf| format!(".{tf}"))
-                                .unwrap_or_default()
-                        )));
-                    }
-                };
+                let (ref_table, ref_column) = crate::reference::referenced_column(schema, t, f, r)?;
                 foreign_keys.push(ForeignKeyDef {
                     name,
                     column: col.clone(),

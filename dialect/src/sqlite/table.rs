@@ -200,35 +200,7 @@ impl TableSql {
                 });
             }
             if let (Some(name), Some(r)) = (t.field_fk_name(f), &f.references) {
-                let (ref_table, ref_column) = match schema.referenced(r) {
-                    Some((rt, rf)) => (rt.table_name(), rf.column_name().to_string()),
-                    // A reference to the table itself while it is being created.
-                    None if r.model == t.key() => {
-                        let target = r
-                            .to_field
-                            .clone()
-                            .or_else(|| single_pk.clone())
-                            .unwrap_or_default();
-                        (
-                            t.table_name(),
-                            t.field(&target)
-                                .map(|f| f.column_name().to_string())
-                                .unwrap_or(target),
-                        )
-                    }
-                    None => {
-                        return Err(RenderError(format!(
-                            "field `{}` of {} references {}{}, which does not exist at this point of the history",
-                            f.name,
-                            t.key(),
-                            r.model,
-                            r.to_field
-                                .as_ref()
-                                .map(|tf| format!(".{tf}"))
-                                .unwrap_or_default()
-                        )));
-                    }
-                };
+                let (ref_table, ref_column) = crate::reference::referenced_column(schema, t, f, r)?;
                 constraints.push(ConstraintSql::ForeignKey {
                     name,
                     column: col.clone(),
