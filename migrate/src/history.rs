@@ -200,10 +200,69 @@ pub async fn read(db: &mut dyn Database) -> Result<Vec<HistoryRow>, DbError> {
         .collect())
 }
 
-/// Marks a migration as in progress on a database whose DDL is not
-/// transactional: `failed` with the number of statements done (negative
-/// while unapplying), so a crash leaves a row that says so. Inserts the row
-/// when `insert`, else updates it.
+/// `UPDATE` the row of `app.name`, setting each column to its value.
+async fn update_row(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    set: Vec<(&str, Value)>,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let assignments: Vec<String> = set
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{} = {}", d.quote(column), d.placeholder(i + 1)))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {} = {} AND {} = {}",
+        d.quote(TABLE),
+        assignments.join(", "),
+        d.quote("app"),
+        d.placeholder(set.len() + 1),
+        d.quote("name"),
+        d.placeholder(set.len() + 2),
+    );
+    let mut params: Vec<Value> = set.into_iter().map(|(_, v)| v).collect();
+    params.push(Value::Text(app.into()));
+    params.push(Value::Text(name.into()));
+    db.execute(&sql, &params).await.map(|_| ())
+}
+
+/// `INSERT` the row of `app.name`, applied now.
+async fn insert_row(
+    db: &mut dyn Database,
+    app: &str,
+    name: &str,
+    checksum: &str,
+    state: &str,
+    progress: i64,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let columns = ["app", "name", "checksum", "applied_at", "state", "progress"];
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        d.quote(TABLE),
+        columns.map(|c| d.quote(c)).join(", "),
+        (1..=columns.len())
+            .map(|i| d.placeholder(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let params = [
+        Value::Text(app.into()),
+        Value::Text(name.into()),
+        Value::Text(checksum.into()),
+        Value::Text(UtcTime::now().iso()),
+        Value::Text(state.into()),
+        Value::Int(progress),
+    ];
+    db.execute(&sql, &params).await.map(|_| ())
+}
+
+/// Marks a migration as in progress outside a transaction: `failed` with
+/// the number of the statement about to run (negative while unapplying), so
+/// a crash leaves a row that says so. Inserts the row when `insert`, else
+/// updates it.
 pub async fn set_failed(
     db: &mut dyn Database,
     app: &str,
@@ -212,85 +271,31 @@ pub async fn set_failed(
     progress: i64,
     insert: bool,
 ) -> Result<(), DbError> {
-    let d = db.dialect();
-    let sql = if insert {
-        format!(
-            "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES ({}, {}, {}, {}, 'failed', {})",
-            d.quote(TABLE),
-            d.quote("app"),
-            d.quote("name"),
-            d.quote("checksum"),
-            d.quote("applied_at"),
-            d.quote("state"),
-            d.quote("progress"),
-            d.placeholder(1),
-            d.placeholder(2),
-            d.placeholder(3),
-            d.placeholder(4),
-            d.placeholder(5),
-        )
+    if insert {
+        insert_row(db, app, name, checksum, "failed", progress).await
     } else {
-        format!(
-            "UPDATE {} SET {} = 'failed', {} = {} WHERE {} = {} AND {} = {}",
-            d.quote(TABLE),
-            d.quote("state"),
-            d.quote("progress"),
-            d.placeholder(1),
-            d.quote("app"),
-            d.placeholder(2),
-            d.quote("name"),
-            d.placeholder(3),
-        )
-    };
-    let params = if insert {
-        vec![
-            Value::Text(app.into()),
-            Value::Text(name.into()),
-            Value::Text(checksum.into()),
-            Value::Text(UtcTime::now().iso()),
-            Value::Int(progress),
-        ]
-    } else {
-        vec![
-            Value::Int(progress),
-            Value::Text(app.into()),
-            Value::Text(name.into()),
-        ]
-    };
-    db.execute(&sql, &params).await.map(|_| ())
+        let set = vec![
+            ("state", Value::Text("failed".into())),
+            ("progress", Value::Int(progress)),
+        ];
+        update_row(db, app, name, set).await
+    }
 }
 
-/// Marks a recorded migration as applied (after a non-transactional run, or
-/// `migrate --resolve … --applied`).
+/// Marks a recorded migration as applied (after a run outside a
+/// transaction, or `migrate --resolve … --applied`).
 pub async fn set_applied(
     db: &mut dyn Database,
     app: &str,
     name: &str,
     checksum: &str,
 ) -> Result<(), DbError> {
-    let d = db.dialect();
-    let sql = format!(
-        "UPDATE {} SET {} = 'applied', {} = 0, {} = {} WHERE {} = {} AND {} = {}",
-        d.quote(TABLE),
-        d.quote("state"),
-        d.quote("progress"),
-        d.quote("checksum"),
-        d.placeholder(1),
-        d.quote("app"),
-        d.placeholder(2),
-        d.quote("name"),
-        d.placeholder(3),
-    );
-    db.execute(
-        &sql,
-        &[
-            Value::Text(checksum.into()),
-            Value::Text(app.into()),
-            Value::Text(name.into()),
-        ],
-    )
-    .await
-    .map(|_| ())
+    let set = vec![
+        ("state", Value::Text("applied".into())),
+        ("progress", Value::Int(0)),
+        ("checksum", Value::Text(checksum.into())),
+    ];
+    update_row(db, app, name, set).await
 }
 
 /// Stores a new checksum for an applied migration (`--accept-changed`).
@@ -300,27 +305,13 @@ pub async fn set_checksum(
     name: &str,
     checksum: &str,
 ) -> Result<(), DbError> {
-    let d = db.dialect();
-    let sql = format!(
-        "UPDATE {} SET {} = {} WHERE {} = {} AND {} = {}",
-        d.quote(TABLE),
-        d.quote("checksum"),
-        d.placeholder(1),
-        d.quote("app"),
-        d.placeholder(2),
-        d.quote("name"),
-        d.placeholder(3),
-    );
-    db.execute(
-        &sql,
-        &[
-            Value::Text(checksum.into()),
-            Value::Text(app.into()),
-            Value::Text(name.into()),
-        ],
+    update_row(
+        db,
+        app,
+        name,
+        vec![("checksum", Value::Text(checksum.into()))],
     )
     .await
-    .map(|_| ())
 }
 
 /// Records a migration as applied.
@@ -330,28 +321,7 @@ pub async fn record_applied(
     name: &str,
     checksum: &str,
 ) -> Result<(), DbError> {
-    let d = db.dialect();
-    let sql = format!(
-        "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES ({}, {}, {}, {}, 'applied', 0)",
-        d.quote(TABLE),
-        d.quote("app"),
-        d.quote("name"),
-        d.quote("checksum"),
-        d.quote("applied_at"),
-        d.quote("state"),
-        d.quote("progress"),
-        d.placeholder(1),
-        d.placeholder(2),
-        d.placeholder(3),
-        d.placeholder(4),
-    );
-    let params = [
-        Value::Text(app.into()),
-        Value::Text(name.into()),
-        Value::Text(checksum.into()),
-        Value::Text(UtcTime::now().iso()),
-    ];
-    db.execute(&sql, &params).await.map(|_| ())
+    insert_row(db, app, name, checksum, "applied", 0).await
 }
 
 /// Forgets a migration (unapplied).
