@@ -25,7 +25,7 @@ use syn::{DeriveInput, parse_macro_input};
 /// Field options go in `#[field(...)]` (`primary_key`, `auto`, `unique`,
 /// `index`, `skip`, `max_length`, `max_digits`, `decimal_places`, `default`,
 /// `default_sql`, `column`, `comment`, `references`, `to_field`, `on_delete`,
-/// `sql_type`, `renamed_from`); model options in `#[model(...)]` (`app`,
+/// `fk_name`, `sql_type`, `renamed_from`); model options in `#[model(...)]` (`app`,
 /// `table`, `comment`, `managed`, `renamed_from`, `index(...)`, `unique(...)`,
 /// `check(...)`, `primary_key(...)`). See the `remodel` crate and DESIGN §2
 /// for their meaning.

@@ -27,6 +27,7 @@ fn fk(name: &str, target: &str) -> Field {
         model: target.into(),
         to_field: None,
         on_delete: OnDelete::Cascade,
+        name: None,
     });
     f.index = true;
     f
@@ -725,4 +726,27 @@ fn turning_concurrently_on_or_off_for_an_existing_index_is_no_change() {
             .ops
             .is_empty()
     );
+}
+
+#[test]
+fn a_changed_fk_name_is_an_alter_field() {
+    let from = schema(vec![
+        table("clinic", "Patient", vec![]),
+        table("clinic", "Exam", vec![fk("patient_id", "clinic.Patient")]),
+    ]);
+    let mut to = from.clone();
+    let f = to
+        .table_mut("clinic.Exam")
+        .unwrap()
+        .field_mut("patient_id")
+        .unwrap();
+    f.references.as_mut().unwrap().name = Some("exam_patient_id_fkey".into());
+    let d = diff(&from, &to, &no_answers()).unwrap();
+    assert_eq!(kinds(&d), ["~ Alter field patient_id on exam"]);
+    converges(&from, &to, &d);
+    inverses_undo(&from, &d);
+    // And back to the derived name.
+    let d = diff(&to, &from, &no_answers()).unwrap();
+    assert_eq!(kinds(&d), ["~ Alter field patient_id on exam"]);
+    converges(&to, &from, &d);
 }

@@ -105,6 +105,9 @@ fn field_value(f: &Field) -> String {
         if r.on_delete != OnDelete::NoAction {
             pairs.push(("on_delete", string(r.on_delete.as_str())));
         }
+        if let Some(n) = &r.name {
+            pairs.push(("fk_name", string(n)));
+        }
     }
     inline_table(&pairs)
 }
@@ -517,6 +520,7 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     let references = take_str(&mut t, "references", what)?;
     let to_field = take_str(&mut t, "to_field", what)?;
     let on_delete = take_str(&mut t, "on_delete", what)?;
+    let fk_name = take_str(&mut t, "fk_name", what)?;
     match references {
         Some(model) => {
             // A bare model name means this migration's app.
@@ -542,11 +546,17 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
                 model,
                 to_field,
                 on_delete,
+                name: match fk_name {
+                    Some(n) if n.trim().is_empty() => {
+                        return Err(format!("{what}: `fk_name` is empty"));
+                    }
+                    n => n,
+                },
             });
         }
-        None if to_field.is_some() || on_delete.is_some() => {
+        None if to_field.is_some() || on_delete.is_some() || fk_name.is_some() => {
             return Err(format!(
-                "{what}: `to_field` and `on_delete` need `references`"
+                "{what}: `to_field`, `on_delete` and `fk_name` need `references`"
             ));
         }
         None => {}

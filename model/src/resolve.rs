@@ -293,15 +293,27 @@ fn check_object_names(
         let table = &schema.tables[key];
         for (name, what) in table.all_object_names() {
             match seen.get(&name) {
-                Some((other_key, other_what)) if other_key != key => errs.push(
-                    ResolveError::new(
-                        i,
-                        None,
-                        None,
-                        format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
+                Some((other_key, other_what)) if other_key != key => {
+                    // An explicit foreign key name is pointed at where it is written.
+                    let fk_field = table.fields.iter().find(|f| {
+                        f.references
+                            .as_ref()
+                            .is_some_and(|r| r.name.as_deref() == Some(name.as_str()))
+                    });
+                    errs.push(
+                        ResolveError::new(
+                            i,
+                            fk_field.map(|f| f.name.as_str()),
+                            fk_field.map(|_| "fk_name"),
+                            format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
+                        )
+                        .help(if fk_field.is_some() {
+                            "index and constraint names must be unique across the project; give one another fk_name = \"…\""
+                        } else {
+                            "index and constraint names must be unique across the project; give one another name = \"…\""
+                        }),
                     )
-                    .help("index and constraint names must be unique across the project; give one another name = \"…\""),
-                ),
+                }
                 _ => {
                     seen.insert(name, (key.clone(), what));
                 }
@@ -444,6 +456,7 @@ mod tests {
             model: target.into(),
             to_field: None,
             on_delete: OnDelete::Cascade,
+            name: None,
         });
         f.index = true;
         f
@@ -498,6 +511,29 @@ mod tests {
         assert!(errs[2].message.contains("names no model"));
         assert_eq!(errs[2].help.as_deref(), Some("did you mean `Patient`?"));
         assert_eq!(errs[2].attr, Some("references"));
+    }
+
+    #[test]
+    fn explicit_fk_names_must_be_unique_across_the_project() {
+        let mut a = fk("p_id", "Patient");
+        a.references.as_mut().unwrap().name = Some("shared_fk".into());
+        let mut b = fk("q_id", "Patient");
+        b.references.as_mut().unwrap().name = Some("shared_fk".into());
+        let defs = vec![
+            def("c::a", "Patient", vec![]),
+            def("c::a", "One", vec![a]),
+            def("c::a", "Two", vec![b]),
+        ];
+        let errs = resolve(&defs, &ResolveOptions::default()).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].message.contains(
+                "the name `shared_fk` is used by a.One (foreign key of field p_id) and by a.Two (foreign key of field q_id)"
+            ),
+            "{errs:?}"
+        );
+        assert_eq!(errs[0].field.as_deref(), Some("q_id"));
+        assert_eq!(errs[0].attr, Some("fk_name"));
     }
 
     #[test]

@@ -80,6 +80,23 @@ pub struct Reference {
     pub to_field: Option<String>,
     /// The delete action.
     pub on_delete: OnDelete,
+    /// An explicit foreign key constraint name (`fk_name = "…"`); `None`
+    /// derives `<table>_<column>_fk`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Reference {
+    /// A reference to a model's primary key, with no delete action and a
+    /// derived name.
+    pub fn to(model: impl Into<String>) -> Reference {
+        Reference {
+            model: model.into(),
+            to_field: None,
+            on_delete: OnDelete::NoAction,
+            name: None,
+        }
+    }
 }
 
 /// A column.
@@ -372,12 +389,19 @@ impl Table {
             .then(|| self.field_name(field, NameKind::Unique))
     }
 
-    /// The name of a field's foreign key constraint, if it has one.
+    /// The name of a field's foreign key constraint, if it has one: the
+    /// explicit `fk_name`, else derived.
     pub fn field_fk_name(&self, field: &Field) -> Option<String> {
-        field
-            .references
-            .as_ref()
-            .map(|_| self.field_name(field, NameKind::ForeignKey))
+        field.references.as_ref().map(|r| match &r.name {
+            Some(n) => n.clone(),
+            None => self.derived_fk_name(field),
+        })
+    }
+
+    /// The derived name of a field's foreign key constraint, whether or not
+    /// it has one or an explicit name.
+    pub fn derived_fk_name(&self, field: &Field) -> String {
+        self.field_name(field, NameKind::ForeignKey)
     }
 
     fn field_name(&self, field: &Field, kind: NameKind) -> String {
@@ -521,6 +545,28 @@ mod tests {
             expr: "edad >= 0".into(),
         };
         assert_eq!(t.constraint_name(&c).name, "patient_edad_check");
+    }
+
+    #[test]
+    fn explicit_fk_names_win_and_do_not_follow_renames() {
+        let mut t = patient();
+        let mut f = Field::new("medico_id", ColumnType::BigInt);
+        f.references = Some(Reference::to("patients.Medico"));
+        t.fields.push(f);
+        let f = t.fields.last().unwrap().clone();
+        assert_eq!(t.field_fk_name(&f).unwrap(), "patient_medico_id_fk");
+        let mut named = f.clone();
+        named.references.as_mut().unwrap().name = Some("patient_ibfk_1".into());
+        *t.fields.last_mut().unwrap() = named.clone();
+        assert_eq!(t.field_fk_name(&named).unwrap(), "patient_ibfk_1");
+        assert_eq!(t.derived_fk_name(&named), "patient_medico_id_fk");
+        t.db_table = Some("people".into());
+        assert_eq!(t.field_fk_name(&named).unwrap(), "patient_ibfk_1");
+        assert!(t.all_object_names().contains(&(
+            "patient_ibfk_1".into(),
+            "foreign key of field medico_id".into()
+        )));
+        assert_ne!(f, named, "the name is part of the field's definition");
     }
 
     #[test]

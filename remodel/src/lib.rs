@@ -41,8 +41,9 @@
 //! `unique`, `index`, `skip`, `max_length`, `max_digits` and
 //! `decimal_places` (for `rust_decimal::Decimal`), `default = <literal>`,
 //! `default_sql = "…"`, `column`, `comment`, `references = "Model"` or
-//! `"app.Model"` with `to_field` and `on_delete`, `sql_type` for any other
-//! type, and `renamed_from`. Model options go in `#[model(...)]`: `app`,
+//! `"app.Model"` with `to_field`, `on_delete` and `fk_name` (the foreign key
+//! constraint's name, when it is not `<table>_<column>_fk`), `sql_type` for
+//! any other type, and `renamed_from`. Model options go in `#[model(...)]`: `app`,
 //! `table`, `comment`, `managed = false`, `renamed_from`,
 //! `index(name = …, fields(…), unique, concurrently)`,
 //! `unique(name = …, fields(…))`, `check(name = …, expr = "…")` and

@@ -74,7 +74,7 @@ mod patients {
             index = false
         )]
         pub medico_codigo: Option<String>,
-        #[field(references = "Patient", unique)]
+        #[field(references = "Patient", unique, fk_name = "ingreso_unico_fkey")]
         pub unico_id: i64,
         #[field(references = "Cama", on_delete = "set_default", default = 0)]
         pub cama_id: i32,
@@ -288,6 +288,7 @@ fn references_are_kept_as_written() {
             model: "Patient".into(),
             to_field: None,
             on_delete: OnDelete::Cascade,
+            name: None,
         })
     );
     assert!(paciente.index, "a reference is indexed by default");
@@ -300,14 +301,28 @@ fn references_are_kept_as_written() {
             model: "exams.Medico".into(),
             to_field: Some("codigo".into()),
             on_delete: OnDelete::SetNull,
+            name: None,
         })
     );
     assert!(medico.null && !medico.index, "index = false");
 
     let unico = t.field("unico_id").unwrap();
     assert_eq!(
-        unico.references.as_ref().unwrap().on_delete,
-        OnDelete::NoAction
+        unico.references,
+        Some(Reference {
+            model: "Patient".into(),
+            to_field: None,
+            on_delete: OnDelete::NoAction,
+            name: Some("ingreso_unico_fkey".into()),
+        })
+    );
+    assert_eq!(
+        t.field_fk_name(unico).as_deref(),
+        Some("ingreso_unico_fkey")
+    );
+    assert_eq!(
+        t.field_fk_name(paciente).as_deref(),
+        Some("ingreso_paciente_id_fk")
     );
     assert!(unico.unique && !unico.index, "unique already indexes");
 

@@ -648,6 +648,49 @@ pub struct Order {
 }
 
 #[test]
+fn an_fk_name_used_twice_in_the_project_is_reported_at_the_second_fk_name() {
+    let a = "\
+use remodel::Model;
+
+#[derive(Model)]
+pub struct Exam {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(references = \"b.Patient\", fk_name = \"patient_fkey\")]
+    pub patient_id: i64,
+}
+";
+    let b = "\
+use remodel::Model;
+
+#[derive(Model)]
+pub struct Patient {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(references = \"a.Exam\", fk_name = \"patient_fkey\")]
+    pub exam_id: i64,
+}
+";
+    let (_dir, p) = project(&[
+        ("src/lib.rs", "mod a;\nmod b;\n"),
+        ("src/a.rs", a),
+        ("src/b.rs", b),
+    ]);
+    let diags = resolve_err(&p);
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    let d = &diags[0];
+    assert!(
+        d.message.contains(
+            "the name `patient_fkey` is used by a.Exam (foreign key of field patient_id) and by b.Patient (foreign key of field exam_id)"
+        ),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.path, PathBuf::from("src/b.rs"));
+    assert_points_at(d, b, "fk_name");
+}
+
+#[test]
 fn two_models_on_one_table_are_an_error_naming_both() {
     let a = "\
 use remodel::Model;

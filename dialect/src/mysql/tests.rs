@@ -34,6 +34,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        name: None,
     });
     f.index = true;
     f
@@ -1249,6 +1250,7 @@ async fn a_reference_that_gains_a_reference_later() {
         model: "patients.Patient".into(),
         to_field: None,
         on_delete: OnDelete::SetNull,
+        name: None,
     });
     let mut to = from2.clone();
     *patient(&mut to).field_mut("referente_id").unwrap() = referente.clone();
@@ -2249,4 +2251,59 @@ async fn migrations_open_no_transaction() {
     assert!(h.db.table_exists("t").await.unwrap(), "DDL has committed");
     assert!(!h.db.table_exists("u").await.unwrap());
     h.db.commit_migration(true).await.unwrap();
+}
+
+/// The clinic with `ingreso.paciente_id`'s foreign key named `name`.
+fn with_fk_name(from: &Schema, name: &str) -> Schema {
+    let mut to = from.clone();
+    ingreso(&mut to)
+        .field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .name = Some(name.into());
+    to
+}
+
+#[test]
+fn a_changed_fk_name_drops_the_old_constraint_and_adds_the_new() {
+    let from = clinic();
+    let to = with_fk_name(&from, "ingreso_ibfk_1");
+    let mut without = to.clone();
+    without.tables.remove("patients.Ingreso");
+    let create = sqls(
+        &Op::CreateModel {
+            table: to.tables["patients.Ingreso"].clone(),
+        },
+        &without,
+    )
+    .join("\n");
+    assert!(
+        create.contains("CONSTRAINT `ingreso_ibfk_1` FOREIGN KEY (`paciente_id`)"),
+        "{create}"
+    );
+    assert_eq!(
+        ops_sql(&from, &to, &Answers::default()),
+        [["ALTER TABLE `ingreso`\n    \
+             DROP FOREIGN KEY `ingreso_paciente_id_fk`,\n    \
+             ADD CONSTRAINT `ingreso_ibfk_1` FOREIGN KEY (`paciente_id`) REFERENCES `patient` (`id`) ON DELETE CASCADE"]]
+    );
+    assert_eq!(
+        ops_sql(&to, &from, &Answers::default()),
+        [["ALTER TABLE `ingreso`\n    \
+             DROP FOREIGN KEY `ingreso_ibfk_1`,\n    \
+             ADD CONSTRAINT `ingreso_paciente_id_fk` FOREIGN KEY (`paciente_id`) REFERENCES `patient` (`id`) ON DELETE CASCADE"]]
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_fk_name_comes_and_goes() {
+    let Some((mut h, from)) = seeded().await else {
+        return;
+    };
+    let to = with_fk_name(&from, "ingreso_ibfk_1");
+    change(&mut h.db, &from, &to, &Answers::default()).await;
+    let again = with_fk_name(&from, "ingreso_paciente_id_fkey");
+    change(&mut h.db, &to, &again, &Answers::default()).await;
 }

@@ -37,6 +37,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        name: None,
     });
     f.index = true;
     f
@@ -1542,4 +1543,80 @@ fn a_failed_concurrent_index_build_is_cleaned_up_by_name() {
     assert_eq!(drop("CREATE INDEX i ON t (a)"), None);
     assert_eq!(drop("CREATE INDEX CONCURRENTLY ON t (a)"), None);
     assert_eq!(drop("ALTER TABLE t ADD COLUMN c int"), None);
+}
+
+/// The clinic with `ingreso.paciente_id`'s foreign key named `name`.
+fn with_fk_name(from: &Schema, name: &str) -> Schema {
+    let mut to = from.clone();
+    to.table_mut("patients.Ingreso")
+        .unwrap()
+        .field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .name = Some(name.into());
+    to
+}
+
+#[test]
+fn an_explicit_fk_name_is_used_and_a_changed_one_renames_the_constraint() {
+    let from = clinic();
+    let to = with_fk_name(&from, "ingreso_paciente_id_fkey");
+    let op = Op::CreateModel {
+        table: to.tables["patients.Ingreso"].clone(),
+    };
+    let mut without = to.clone();
+    without.tables.remove("patients.Ingreso");
+    let create = render_all(&without, std::slice::from_ref(&op)).join("\n");
+    assert!(
+        create.contains("CONSTRAINT \"ingreso_paciente_id_fkey\" FOREIGN KEY (\"paciente_id\")"),
+        "{create}"
+    );
+    let d = diff(&from, &to, &Answers::default()).unwrap();
+    assert!(matches!(d.ops[..], [Op::AlterField { .. }]), "{:?}", d.ops);
+    assert_eq!(
+        render_all(&from, &d.ops),
+        [
+            "ALTER TABLE \"ingreso\" RENAME CONSTRAINT \"ingreso_paciente_id_fk\" TO \"ingreso_paciente_id_fkey\""
+        ]
+    );
+    // A new name with a new definition: the old constraint is dropped by its old name.
+    let mut to2 = with_fk_name(&from, "ingreso_paciente_id_fkey");
+    to2.table_mut("patients.Ingreso")
+        .unwrap()
+        .field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .on_delete = OnDelete::Restrict;
+    let d = diff(&from, &to2, &Answers::default()).unwrap();
+    assert_eq!(
+        render_all(&from, &d.ops),
+        [
+            "ALTER TABLE \"ingreso\" DROP CONSTRAINT \"ingreso_paciente_id_fk\"",
+            "ALTER TABLE \"ingreso\" ADD CONSTRAINT \"ingreso_paciente_id_fkey\" FOREIGN KEY (\"paciente_id\") REFERENCES \"patient\" (\"id\") ON DELETE RESTRICT"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_fk_name_comes_and_goes() {
+    let Some((mut h, from)) = seeded().await else {
+        return;
+    };
+    let to = with_fk_name(&from, "ingreso_paciente_id_fkey");
+    roundtrip(&mut h.db, &from, &to, &Answers::default()).await;
+    let mut again = with_fk_name(&from, "ingreso_ibfk_1");
+    again
+        .table_mut("patients.Ingreso")
+        .unwrap()
+        .field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .on_delete = OnDelete::Restrict;
+    roundtrip(&mut h.db, &to, &again, &Answers::default()).await;
 }

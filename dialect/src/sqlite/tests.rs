@@ -28,6 +28,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        name: None,
     });
     f.index = true;
     f
@@ -653,4 +654,36 @@ async fn introspection_sends_as_many_queries_for_fifty_tables_as_for_one() {
         counts.push(h.db.queries_sent() - before);
     }
     assert_eq!(counts[0], counts[1], "queries for 1 and for 50 tables");
+}
+
+#[tokio::test]
+async fn a_changed_fk_name_rebuilds_the_table_with_the_new_name() {
+    let (mut h, from) = seeded().await;
+    let mut to = from.clone();
+    to.table_mut("patients.Ingreso")
+        .unwrap()
+        .field_mut("paciente_id")
+        .unwrap()
+        .references
+        .as_mut()
+        .unwrap()
+        .name = Some("ingreso_paciente_id_fkey".into());
+    let ops = migrate(&mut h.db, &from, &to, &Answers::default()).await;
+    assert!(matches!(ops[..], [Op::AlterField { .. }]), "{ops:?}");
+    let sql: String =
+        h.db.query(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'ingreso'",
+            &[],
+        )
+        .await
+        .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    assert!(
+        sql.contains("CONSTRAINT \"ingreso_paciente_id_fkey\" FOREIGN KEY"),
+        "{sql}"
+    );
+    assert_eq!(count(&mut h.db, "SELECT count(*) FROM ingreso").await, 3);
+    migrate(&mut h.db, &to, &from, &Answers::default()).await;
 }

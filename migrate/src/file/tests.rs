@@ -12,6 +12,7 @@ fn ingreso() -> Table {
         model: "patients.Patient".into(),
         to_field: None,
         on_delete: OnDelete::Cascade,
+        name: None,
     });
     p.index = true;
     t.fields.push(p);
@@ -132,6 +133,7 @@ fn every_operation_round_trips_byte_for_byte() {
         model: "patients.Patient".into(),
         to_field: Some("documento".into()),
         on_delete: OnDelete::SetNull,
+        name: None,
     });
     fk.null = true;
     fk.index = false;
@@ -327,5 +329,56 @@ fn errors_name_the_line_and_operation() {
         problem(text)
             .message
             .contains("`nodot` is not a migration name")
+    );
+}
+
+#[test]
+fn an_explicit_fk_name_is_written_only_when_set_and_read_back() {
+    let mut t = ingreso();
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(!plain.contains("fk_name"), "{plain}");
+
+    t.fields[1].references.as_mut().unwrap().name = Some("ingreso_paciente_id_fkey".into());
+    let f = file(vec![
+        Op::CreateModel { table: t.clone() },
+        Op::AlterField {
+            model: "patients.Ingreso".into(),
+            field: t.fields[1].clone(),
+            preserve_default: true,
+        },
+    ]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(
+            r#"{ name = "paciente_id", type = "bigint", references = "patients.Patient", on_delete = "cascade", fk_name = "ingreso_paciente_id_fkey" }"#
+        ),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    // The name is part of the meaning: changing it changes the checksum.
+    let renamed = text.replace("ingreso_paciente_id_fkey", "ingreso_ibfk_1");
+    let s = Schema::default();
+    assert_ne!(
+        parse(&renamed, "patients").unwrap().checksum(&s),
+        back.checksum(&s)
+    );
+}
+
+#[test]
+fn fk_name_needs_references_and_a_name() {
+    let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"integer\", fk_name = \"x_fk\" }\n";
+    let p = problem(text);
+    assert!(
+        p.message
+            .contains("field `x`: `to_field`, `on_delete` and `fk_name` need `references`"),
+        "{p:?}"
+    );
+    let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"bigint\", references = \"Other\", fk_name = \" \" }\n";
+    assert!(
+        problem(text).message.contains("`fk_name` is empty"),
+        "{:?}",
+        problem(text)
     );
 }

@@ -27,6 +27,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "references",
     "to_field",
     "on_delete",
+    "fk_name",
     "sql_type",
     "renamed_from",
 ];
@@ -60,6 +61,7 @@ pub(crate) struct FieldAttrs {
     pub references: Spanned<String>,
     pub to_field: Spanned<String>,
     pub on_delete: Spanned<String>,
+    pub fk_name: Spanned<String>,
     pub sql_type: Spanned<String>,
     pub renamed_from: Spanned<String>,
     /// Every key given, with its span, in order (for "does not apply" errors).
@@ -275,6 +277,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
                 "references" => set(&mut out.references, string(&meta)?, known, ks, errs),
                 "to_field" => set(&mut out.to_field, string(&meta)?, known, ks, errs),
                 "on_delete" => set(&mut out.on_delete, string(&meta)?, known, ks, errs),
+                "fk_name" => set(&mut out.fk_name, string(&meta)?, known, ks, errs),
                 "sql_type" => set(&mut out.sql_type, string(&meta)?, known, ks, errs),
                 "renamed_from" => set(&mut out.renamed_from, string(&meta)?, known, ks, errs),
                 _ => unreachable!("FIELD_KEYS and this match list the same keys"),

@@ -54,6 +54,8 @@ struct FieldInfo {
     column: String,
     column_span: Option<Span>,
     pk_span: Option<Span>,
+    /// `fk_name = "…"`, where it was written (for name clashes).
+    fk_name: Option<(String, Span)>,
     failed: bool,
 }
 
@@ -130,6 +132,7 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
                 } else {
                     None
                 }),
+            fk_name: fattrs.fk_name.clone(),
             failed: field.is_none(),
         });
         let Some(field) = field else { continue };
@@ -436,11 +439,13 @@ fn read_field(
                 model: t.to_string(),
                 to_field: a.to_field.as_ref().map(|(f, _)| f.clone()),
                 on_delete,
+                name: name_value(&a.fk_name, "fk_name", errs),
             });
         }
         None => {
             does_not_apply(errs, "to_field", "it has no `references`");
             does_not_apply(errs, "on_delete", "it has no `references`");
+            does_not_apply(errs, "fk_name", "it has no `references`");
         }
     }
 
@@ -504,10 +509,10 @@ fn check_fields(
     ok
 }
 
-fn name_value(name: &Option<(String, Span)>, errs: &mut Errors) -> Option<String> {
+fn name_value(name: &Option<(String, Span)>, key: &str, errs: &mut Errors) -> Option<String> {
     let (n, span) = name.as_ref()?;
     if n.trim().is_empty() {
-        errs.push(*span, "`name` is empty".into(), None);
+        errs.push(*span, format!("`{key}` is empty"), None);
         return None;
     }
     if n.len() > crate::names::MAX_IDENTIFIER_LEN {
@@ -636,7 +641,7 @@ fn read_model_level(
             continue;
         }
         table.indexes.push(Index {
-            name: name_value(&ia.name, errs),
+            name: name_value(&ia.name, "name", errs),
             fields: ia.fields.iter().map(|(f, _)| f.clone()).collect(),
             unique: ia.unique,
             concurrently: ia.concurrently,
@@ -651,7 +656,7 @@ fn read_model_level(
             continue;
         }
         table.constraints.push(Constraint::Unique {
-            name: name_value(&ua.name, errs),
+            name: name_value(&ua.name, "name", errs),
             fields: ua.fields.iter().map(|(f, _)| f.clone()).collect(),
         });
     }
@@ -700,7 +705,7 @@ fn read_model_level(
             continue;
         }
         table.constraints.push(Constraint::Check {
-            name: name_value(&ca.name, errs),
+            name: name_value(&ca.name, "name", errs),
             expr: normal,
         });
     }
@@ -726,6 +731,14 @@ fn read_model_level(
             c.set_name(None);
         }
     }
+    for f in &mut table.fields {
+        let derived = t.derived_fk_name(f);
+        if let Some(r) = &mut f.references
+            && r.name.as_deref() == Some(derived.as_str())
+        {
+            r.name = None;
+        }
+    }
 
     // Names must be unique within the struct (across the project: the scanner).
     // Only checked on an otherwise sound struct: a column clash or a failed
@@ -739,6 +752,7 @@ fn read_model_level(
         .filter_map(|(ia, _)| ia.name.clone())
         .chain(m.uniques.iter().filter_map(|(ua, _)| ua.name.clone()))
         .chain(m.checks.iter().filter_map(|(ca, _)| ca.name.clone()))
+        .chain(infos.iter().filter_map(|i| i.fk_name.clone()))
         .collect();
     let mut seen: Vec<(String, String)> = Vec::new();
     for (name, what) in table.all_object_names() {

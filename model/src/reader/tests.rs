@@ -262,3 +262,73 @@ fn renamed_from_hints_are_kept() {
         Some("usu")
     );
 }
+
+#[test]
+fn fk_name_gives_the_foreign_key_its_name() {
+    let def = read(
+        r#"#[model(table = "exam")]
+        struct Exam {
+            #[field(primary_key)] id: i64,
+            #[field(references = "Patient", fk_name = "exam_patient_id_fkey")] patient_id: i64,
+            #[field(references = "Patient", fk_name = "exam_other_id_fk")] other_id: i64,
+            #[field(references = "Patient")] third_id: i64,
+        }"#,
+    )
+    .unwrap();
+    let t = &def.table;
+    let p = t.field("patient_id").unwrap();
+    assert_eq!(
+        p.references.as_ref().unwrap().name.as_deref(),
+        Some("exam_patient_id_fkey")
+    );
+    assert_eq!(t.field_fk_name(p).as_deref(), Some("exam_patient_id_fkey"));
+    let other = t.field("other_id").unwrap();
+    assert_eq!(
+        other.references.as_ref().unwrap().name,
+        None,
+        "a name equal to the derived one is stored as derived"
+    );
+    assert_eq!(t.field_fk_name(other).as_deref(), Some("exam_other_id_fk"));
+    let third = t.field("third_id").unwrap();
+    assert_eq!(t.field_fk_name(third).as_deref(), Some("exam_third_id_fk"));
+}
+
+#[test]
+fn fk_name_without_references_does_not_apply() {
+    let err = read(
+        r#"struct A { #[field(primary_key)] id: i64, #[field(fk_name = "a_x_fkey")] x: i64 }"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert_eq!(
+        err[0].message,
+        "`fk_name` does not apply to field `x`: it has no `references`"
+    );
+    let errs = errors(
+        r#"struct A { #[field(primary_key)] id: i64, #[field(references = "B", fk_name = "")] x: i64 }"#,
+    );
+    assert_eq!(errs, vec!["`fk_name` is empty".to_string()]);
+    let errs = errors(&format!(
+        r#"struct A {{ #[field(primary_key)] id: i64, #[field(references = "B", fk_name = "{}")] x: i64 }}"#,
+        "n".repeat(64)
+    ));
+    assert!(errs[0].contains("longer than 63 bytes"), "{errs:?}");
+}
+
+#[test]
+fn fk_names_clash_with_other_names_of_the_struct() {
+    let src = r#"#[model(index(name = "dup", fields("nombre")))]
+        struct A {
+            #[field(primary_key)] id: i64,
+            nombre: String,
+            #[field(references = "B", fk_name = "dup")] x: i64,
+        }"#;
+    let err = read(src).unwrap_err();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].message.contains(
+            "`A` has two objects named `dup`: foreign key of field x and index on nombre"
+        ),
+        "{err:?}"
+    );
+}
