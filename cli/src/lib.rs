@@ -12,6 +12,7 @@ mod output;
 mod project;
 mod questioner;
 pub mod scan;
+pub mod structs;
 
 pub use project::Project;
 
