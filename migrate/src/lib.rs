@@ -5,6 +5,7 @@
 //! ([`session`]), and new migrations from the differ's operations
 //! ([`make`]).
 
+pub mod drift;
 pub mod file;
 pub mod graph;
 pub mod history;

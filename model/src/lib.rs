@@ -7,6 +7,7 @@
 //! used by both the derive macro and the CLI's source scanner, and
 //! [`resolve()`], which turns the structs of a project into a [`Schema`].
 
+pub mod adoption;
 pub mod catalog;
 pub mod def;
 pub mod default;

@@ -276,39 +276,23 @@ impl TestProject {
         let (graph, _) = remodel_migrate::Graph::load(self.path(), &self.path().join("migrations"))
             .unwrap_or_else(|e| panic!("migrations load: {e:?}"));
         let mut db = self.db().await;
-        let rows = remodel_migrate::history::read(db.as_mut())
+        // What `remodel check` compares, with nothing ignored.
+        let found = remodel_migrate::drift::inspect(db.as_mut(), &graph, &|_| false, "unowned")
             .await
-            .expect("read history");
-        // As migrate sees the history: squashes used or not, and applied
-        // when all they replace is.
-        let recorded = rows.iter().map(|r| r.key()).collect();
-        let graph = graph
-            .for_history(&recorded)
-            .expect("the migrations load with this history")
-            .unwrap_or(graph);
-        let applied = remodel_migrate::session::applied_keys(&graph, &rows);
-        let mut state = remodel_model::Schema::default();
-        for m in graph
-            .migrations
-            .iter()
-            .filter(|m| applied.contains(&m.key()))
-        {
-            for op in m.file.ops() {
-                op.apply_to(&mut state).expect("applied migrations replay");
-            }
-        }
-        let dialect = db.dialect();
-        let mut actual = db.introspect().await.expect("introspect");
+            .unwrap_or_else(|e| panic!("the history reads and replays: {e}"));
         db.close().await;
-        actual.tables.remove(remodel_migrate::history::TABLE);
-        let mut expected = state.to_catalog();
-        dialect.normalize(&mut expected);
-        dialect.normalize(&mut actual);
-        let diffs = expected.differences(&actual);
         assert!(
-            diffs.is_empty(),
+            found.differences.is_empty(),
             "drift after apply:\n  {}",
-            diffs.join("\n  ")
+            found.differences.join("\n  ")
+        );
+        // And the database, read back in the history's words, is the
+        // history's state exactly (what `check --adopt` and `--from-db` use).
+        assert!(
+            found.live == found.applied,
+            "the database reads back differently from the applied state:\n  read back: {:#?}\n  applied: {:#?}",
+            found.live,
+            found.applied
         );
     }
 }

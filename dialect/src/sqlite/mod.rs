@@ -74,9 +74,14 @@ impl Dialect for SqliteDialect {
         for t in catalog.tables.values_mut() {
             // SQLite keeps no comments.
             t.comment = None;
-            let auto = t.auto_increment.clone();
+            let key = t.primary_key.clone();
             for (name, c) in t.columns.iter_mut() {
                 c.comment = None;
+                // SQLite lets a key column be declared without NOT NULL (and
+                // a rowid key can never hold NULL); a model's key never is.
+                if key.contains(name) {
+                    c.null = false;
+                }
                 // A raw type SQLite spells like one of ours reads back as ours.
                 if let ColumnType::Raw(text) = &c.ty {
                     c.ty = introspect::parse_type(text);
@@ -85,8 +90,9 @@ impl Dialect for SqliteDialect {
                 if c.ty == ColumnType::Real {
                     c.ty = ColumnType::Double;
                 }
-                // INTEGER PRIMARY KEY AUTOINCREMENT holds any integer key.
-                if auto.as_deref() == Some(name.as_str()) && c.ty.is_integer() {
+                // Every integer type is one INTEGER affinity, stored alike
+                // (and INTEGER PRIMARY KEY AUTOINCREMENT holds any integer key).
+                if c.ty.is_integer() {
                     c.ty = ColumnType::BigInt;
                 }
             }

@@ -1,0 +1,143 @@
+//! The live database against its history (`remodel check`, `check --adopt`,
+//! `makemigrations --from-db`): the state the *applied* migrations describe,
+//! the database as introspected and read back in that state's words, what
+//! differs between them, and the history's own troubles (edited, deleted or
+//! failed applied migrations).
+
+use crate::graph::Graph;
+use crate::history::{self, HistoryRow, RowState};
+use crate::session::{SessionError, applied_keys, changed};
+use remodel_dialect::{Database, Dialect};
+use remodel_differ::Op;
+use remodel_model::adoption;
+use remodel_model::catalog::Catalog;
+use remodel_model::{Schema, Table};
+use std::collections::BTreeSet;
+
+/// What `check` finds.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    /// The state the applied migrations describe (ignored tables left out).
+    pub applied: Schema,
+    /// The database read back in the words of `applied`; tables no model
+    /// owns are models of the app given to [`inspect`].
+    pub live: Schema,
+    /// One line per difference between the two, in SQL terms (`patient:
+    /// column nota exists in the database but not in the applied
+    /// migrations`); empty when they match.
+    pub differences: Vec<String>,
+    /// What the database holds that a model cannot declare.
+    pub unrepresentable: Vec<String>,
+    /// Applied migrations (`app.name`, file) edited since they were applied.
+    pub changed: Vec<(String, String)>,
+    /// Applied migrations whose files are gone.
+    pub missing: Vec<String>,
+    /// Migrations that failed part-way (`app.name`).
+    pub failed: Vec<String>,
+    /// Migrations not applied, in graph order.
+    pub pending: Vec<String>,
+}
+
+impl Drift {
+    /// Whether the database and the history disagree in any way `check`
+    /// reports (a pending migration is not drift).
+    pub fn found(&self) -> bool {
+        !self.differences.is_empty()
+            || !self.changed.is_empty()
+            || !self.missing.is_empty()
+            || !self.failed.is_empty()
+    }
+}
+
+/// Reads the history and the live catalog and compares them. `ignored`
+/// says which tables are never looked at (`ignore_tables`); remodel's own
+/// history table never is. Tables no model owns read back as models of
+/// `new_app`.
+pub async fn inspect(
+    db: &mut dyn Database,
+    graph: &Graph,
+    ignored: &dyn Fn(&str) -> bool,
+    new_app: &str,
+) -> Result<Drift, SessionError> {
+    let rows = history::read(db).await?;
+    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    let resolved = graph
+        .for_history(&recorded)
+        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let graph = resolved.as_ref().unwrap_or(graph);
+    let applied_set = applied_keys(graph, &rows);
+    let mut applied = Schema::default();
+    for m in graph
+        .migrations
+        .iter()
+        .filter(|m| applied_set.contains(&m.key()))
+    {
+        for (i, op) in m.file.ops().iter().enumerate() {
+            op.apply_to(&mut applied).map_err(|e| {
+                SessionError::Load(vec![format!(
+                    "{}: operation {} does not replay on the migrations applied before it: {e}",
+                    m.key(),
+                    i + 1
+                )])
+            })?;
+        }
+    }
+    applied.tables.retain(|_, t| !ignored(&t.table_name()));
+    let mut live = db.introspect().await?;
+    live.tables
+        .retain(|name, _| name != history::TABLE && !ignored(name));
+    let dialect = db.dialect();
+    let (read_back, unrepresentable) = adoption::adopt(
+        &live,
+        &applied,
+        &|c: &mut Catalog| dialect.normalize(c),
+        new_app,
+    );
+    let mut expected = applied.to_catalog();
+    dialect.normalize(&mut expected);
+    dialect.normalize(&mut live);
+    Ok(Drift {
+        differences: expected.differences_from(&live, "the applied migrations"),
+        live: read_back,
+        applied,
+        unrepresentable,
+        changed: changed(graph, &rows),
+        missing: rows
+            .iter()
+            .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
+            .map(HistoryRow::key)
+            .collect(),
+        failed: rows
+            .iter()
+            .filter(|r| r.state == RowState::Failed)
+            .map(HistoryRow::key)
+            .collect(),
+        pending: graph
+            .migrations
+            .iter()
+            .map(|m| m.key())
+            .filter(|k| !applied_set.contains(k))
+            .collect(),
+    })
+}
+
+/// The DDL that creates every table of `state`, table by table in name
+/// order, as `dialect` writes it: the text `check` diffs.
+pub fn ddl(state: &Schema, dialect: &dyn Dialect) -> String {
+    let mut tables: Vec<&Table> = state.tables.values().filter(|t| t.managed).collect();
+    tables.sort_by_key(|t| t.table_name());
+    let mut out = String::new();
+    for t in tables {
+        let op = Op::CreateModel { table: t.clone() };
+        match dialect.render(&op, state, state) {
+            Ok(statements) => {
+                for s in statements.iter().filter(|s| s.guard.is_none()) {
+                    out.push_str(&s.sql);
+                    out.push_str(";\n");
+                }
+            }
+            Err(e) => out.push_str(&format!("-- {}: {e}\n", t.table_name())),
+        }
+    }
+    out
+}
