@@ -82,6 +82,10 @@ pub enum Command {
     Showmigrations(ShowArgs),
     /// Print the SQL of one migration.
     Sqlmigrate(SqlArgs),
+    /// Compare the live database with the applied migrations (exit 1 on drift).
+    Check(CheckArgs),
+    /// Print #[derive(Model)] structs for the tables of an existing database.
+    Inspectdb(InspectArgs),
 }
 
 /// `makemigrations`.
@@ -125,6 +129,10 @@ pub struct MakeArgs {
     /// The dialect for --sql (default: the configured database's).
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
+    /// Diff the models against the live database instead of the history
+    /// (refused unless every migration is applied and nothing drifted).
+    #[arg(long = "from-db", conflicts_with_all = ["empty", "merge"])]
+    pub from_db: bool,
 }
 
 /// `migrate`.
@@ -212,4 +220,44 @@ pub struct SqlArgs {
     /// The dialect (default: the configured database's).
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
+}
+
+/// `inspectdb`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Only these tables (repeatable; default: every table).
+    #[arg(long, value_name = "T")]
+    pub table: Vec<String>,
+    /// The app the structs belong to (default: the crate's name).
+    #[arg(long)]
+    pub app: Option<String>,
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Record the database's out-of-band changes: write a migration per app
+    /// that reproduces them and mark it applied.
+    #[arg(long)]
+    pub adopt: bool,
+    /// With --adopt: the app that takes tables no model owns.
+    #[arg(long, requires = "adopt")]
+    pub app: Option<String>,
+    /// With --adopt: name the new migration(s) instead of the generated name.
+    #[arg(long, requires = "adopt")]
+    pub name: Option<String>,
+    /// With --adopt: seconds to wait for a migrate holding the lock.
+    #[arg(long = "lock-timeout", default_value_t = 60, value_name = "SECS")]
+    pub lock_timeout: u64,
+}
+
+impl Command {
+    /// Whether `--format json` applies to this command as given.
+    pub fn supports_json(&self) -> bool {
+        match self {
+            Command::Check(_) | Command::Showmigrations(_) => true,
+            Command::Makemigrations(a) => (a.dry_run || a.check) && !a.merge && !a.empty,
+            Command::Migrate(_) | Command::Sqlmigrate(_) | Command::Inspectdb(_) => false,
+        }
+    }
 }

@@ -33,7 +33,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let out = Out::new(cli.global.verbosity, cli.global.no_color);
-    if cli.global.format == Some(Format::Json) {
+    if cli.global.format == Some(Format::Json) && !cli.command.supports_json() {
         eprintln!("error: --format json is not supported by this command");
         return ExitCode::from(2);
     }
@@ -64,9 +64,11 @@ async fn run(cli: Cli, out: Out) -> Result<u8, Fail> {
     let project = Project::find(cli.global.project.as_deref())?;
     let g = &cli.global;
     match cli.command {
-        Command::Makemigrations(a) => commands::makemigrations::run(&project, g, &a, out),
+        Command::Makemigrations(a) => commands::makemigrations::run(&project, g, &a, out).await,
         Command::Migrate(a) => commands::migrate::run(&project, g, &a, out).await,
         Command::Showmigrations(a) => commands::showmigrations::run(&project, g, &a, out).await,
         Command::Sqlmigrate(a) => commands::sqlmigrate::run(&project, g, &a, out),
+        Command::Check(a) => commands::check::run(&project, g, &a, out).await,
+        Command::Inspectdb(a) => commands::inspectdb::run(&project, g, &a, out).await,
     }
 }

@@ -65,6 +65,13 @@ impl Out {
         }
     }
 
+    /// A JSON document on stdout (`--format json`), whatever the verbosity.
+    pub fn json(&self, value: &serde_json::Value) {
+        let mut o = std::io::stdout().lock();
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let _ = writeln!(o, "{text}");
+    }
+
     /// Data shown only at `-v 3`.
     pub fn detail(&self, text: &str) {
         if self.verbosity >= 3 {

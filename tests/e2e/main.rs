@@ -6,6 +6,8 @@ mod clinic;
 mod errors;
 mod histories;
 mod history;
+mod inspectdb;
+mod json;
 mod makemigrations;
 mod prompts;
 mod scenarios;

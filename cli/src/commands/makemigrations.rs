@@ -1,7 +1,7 @@
 //! `remodel makemigrations`: diff the models against the history state and
 //! write the next migration of each changed app (DESIGN §3, §4, §7).
 
-use super::{check_apps, known_apps, load_graph, scan_models};
+use super::{check_apps, connect, known_apps, load_graph, scan_models};
 use crate::answers::{self, AnswerFlags};
 use crate::args::{Global, MakeArgs};
 use crate::diagnostic::{self, Diagnostic};
@@ -16,16 +16,18 @@ use remodel_differ::{
     Source, diff,
 };
 use remodel_migrate::Graph;
+use remodel_migrate::drift;
 use remodel_migrate::make::{
     MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, replay_with, write,
 };
 use remodel_migrate::naming::UtcTime;
+use remodel_migrate::session::SessionError;
 use remodel_model::Schema;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 
 /// Runs makemigrations.
-pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
+pub async fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     if a.merge {
         // Branches that do not replay together still merge (or are refused
         // for what they both change).
@@ -52,6 +54,11 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     }
     let (scanned, to) = scan_models(project, g, out)?;
     check_apps(&a.apps, &known_apps(&graph, Some(&to)))?;
+    let from = if a.from_db {
+        live_state(project, g, &graph).await?
+    } else {
+        from
+    };
 
     let flags = AnswerFlags {
         rename: a.rename.clone(),
@@ -132,8 +139,13 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
         return Err(Fail::user(text));
     }
 
+    let json = g.format == Some(crate::args::Format::Json);
     if d.ops.is_empty() {
-        out.data(&no_changes(&a.apps));
+        if json {
+            out.json(&json_report(&[], &unanswered, None));
+        } else {
+            out.data(&no_changes(&a.apps));
+        }
         return Ok(0);
     }
     let dir = project.migrations_rel();
@@ -151,6 +163,10 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
     } else {
         None
     };
+    if json {
+        out.json(&json_report(&new, &unanswered, sql.as_deref()));
+        return Ok(if a.check { 1 } else { 0 });
+    }
     print_summary(&new, out);
     if a.dry_run {
         for m in &new {
@@ -182,6 +198,63 @@ pub fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
         ))
     })?;
     Ok(0)
+}
+
+/// `--from-db`: the live database, read back in the history's words. Only
+/// a database at the head of the history, with nothing changed by hand, is
+/// a sound base: the new migration must also replay on the history.
+async fn live_state(project: &Project, g: &Global, graph: &Graph) -> Result<Schema, Fail> {
+    let not_up_to_date = |pending: &[String]| {
+        Fail::user(format!(
+            "error: Target database is not up to date: {} migration{} not applied ({})\n  = help: run `remodel migrate` first, then makemigrations --from-db; nothing was written",
+            pending.len(),
+            if pending.len() == 1 { " is" } else { "s are" },
+            pending.join(", ")
+        ))
+    };
+    let Some(mut db) = connect(project, g, false).await? else {
+        // A SQLite file not made yet: an empty database.
+        let pending: Vec<String> = graph.migrations.iter().map(|m| m.key()).collect();
+        if !pending.is_empty() {
+            return Err(not_up_to_date(&pending));
+        }
+        return Ok(Schema::default());
+    };
+    let ignored = |t: &str| project.config.ignored(t);
+    let found = drift::inspect(db.as_mut(), graph, &ignored, "_unowned").await;
+    db.close().await;
+    let found = found.map_err(|e| Fail::user(format!("error: {e}")))?;
+    if let Some(k) = found.failed.first() {
+        return Err(Fail::user(format!(
+            "error: migration {k} failed part-way\n  = help: put the database right, then `remodel migrate --resolve {k} --rolled-back` (or `--applied`); nothing was written"
+        )));
+    }
+    if !found.missing.is_empty() {
+        return Err(Fail::user(format!(
+            "error: {}",
+            SessionError::Missing(found.missing.clone())
+        )));
+    }
+    if !found.pending.is_empty() {
+        return Err(not_up_to_date(&found.pending));
+    }
+    if !found.differences.is_empty() || !found.changed.is_empty() {
+        let mut lines: Vec<String> = found.differences.iter().take(10).cloned().collect();
+        if found.differences.len() > 10 {
+            lines.push(format!("… and {} more", found.differences.len() - 10));
+        }
+        lines.extend(
+            found
+                .changed
+                .iter()
+                .map(|(k, p)| format!("applied migration {k} ({p}) changed since it was applied")),
+        );
+        return Err(Fail::user(format!(
+            "error: the database has drifted from the applied migrations, so a migration made from it would not replay on the history:\n  {}\n  = help: record the drift with `remodel check --adopt` (or put the database back), then run makemigrations --from-db again; nothing was written",
+            lines.join("\n  ")
+        )));
+    }
+    Ok(found.live)
 }
 
 /// Records a terminal answer.
@@ -435,6 +508,36 @@ fn verify(
         )));
     }
     Ok(())
+}
+
+/// `--dry-run`/`--check` with `--format json`: what would be written.
+fn json_report(
+    new: &[NewMigration],
+    unanswered: &[&Question],
+    sql: Option<&str>,
+) -> serde_json::Value {
+    let mut report = serde_json::json!({
+        "changes": !new.is_empty(),
+        "migrations": new.iter().map(|m| serde_json::json!({
+            "app": m.app,
+            "name": m.name,
+            "path": m.path.display().to_string(),
+            "operations": m.descriptions.iter().map(|d| serde_json::json!({
+                "symbol": d.symbol.to_string(),
+                "description": d.text,
+                "destructive": d.destructive,
+            })).collect::<Vec<_>>(),
+            "text": m.text,
+        })).collect::<Vec<_>>(),
+        "unanswered": unanswered.iter().map(|q| serde_json::json!({
+            "id": q.id,
+            "explanation": answers::explain(q).trim_end(),
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(sql) = sql {
+        report["sql"] = serde_json::Value::String(sql.to_string());
+    }
+    report
 }
 
 fn print_summary(new: &[NewMigration], out: Out) {

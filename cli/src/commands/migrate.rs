@@ -1,6 +1,6 @@
 //! `remodel migrate`: apply or unapply migrations to reach a target (DESIGN §3, §6).
 
-use super::{check_apps, connect, db_fail, known_apps, load_graph, scan_models};
+use super::{check_apps, connect, db_fail, known_apps, load_graph, scan_models, take_lock};
 use crate::args::{Global, MigrateArgs};
 use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
@@ -169,7 +169,7 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     let mut db = db;
     // The lock is held from before the history is read until the run ends,
     // so a second migrate waits, then finds nothing left to do.
-    lock(db.as_mut(), a, out).await?;
+    take_lock(db.as_mut(), a.lock_timeout, out).await?;
     let result = run_locked(&graph, db.as_mut(), &aim, heading, a, out).await;
     let _ = db.unlock().await;
     db.close().await;
@@ -456,22 +456,6 @@ fn offline_plan(
 }
 
 /// Takes the migration lock, waiting up to `--lock-timeout` and saying so.
-async fn lock(db: &mut dyn Database, a: &MigrateArgs, out: Out) -> Result<(), Fail> {
-    let quiet = out.verbosity == 0;
-    let seconds = a.lock_timeout;
-    db.set_lock_wait(
-        std::time::Duration::from_secs(seconds),
-        Box::new(move || {
-            if !quiet {
-                eprintln!("Waiting for another migrate to finish (up to {seconds}s)…");
-            }
-        }),
-    )
-    .await
-    .map_err(db_fail)?;
-    db.lock().await.map_err(db_fail)
-}
-
 /// `migrate --resolve APP.NAME --rolled-back|--applied`.
 async fn resolve(
     project: &Project,
@@ -497,7 +481,7 @@ async fn resolve(
             "error: {key} is not recorded: the database does not exist"
         )));
     };
-    lock(db.as_mut(), a, out).await?;
+    take_lock(db.as_mut(), a.lock_timeout, out).await?;
     let rows = history::read(db.as_mut()).await.map_err(db_fail)?;
     let result = match rows.iter().find(|r| r.app == app && r.name == name) {
         Some(r) if r.state == RowState::Failed => {

@@ -1,6 +1,8 @@
 //! One module per command, and what they share: loading the history,
 //! scanning the models, connecting.
 
+pub mod check;
+pub mod inspectdb;
 pub mod makemigrations;
 pub mod migrate;
 pub mod showmigrations;
@@ -120,4 +122,21 @@ pub async fn connect(
 /// A database error as a failure.
 pub fn db_fail(e: DbError) -> Fail {
     Fail::user(format!("error: {e}"))
+}
+
+/// Takes the migration lock, waiting up to `seconds` and saying so when
+/// another process holds it.
+pub async fn take_lock(db: &mut dyn Database, seconds: u64, out: Out) -> Result<(), Fail> {
+    let quiet = out.verbosity == 0;
+    db.set_lock_wait(
+        std::time::Duration::from_secs(seconds),
+        Box::new(move || {
+            if !quiet {
+                eprintln!("Waiting for another migrate to finish (up to {seconds}s)…");
+            }
+        }),
+    )
+    .await
+    .map_err(db_fail)?;
+    db.lock().await.map_err(db_fail)
 }

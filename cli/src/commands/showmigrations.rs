@@ -101,6 +101,10 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
         .filter(|r| graph.get(&r.key()).is_none() && graph.replaced_by(&r.key()).is_none())
         .collect();
     let shown = |app: &str| a.apps.is_empty() || a.apps.iter().any(|x| x == app);
+    if g.format == Some(crate::args::Format::Json) {
+        out.json(&json_report(&graph, &marks, &missing, &known, a));
+        return Ok(0);
+    }
     if a.plan {
         show_plan(&graph, &marks, &missing, &a.apps, out);
     } else {
@@ -154,6 +158,86 @@ pub async fn run(project: &Project, g: &Global, a: &ShowArgs, out: Out) -> Outco
         ));
     }
     Ok(0)
+}
+
+/// `--format json`: every migration with its state and marks, by app (or,
+/// with `--plan`, in apply order with its dependencies).
+fn json_report(
+    graph: &Graph,
+    marks: &Marks,
+    missing: &[&HistoryRow],
+    known: &BTreeSet<String>,
+    a: &ShowArgs,
+) -> serde_json::Value {
+    let shown = |app: &str| a.apps.is_empty() || a.apps.iter().any(|x| x == app);
+    let entry = |i: Option<usize>, key: &str| {
+        let state = match marks.mark(key) {
+            "[!]" => "failed",
+            "[X]" => "applied",
+            _ => "pending",
+        };
+        let (app, name) = key.split_once('.').unwrap_or(("", key));
+        let mut v = serde_json::json!({
+            "app": app,
+            "name": name,
+            "state": state,
+            "changed": marks.changed.contains(key),
+            "conflicting_leaf": marks.conflicting.contains(key),
+            "file_missing": i.is_none(),
+        });
+        if let Some(i) = i {
+            let m = &graph.migrations[i];
+            v["path"] = m.path.display().to_string().into();
+            v["replaces"] = m.file.replaces.clone().into();
+            v["dependencies"] = graph
+                .dependencies(i)
+                .iter()
+                .map(|&d| graph.migrations[d].key())
+                .collect::<Vec<_>>()
+                .into();
+        }
+        v
+    };
+    if a.plan {
+        let mut wanted: BTreeSet<usize> = BTreeSet::new();
+        for (i, m) in graph.migrations.iter().enumerate() {
+            if shown(&m.app) {
+                wanted.insert(i);
+                wanted.extend(graph.ancestors(i));
+            }
+        }
+        let mut plan: Vec<serde_json::Value> = wanted
+            .into_iter()
+            .map(|i| entry(Some(i), &graph.migrations[i].key()))
+            .collect();
+        plan.extend(
+            missing
+                .iter()
+                .filter(|r| shown(&r.app))
+                .map(|r| entry(None, &r.key())),
+        );
+        return serde_json::json!({ "plan": plan });
+    }
+    let mut apps = serde_json::Map::new();
+    let mut labels = known.clone();
+    labels.extend(missing.iter().map(|r| r.app.clone()));
+    for app in labels.iter().filter(|app| shown(app)) {
+        let mut list: Vec<serde_json::Value> = graph
+            .migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.app == *app)
+            .map(|(i, m)| entry(Some(i), &m.key()))
+            .collect();
+        list.extend(
+            missing
+                .iter()
+                .filter(|r| r.app == *app)
+                .map(|r| entry(None, &r.key())),
+        );
+        apps.insert(app.clone(), list.into());
+    }
+    serde_json::json!({ "apps": apps })
 }
 
 /// `--plan`: every migration in apply order (with APPs, theirs and what they

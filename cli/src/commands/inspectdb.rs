@@ -1,0 +1,71 @@
+//! `remodel inspectdb`: `#[derive(Model)]` structs for the tables of an
+//! existing database (DESIGN §3), so a project can adopt remodel: paste
+//! them into the sources, run `makemigrations`, then `migrate
+//! --fake-initial`, which records the initial migration without running it
+//! because the tables already are what it creates.
+
+use super::{connect, db_fail};
+use crate::args::{Global, InspectArgs};
+use crate::fail::{Fail, Outcome};
+use crate::output::{Out, Style};
+use crate::project::Project;
+use remodel_model::Schema;
+use remodel_model::adoption::adopt;
+use remodel_model::catalog::Catalog;
+
+/// Runs inspectdb.
+pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Outcome {
+    let app = a
+        .app
+        .clone()
+        .unwrap_or_else(|| project.crate_name.replace('-', "_"));
+    if !remodel_model::names::is_identifier(&app) {
+        return Err(Fail::usage(format!(
+            "error: --app `{app}` is not an app label (letters, digits and _)"
+        )));
+    }
+    let Some(mut db) = connect(project, g, false).await? else {
+        let url = project.database_url(g.database.as_deref())?.display();
+        return Err(Fail::user(format!(
+            "error: the database {url} does not exist, so there is nothing to inspect\n  = help: point --database (or DATABASE_URL) at the database to adopt"
+        )));
+    };
+    let dialect = db.dialect();
+    let live = db.introspect().await;
+    db.close().await;
+    let mut live = live.map_err(db_fail)?;
+    live.tables
+        .retain(|name, _| name != remodel_migrate::history::TABLE && !project.config.ignored(name));
+    for t in &a.table {
+        if !live.tables.contains_key(t) {
+            let names: Vec<&str> = live.tables.keys().map(String::as_str).collect();
+            let hint = remodel_model::names::closest(t, &names)
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return Err(Fail::usage(format!(
+                "error: --table {t}: the database has no such table{hint}"
+            )));
+        }
+    }
+    // The database's own spelling folded the way the drift check folds it,
+    // so the printed models create exactly what compares equal.
+    dialect.normalize(&mut live);
+    let (schema, problems) = adopt(&live, &Schema::default(), &|_: &mut Catalog| {}, &app);
+    let mut keys: Vec<(String, String)> = schema
+        .tables
+        .values()
+        .filter(|t| a.table.is_empty() || a.table.contains(&t.table_name()))
+        .map(|t| (t.table_name(), t.key()))
+        .collect();
+    keys.sort();
+    let keys: Vec<String> = keys.into_iter().map(|(_, k)| k).collect();
+    for p in &problems {
+        out.note(&out.paint(Style::Warn, &format!("warning: {p}")));
+    }
+    if keys.is_empty() {
+        out.note("The database has no tables to inspect.");
+        return Ok(0);
+    }
+    out.data(crate::structs::render(&schema, &keys).trim_end());
+    Ok(0)
+}
