@@ -342,7 +342,7 @@ fn reference_for(
         })
         .ok_or_else(|| {
             format!(
-                "{table}: foreign key {name} on {column} points at table {}, which is not in the database",
+                "{table}: foreign key {name} on {column} points at table {}, which is not among the tables compared (missing, or in ignore_tables)",
                 fk.ref_table
             )
         })?;

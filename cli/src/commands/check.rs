@@ -35,6 +35,14 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
     let json = g.format == Some(Format::Json);
     let Some(mut db) = connect(project, g, false).await? else {
         // A SQLite file that does not exist: an empty database.
+        if a.adopt {
+            if json {
+                out.json(&json!({"adopted": [], "models": ""}));
+            } else {
+                out.data("Nothing to adopt: the database does not exist yet.");
+            }
+            return Ok(0);
+        }
         return report_missing_file(project, g, &graph, json, out);
     };
     let new_app = a.app.clone().unwrap_or_else(|| NO_APP.to_string());
@@ -51,7 +59,12 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
     let dialect = db.dialect();
     db.close().await;
     let found = found.map_err(session_fail)?;
-    let ops = reconciling_ops(&found)?;
+    // The differences stand on their own; operations are a bonus when the
+    // database's tables can be read as models at all.
+    let (ops, ops_problem) = match reconciling_ops(&found) {
+        Ok(ops) => (ops, None),
+        Err(fail) => (Vec::new(), Some(fail.message)),
+    };
     let descriptions = describe(&found.applied, &ops);
     if json {
         let ddl_diff = unified(
@@ -124,6 +137,12 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
         }
         for u in &found.unrepresentable {
             out.note(&out.paint(Style::Warn, &format!("warning: {u}")));
+        }
+        if let Some(p) = &ops_problem {
+            out.note(&out.paint(
+                Style::Warn,
+                &format!("warning: no operations can record this drift: {p}"),
+            ));
         }
     }
     report_history(&found, out);
@@ -220,7 +239,7 @@ fn reconciling_ops(found: &Drift) -> Result<Vec<Op>, Fail> {
     };
     diff(&found.applied, &found.live, &answers)
         .map(|d| d.ops)
-        .map_err(|e| Fail::user(format!("internal error: {e}")))
+        .map_err(|e| Fail::user(format!("error: {e}")))
 }
 
 /// Each operation's app and one-line description, in order.
@@ -296,7 +315,7 @@ async fn adopt(
         .map(|t| t.table_name())
         .collect();
     if !unowned.is_empty() {
-        return Err(Fail::usage(format!(
+        return Err(Fail::user(format!(
             "error: no model owns table{} {}; say which app adopts {}: remodel check --adopt --app APP\nnothing was written",
             if unowned.len() == 1 { "" } else { "s" },
             unowned.join(", "),
@@ -308,7 +327,15 @@ async fn adopt(
         ..Default::default()
     };
     let d = diff(&found.applied, &found.live, &answers)
-        .map_err(|e| Fail::user(format!("internal error: {e}")))?;
+        .map_err(|e| Fail::user(format!("error: {e}")))?;
+    if d.ops.is_empty() {
+        let mut lines = found.differences.clone();
+        lines.extend(found.unrepresentable.iter().cloned());
+        return Err(Fail::user(format!(
+            "error: this drift cannot be recorded as a migration (no model can declare it):\n  {}\n  = help: put the database back as the migrations have it, or leave the table to `ignore_tables` in remodel.toml; nothing was written",
+            lines.join("\n  ")
+        )));
+    }
     let dir = project.migrations_rel();
     let opts = MakeOptions {
         name: a.name.as_deref(),
@@ -320,15 +347,17 @@ async fn adopt(
         other => Fail::user(format!("error: {other}")),
     })?;
     // What the history will say once these are recorded: the database.
-    let state = replay_with(graph, &new).map_err(|errors| {
+    let mut state = replay_with(graph, &new).map_err(|errors| {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Fail::user(format!(
             "internal error: the adopted migrations do not load with the history: {}; nothing was written",
             text.join("; ")
         ))
     })?;
-    let left = diff(&state, &found.live, &answers)
-        .map_err(|e| Fail::user(format!("internal error: {e}")))?;
+    // Ignored tables are in neither side of the comparison.
+    state.tables.retain(|_, t| !ignored(&t.table_name()));
+    let left =
+        diff(&state, &found.live, &answers).map_err(|e| Fail::user(format!("error: {e}")))?;
     if !left.ops.is_empty() {
         return Err(Fail::user(
             "internal error: the adopted migrations do not describe the database; nothing was written",
@@ -426,12 +455,18 @@ async fn record(
 ) -> Result<(), remodel_dialect::DbError> {
     history::ensure_table(db).await?;
     db.begin_migration(true).await?;
+    let mut done: Vec<&NewMigration> = Vec::new();
     for m in new {
         let checksum = m.file.checksum(&Schema::default());
         if let Err(e) = history::record_applied(db, &m.app, &m.name, &checksum).await {
             let _ = db.rollback_migration().await;
+            // Where nothing rolls back (MySQL), forget what was recorded.
+            for r in done {
+                let _ = history::remove(db, &r.app, &r.name).await;
+            }
             return Err(e);
         }
+        done.push(m);
     }
     db.commit_migration(true).await
 }

@@ -3,8 +3,8 @@
 //! (types, nullability, defaults, identity, comments), constraints (primary
 //! key, unique, foreign key, check) and indexes other than those backing a
 //! constraint. Tables an extension owns, partitions and internal schemas are
-//! not read; expression and partial indexes, which no model can describe, are
-//! skipped.
+//! not read; expression, partial and descending (or NULLS FIRST) indexes,
+//! which no model can describe, are skipped.
 
 #[cfg(feature = "postgres")]
 use super::connection::PostgresDatabase;
@@ -123,6 +123,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
                  AND k.attnum > 0 \
                  WHERE ix.indexprs IS NULL AND ix.indpred IS NULL AND ix.indisvalid \
+                 AND NOT EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                      WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
                  ORDER BY 1, 2, 4"

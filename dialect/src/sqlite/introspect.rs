@@ -13,7 +13,7 @@ use remodel_model::{ColumnDefault, ColumnType, Literal, OnDelete, expr};
 use sqlparser::ast::{ColumnOption, ReferentialAction, Statement, TableConstraint, UnaryOperator};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const USER_TABLES: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
@@ -266,8 +266,9 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     let indexes = db
         .query(
             &format!(
-                "SELECT m.name, il.name, il.\"unique\", il.origin, ii.name \
+                "SELECT m.name, il.name, il.\"unique\", il.origin, ii.name, il.partial, ix.\"desc\" \
                  FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
+                 JOIN pragma_index_xinfo(il.name) ix ON ix.seqno = ii.seqno \
                  WHERE {USER_TABLES} ORDER BY m.name, il.name, ii.seqno"
             ),
             &[],
@@ -378,12 +379,20 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
 
     // Indexes: CREATE INDEX ones are indexes; those made for UNIQUE constraints are uniques.
     let mut idx: BTreeMap<(String, String), (bool, String, Vec<String>)> = BTreeMap::new();
+    // Expression, partial and descending indexes, which no model can
+    // declare, are not read (as on PostgreSQL).
+    let mut unmodelled: BTreeSet<(String, String)> = BTreeSet::new();
     for row in &indexes {
+        let key = (text(&row[0]), text(&row[1]));
+        if matches!(row[4], Value::Null) || int(&row[5]) != 0 || int(&row[6]) != 0 {
+            unmodelled.insert(key.clone());
+        }
         let e = idx
-            .entry((text(&row[0]), text(&row[1])))
+            .entry(key)
             .or_insert_with(|| (int(&row[2]) != 0, text(&row[3]), Vec::new()));
         e.2.push(text(&row[4]));
     }
+    idx.retain(|key, _| !unmodelled.contains(key));
     for ((table, index), (unique, origin, cols)) in idx {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
