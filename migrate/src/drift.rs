@@ -6,13 +6,12 @@
 
 use crate::graph::Graph;
 use crate::history::{self, HistoryRow, RowState};
-use crate::session::{SessionError, applied_keys, changed};
+use crate::session::{SessionError, applied_keys, changed, graph_for_history};
 use remodel_dialect::{Database, Dialect};
 use remodel_differ::Op;
 use remodel_model::adoption;
 use remodel_model::catalog::Catalog;
 use remodel_model::{Schema, Table};
-use std::collections::BTreeSet;
 
 /// What `check` finds.
 #[derive(Debug, Clone)]
@@ -49,6 +48,26 @@ impl Drift {
     }
 }
 
+impl Drift {
+    /// What in the history itself must be put right before the database
+    /// can be read against it (`check --adopt`, `makemigrations --from-db`):
+    /// a migration failed part-way, an applied file deleted or edited.
+    pub fn history_problem(&self) -> Option<String> {
+        if let Some(k) = self.failed.first() {
+            return Some(format!(
+                "migration {k} failed part-way\n  = help: put the database right, then run `remodel migrate --resolve {k} --rolled-back` (or `--applied`); nothing was written"
+            ));
+        }
+        if !self.missing.is_empty() {
+            return Some(SessionError::Missing(self.missing.clone()).to_string());
+        }
+        if !self.changed.is_empty() {
+            return Some(SessionError::Changed(self.changed.clone()).to_string());
+        }
+        None
+    }
+}
+
 /// Reads the history and the live catalog and compares them. `ignored`
 /// says which tables are never looked at (`ignore_tables`); remodel's own
 /// history table never is. Tables no model owns read back as models of
@@ -60,10 +79,7 @@ pub async fn inspect(
     new_app: &str,
 ) -> Result<Drift, SessionError> {
     let rows = history::read(db).await?;
-    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
-    let resolved = graph
-        .for_history(&recorded)
-        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let resolved = graph_for_history(graph, &rows)?;
     let graph = resolved.as_ref().unwrap_or(graph);
     let applied_set = applied_keys(graph, &rows);
     let mut applied = Schema::default();

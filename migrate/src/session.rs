@@ -176,10 +176,7 @@ pub async fn prepare_run(
     plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
     // Squashes are used or not depending on what the history holds.
-    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
-    let resolved = graph
-        .for_history(&recorded)
-        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let resolved = graph_for_history(graph, &rows)?;
     let graph = resolved.as_ref().unwrap_or(graph);
     // A failed row first: its file may be gone too, and pruning it would
     // forget a half-applied migration.
@@ -223,6 +220,18 @@ pub async fn prepare_run(
         rows,
         prepared,
     })
+}
+
+/// The graph as a history sees it (squashes used or not); `None` when it
+/// is `graph` itself.
+pub fn graph_for_history(
+    graph: &Graph,
+    rows: &[HistoryRow],
+) -> Result<Option<Graph>, SessionError> {
+    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
+    graph
+        .for_history(&recorded)
+        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))
 }
 
 /// What a history says is applied: its rows, and each squash in use whose
@@ -401,10 +410,7 @@ pub fn changed(graph: &Graph, rows: &[HistoryRow]) -> Vec<(String, String)> {
 pub async fn prune(db: &mut dyn Database, graph: &Graph) -> Result<Vec<String>, SessionError> {
     plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
-    let recorded: BTreeSet<String> = rows.iter().map(HistoryRow::key).collect();
-    let resolved = graph
-        .for_history(&recorded)
-        .map_err(|errors| SessionError::Load(errors.iter().map(ToString::to_string).collect()))?;
+    let resolved = graph_for_history(graph, &rows)?;
     let graph = resolved.as_ref().unwrap_or(graph);
     let gone: Vec<&HistoryRow> = rows
         .iter()

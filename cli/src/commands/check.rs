@@ -415,22 +415,8 @@ async fn adopt(
 /// not over a failed, edited or deleted migration, and not with migrations
 /// pending (the new ones would depend on unapplied ones).
 fn refuse_unsound(graph: &remodel_migrate::Graph, found: &Drift) -> Result<(), Fail> {
-    if let Some(k) = found.failed.first() {
-        return Err(Fail::user(format!(
-            "error: migration {k} failed part-way; adopting now would record its half as intended\n  = help: put the database right and run `remodel migrate --resolve {k} --rolled-back` (or `--applied`) first; nothing was written"
-        )));
-    }
-    if !found.missing.is_empty() {
-        return Err(Fail::user(format!(
-            "error: {}",
-            SessionError::Missing(found.missing.clone())
-        )));
-    }
-    if !found.changed.is_empty() {
-        return Err(Fail::user(format!(
-            "error: {}",
-            SessionError::Changed(found.changed.clone())
-        )));
+    if let Some(problem) = found.history_problem() {
+        return Err(Fail::user(format!("error: {problem}")));
     }
     if let Some((app, leaves)) = graph.conflicts().into_iter().next() {
         return Err(Fail::user(format!(

@@ -21,7 +21,6 @@ use remodel_migrate::make::{
     MakeError, MakeOptions, NewMigration, empty_migration, new_migrations, replay_with, write,
 };
 use remodel_migrate::naming::UtcTime;
-use remodel_migrate::session::SessionError;
 use remodel_model::Schema;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -224,31 +223,17 @@ async fn live_state(project: &Project, g: &Global, graph: &Graph) -> Result<Sche
     let found = drift::inspect(db.as_mut(), graph, &ignored, "_unowned").await;
     db.close().await;
     let found = found.map_err(|e| Fail::user(format!("error: {e}")))?;
-    if let Some(k) = found.failed.first() {
-        return Err(Fail::user(format!(
-            "error: migration {k} failed part-way\n  = help: put the database right, then `remodel migrate --resolve {k} --rolled-back` (or `--applied`); nothing was written"
-        )));
-    }
-    if !found.missing.is_empty() {
-        return Err(Fail::user(format!(
-            "error: {}",
-            SessionError::Missing(found.missing.clone())
-        )));
+    if let Some(problem) = found.history_problem() {
+        return Err(Fail::user(format!("error: {problem}")));
     }
     if !found.pending.is_empty() {
         return Err(not_up_to_date(&found.pending));
     }
-    if !found.differences.is_empty() || !found.changed.is_empty() {
+    if !found.differences.is_empty() {
         let mut lines: Vec<String> = found.differences.iter().take(10).cloned().collect();
         if found.differences.len() > 10 {
             lines.push(format!("… and {} more", found.differences.len() - 10));
         }
-        lines.extend(
-            found
-                .changed
-                .iter()
-                .map(|(k, p)| format!("applied migration {k} ({p}) changed since it was applied")),
-        );
         return Err(Fail::user(format!(
             "error: the database has drifted from the applied migrations, so a migration made from it would not replay on the history:\n  {}\n  = help: record the drift with `remodel check --adopt` (or put the database back), then run makemigrations --from-db again; nothing was written",
             lines.join("\n  ")
