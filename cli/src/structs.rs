@@ -240,8 +240,32 @@ fn rust_type(ty: &ColumnType) -> (&'static str, Vec<String>) {
         ColumnType::TimestampTz => ("chrono::DateTime<chrono::Utc>", vec![]),
         ColumnType::Uuid => ("uuid::Uuid", vec![]),
         ColumnType::Json => ("serde_json::Value", vec![]),
-        ColumnType::Raw(sql) => ("String", vec![format!("sql_type = {}", lit(sql))]),
+        ColumnType::Raw(sql) => (
+            unsigned_rust_type(sql).unwrap_or("String"),
+            vec![format!("sql_type = {}", lit(sql))],
+        ),
     }
+}
+
+/// The Rust type of an unsigned integer column (MySQL's `int unsigned`,
+/// `bigint(20) unsigned`), which a model declares with `sql_type`.
+fn unsigned_rust_type(sql: &str) -> Option<&'static str> {
+    let lower = sql.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let [base, "unsigned", rest @ ..] = words.as_slice() else {
+        return None;
+    };
+    if rest.iter().any(|w| *w != "zerofill") {
+        return None;
+    }
+    let base = base.split('(').next().unwrap_or(base);
+    Some(match base {
+        "tinyint" => "u8",
+        "smallint" => "u16",
+        "mediumint" | "int" | "integer" => "u32",
+        "bigint" => "u64",
+        _ => return None,
+    })
 }
 
 /// `#[kind(a, b)]` at `indent`, one item per line when it is too long for one.
@@ -1019,5 +1043,26 @@ pub struct Exam {
                 syn::parse_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(parsed.value(), s, "{text}");
         }
+    }
+
+    #[test]
+    fn unsigned_integers_get_unsigned_rust_types() {
+        assert_eq!(unsigned_rust_type("int unsigned"), Some("u32"));
+        assert_eq!(unsigned_rust_type("int(10) unsigned"), Some("u32"));
+        assert_eq!(
+            unsigned_rust_type("BIGINT(20) UNSIGNED ZEROFILL"),
+            Some("u64")
+        );
+        assert_eq!(unsigned_rust_type("tinyint unsigned"), Some("u8"));
+        assert_eq!(unsigned_rust_type("decimal(5,2) unsigned"), None);
+        assert_eq!(unsigned_rust_type("int"), None);
+        let (ty, attrs) = rust_type(&ColumnType::Raw("smallint unsigned".into()));
+        assert_eq!(
+            (ty, attrs.as_slice()),
+            (
+                "u16",
+                ["sql_type = \"smallint unsigned\"".to_string()].as_slice()
+            )
+        );
     }
 }

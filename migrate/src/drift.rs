@@ -25,8 +25,17 @@ pub struct Drift {
     /// column nota exists in the database but not in the applied
     /// migrations`); empty when they match.
     pub differences: Vec<String>,
-    /// What the database holds that a model cannot declare.
+    /// What the database holds that a model cannot declare and no
+    /// operation can record: multi-column foreign keys and the like (the
+    /// facts of [`CatalogTable::unmodelled`] no applied RunSql names are
+    /// among the differences instead).
+    ///
+    /// [`CatalogTable::unmodelled`]: remodel_model::catalog::CatalogTable::unmodelled
     pub unrepresentable: Vec<String>,
+    /// The facts no model can declare that the database holds and no
+    /// applied RunSql names (each also among `differences`): no operation
+    /// can record them, a RunSql migration can.
+    pub unmodelled: Vec<String>,
     /// Applied migrations (`app.name`, file) edited since they were applied.
     pub changed: Vec<(String, String)>,
     /// Applied migrations whose files are gone.
@@ -83,12 +92,21 @@ pub async fn inspect(
     let graph = resolved.as_ref().unwrap_or(graph);
     let applied_set = applied_keys(graph, &rows);
     let mut applied = Schema::default();
+    // What applied RunSql migrations ran: the facts no model can declare
+    // that they name are recorded in the history, not drift.
+    let mut run_sql = Vec::new();
+    let dialect_name = db.dialect().kind().name();
     for m in graph
         .migrations
         .iter()
         .filter(|m| applied_set.contains(&m.key()))
     {
         for (i, op) in m.file.ops().iter().enumerate() {
+            if let Op::RunSql { sql, .. } = op
+                && let Some(text) = sql.for_dialect(dialect_name)
+            {
+                run_sql.push(text.to_string());
+            }
             op.apply_to(&mut applied).map_err(|e| {
                 SessionError::Load(vec![format!(
                     "{}: operation {} does not replay on the migrations applied before it: {e}",
@@ -102,6 +120,16 @@ pub async fn inspect(
     let mut live = db.introspect().await?;
     live.tables
         .retain(|name, _| name != history::TABLE && !ignored(name));
+    let mut unmodelled = Vec::new();
+    for (name, t) in live.tables.iter_mut() {
+        // A reference into an ignored table is as unseen as the table.
+        t.foreign_keys.retain(|_, fk| !ignored(&fk.ref_table));
+        t.unmodelled
+            .retain(|_, fact| !run_sql.iter().any(|sql| fact.mentioned_in(sql)));
+        for (object, fact) in &t.unmodelled {
+            unmodelled.push(format!("{name}: {object} {}", fact.what));
+        }
+    }
     let dialect = db.dialect();
     let (read_back, unrepresentable) = adoption::adopt(
         &live,
@@ -110,6 +138,9 @@ pub async fn inspect(
         new_app,
     );
     let mut expected = applied.to_catalog();
+    for t in expected.tables.values_mut() {
+        t.foreign_keys.retain(|_, fk| !ignored(&fk.ref_table));
+    }
     dialect.normalize(&mut expected);
     dialect.normalize(&mut live);
     Ok(Drift {
@@ -117,6 +148,7 @@ pub async fn inspect(
         live: read_back,
         applied,
         unrepresentable,
+        unmodelled,
         changed: changed(graph, &rows),
         missing: rows
             .iter()

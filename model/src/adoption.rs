@@ -13,6 +13,7 @@
 use crate::catalog::{Catalog, CatalogColumn, CatalogTable};
 use crate::names::{NameKind, derived_name, is_identifier, snake_case};
 use crate::schema::{Constraint, Field, Index, Reference, Schema, Table};
+use crate::types::ColumnType;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What [`adopt`] could not express in a model, one line each
@@ -90,6 +91,32 @@ pub fn adopt(
                 t
             }
         };
+        if raw.primary_key.is_empty() && table.managed {
+            problems.push(format!(
+                "{name}: the table has no primary key, which every model needs; its struct does not compile until a field is `primary_key` (and the table has that key), or leave the table to `ignore_tables`"
+            ));
+        }
+        for f in table
+            .fields
+            .iter()
+            .filter(|f| f.ty == ColumnType::Raw(String::new()))
+        {
+            problems.push(format!(
+                "{name}: column {} has no declared type, which no model can declare; give it one in the database (SQLite: rebuild the table), or leave the table to `ignore_tables`",
+                f.column_name()
+            ));
+        }
+        for f in table.fields.iter().filter(|f| f.auto && !f.ty.is_integer()) {
+            let ty = match &f.ty {
+                ColumnType::Raw(sql) => sql.clone(),
+                other => other.to_string(),
+            };
+            problems.push(format!(
+                "{name}: column {} is {} with auto-increment, which no model can declare (a model's auto key is i16, i32 or i64); the struct declares it without `auto` — change the column to BIGINT, or leave the table to `ignore_tables`",
+                f.column_name(),
+                ty
+            ));
+        }
         out.insert(table);
     }
     for (key, fks) in pending_fks {

@@ -34,6 +34,57 @@ pub struct CatalogTable {
     pub foreign_keys: BTreeMap<String, CatalogForeignKey>,
     /// The table comment.
     pub comment: Option<String>,
+    /// What the database holds on this table that no model can declare (an
+    /// expression index, a foreign key's ON UPDATE, a generated column),
+    /// keyed by the object it is on (`index users_lower_email`, `foreign key
+    /// fk_x`, `column total`). Only introspectors fill it, never
+    /// [`Schema::to_catalog`], so each entry is drift unless the history
+    /// accounts for it (see [`Unmodelled::names`]).
+    pub unmodelled: BTreeMap<String, Unmodelled>,
+}
+
+/// One fact of the database no model can declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmodelled {
+    /// What it is, as the rest of a sentence about the object: `is an
+    /// expression index (CREATE INDEX …)`, `has ON UPDATE CASCADE`.
+    pub what: String,
+    /// The identifiers an applied RunSql migration must all mention for the
+    /// fact to count as recorded in the history (the index or constraint
+    /// name; the table and column names for a column's attribute).
+    pub names: Vec<String>,
+}
+
+impl Unmodelled {
+    /// A fact `what` that a RunSql mentioning every one of `names` records.
+    pub fn new(what: impl Into<String>, names: &[&str]) -> Self {
+        Unmodelled {
+            what: what.into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    /// Whether `sql` (a RunSql's statements) mentions every name, each as a
+    /// whole identifier (quoted or not), case-insensitively.
+    pub fn mentioned_in(&self, sql: &str) -> bool {
+        let lower = sql.to_lowercase();
+        self.names
+            .iter()
+            .all(|n| mentions_identifier(&lower, &n.to_lowercase()))
+    }
+}
+
+/// Whether `haystack` holds `name` not as part of a longer identifier.
+fn mentions_identifier(haystack: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    haystack.match_indices(name).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + name.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }
 
 /// One column.
@@ -423,6 +474,14 @@ fn table_differences(
             .map(|t| format!("{name}: {t}")),
         );
     }
+    for (object, u) in &got.unmodelled {
+        if want.unmodelled.get(object) != Some(u) {
+            out.push(format!(
+                "{name}: {object} {}, which no model can declare",
+                u.what
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -776,5 +835,30 @@ mod tests {
                 "{l}"
             );
         }
+    }
+
+    #[test]
+    fn unmodelled_facts_are_differences_and_runsql_can_name_them() {
+        let fact = Unmodelled::new("has ON UPDATE CASCADE", &["item_p_id_fk"]);
+        let lines = diff(
+            |t| {
+                t.unmodelled
+                    .insert("foreign key item_p_id_fk".into(), fact.clone());
+            },
+            |_| {},
+        );
+        assert_eq!(
+            lines,
+            ["item: foreign key item_p_id_fk has ON UPDATE CASCADE, which no model can declare"]
+        );
+        assert!(
+            fact.mentioned_in("ALTER TABLE item ADD CONSTRAINT \"ITEM_P_ID_FK\" FOREIGN KEY …")
+        );
+        assert!(!fact.mentioned_in("ALTER TABLE item ADD CONSTRAINT item_p_id_fk2 …"));
+        let column = Unmodelled::new("is a generated column", &["item", "total"]);
+        assert!(
+            column.mentioned_in("ALTER TABLE item ADD total int GENERATED ALWAYS AS (a) STORED")
+        );
+        assert!(!column.mentioned_in("ALTER TABLE item_total ADD x int"));
     }
 }

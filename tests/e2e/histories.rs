@@ -52,6 +52,9 @@ struct StepSpec {
     /// Pieces the standard output must contain.
     #[serde(default)]
     stdout_has: Vec<String>,
+    /// Pieces the standard output must contain on one dialect.
+    #[serde(default)]
+    stdout_has_on: BTreeMap<String, Vec<String>>,
     /// Pieces the standard error must contain.
     #[serde(default)]
     stderr_has: Vec<String>,
@@ -190,7 +193,8 @@ async fn run_script(dir: &Path, script: &Script, kind: DialectKind) {
                 run.stderr
             );
         }
-        for needle in &step.stdout_has {
+        let on_dialect = step.stdout_has_on.get(kind.name()).into_iter().flatten();
+        for needle in step.stdout_has.iter().chain(on_dialect) {
             assert!(
                 run.stdout.contains(needle),
                 "{at}: stdout lacks {needle:?}:\n{}",
@@ -218,8 +222,10 @@ async fn run_script(dir: &Path, script: &Script, kind: DialectKind) {
         }
         if step.code != 0 && !step.partial {
             // `--check` reports on stdout what it found; a refusal prints nothing there.
-            let reports =
-                step.stdout.is_some() || !step.stdout_has.is_empty() || step.snapshot.is_some();
+            let reports = step.stdout.is_some()
+                || !step.stdout_has.is_empty()
+                || !step.stdout_has_on.is_empty()
+                || step.snapshot.is_some();
             assert!(
                 reports || run.stdout.is_empty(),
                 "{at}: a refusal prints nothing on stdout:\n{}",

@@ -114,3 +114,53 @@ async fn inspectdb_prints_the_tables_asked_for_and_refuses_unknown_ones() {
     let run = p.remodel(&["inspectdb", "--app", "no-such"]);
     crate::refused(&run, 2, &["--app `no-such` is not an app label"]);
 }
+
+/// What the printed structs cannot say is named on stderr, each with what
+/// to do: no primary key, no declared type, an expression index, a
+/// generated column, an unsigned auto-increment key (MySQL).
+#[tokio::test]
+async fn inspectdb_warns_about_what_the_structs_leave_out() {
+    let p = crate::project();
+    p.exec_script(
+        "CREATE TABLE loose (a TEXT, b);
+         CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+             upper_name TEXT GENERATED ALWAYS AS (upper(name)) VIRTUAL);
+         CREATE INDEX item_lower ON item (lower(name));",
+    )
+    .await;
+    let run = p.remodel(&["inspectdb"]);
+    run.ok();
+    for warning in [
+        "warning: loose: the table has no primary key, which every model needs",
+        "warning: loose: column b has no declared type, which no model can declare",
+        "warning: item: index item_lower is `CREATE INDEX item_lower ON item (lower(name))`, which no model can declare; it is left out (a RunSql migration can create it)",
+        "warning: item: column upper_name is a generated column of type TEXT, which no model can declare",
+    ] {
+        assert!(
+            run.stderr.contains(warning),
+            "lacks {warning:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stdout.contains("upper_name"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn inspectdb_gives_unsigned_columns_unsigned_types_on_mysql() {
+    let Some(p) = TestProject::on(BIN, DialectKind::Mysql).await else {
+        return;
+    };
+    p.exec_script(
+        "CREATE TABLE counter (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, hits BIGINT UNSIGNED NOT NULL);",
+    )
+    .await;
+    let run = p.remodel(&["inspectdb"]);
+    run.ok();
+    assert!(run.stdout.contains("pub hits: u64,"), "{}", run.stdout);
+    assert!(run.stdout.contains("pub id: u32,"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("warning: counter: column id is int unsigned with auto-increment, which no model can declare"),
+        "{}",
+        run.stderr
+    );
+}

@@ -83,6 +83,7 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
             })).collect::<Vec<_>>(),
             "ddl_diff": ddl_diff,
             "unrepresentable": found.unrepresentable,
+            "unmodelled": found.unmodelled,
             "changed": found.changed.iter().map(|(k, p)| json!({"migration": k, "path": p})).collect::<Vec<_>>(),
             "missing": found.missing,
             "failed": found.failed,
@@ -137,6 +138,12 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
         }
         for u in &found.unrepresentable {
             out.note(&out.paint(Style::Warn, &format!("warning: {u}")));
+        }
+        if !found.unmodelled.is_empty() {
+            out.note(&format!(
+                "note: no operation records what no model can declare ({} above)\n  = help: {RUNSQL_HELP}put it back as the migrations have it",
+                found.unmodelled.len()
+            ));
         }
         if let Some(p) = &ops_problem {
             out.note(&out.paint(
@@ -218,6 +225,7 @@ fn report_missing_file(
             "operations": [],
             "ddl_diff": "",
             "unrepresentable": [],
+            "unmodelled": [],
             "changed": [],
             "missing": [],
             "failed": [],
@@ -331,8 +339,13 @@ async fn adopt(
     if d.ops.is_empty() {
         let mut lines = found.differences.clone();
         lines.extend(found.unrepresentable.iter().cloned());
+        let runsql = if found.unmodelled.is_empty() {
+            ""
+        } else {
+            RUNSQL_HELP
+        };
         return Err(Fail::user(format!(
-            "error: this drift cannot be recorded as a migration (no model can declare it):\n  {}\n  = help: put the database back as the migrations have it, or leave the table to `ignore_tables` in remodel.toml; nothing was written",
+            "error: this drift cannot be recorded as a migration (no model can declare it):\n  {}\n  = help: {runsql}put the database back as the migrations have it, or leave the table to `ignore_tables` in remodel.toml; nothing was written",
             lines.join("\n  ")
         )));
     }
@@ -408,8 +421,20 @@ async fn adopt(
         Style::Warn,
         "warning: until the models say this, `remodel makemigrations` would write a migration that undoes what was just adopted (and drops any column or table it added, with its data)",
     ));
+    if !found.unmodelled.is_empty() {
+        out.note(&out.paint(
+            Style::Warn,
+            &format!(
+                "warning: not adopted, since no model can declare it:\n  {}\n  = help: {RUNSQL_HELP}or put it back as the migrations have it",
+                found.unmodelled.join("\n  ")
+            ),
+        ));
+    }
     Ok(0)
 }
+
+/// How to record what no model can declare.
+const RUNSQL_HELP: &str = "to record what no model can declare, add a RunSql migration that creates it (naming each object; `remodel check` counts an object an applied RunSql names as recorded) and apply it with `remodel migrate --fake`; or ";
 
 /// Adoption records what the database holds on top of a sound history:
 /// not over a failed, edited or deleted migration, and not with migrations

@@ -62,6 +62,22 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     for p in &problems {
         out.note(&out.paint(Style::Warn, &format!("warning: {p}")));
     }
+    // What no model can declare is left out of the structs: say so, since
+    // the models will not recreate it.
+    for (name, t) in &live.tables {
+        if !a.table.is_empty() && !a.table.contains(name) {
+            continue;
+        }
+        for (object, fact) in &t.unmodelled {
+            out.note(&out.paint(
+                Style::Warn,
+                &format!(
+                    "warning: {name}: {object} {}, which no model can declare; it is left out (a RunSql migration can create it)",
+                    fact.what
+                ),
+            ));
+        }
+    }
     if keys.is_empty() {
         out.note("The database has no tables to inspect.");
         return Ok(0);

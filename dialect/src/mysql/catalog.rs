@@ -19,7 +19,7 @@
 
 use crate::Value;
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
 };
 use remodel_model::{ColumnDefault, ColumnType, Literal, OnDelete, expr};
 use sqlparser::ast::{Expr, ObjectNamePart, UnaryOperator, Value as SqlValue};
@@ -922,12 +922,14 @@ pub fn normalize(catalog: &mut Catalog) {
 pub struct CatalogRows {
     /// `TABLE_NAME, TABLE_COMMENT`.
     pub tables: Vec<Vec<Value>>,
-    /// `TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT`.
+    /// `TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+    /// COLUMN_COMMENT, GENERATION_EXPRESSION`.
     pub columns: Vec<Vec<Value>>,
-    /// `TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME`.
+    /// `TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME,
+    /// SUB_PART, INDEX_TYPE, COLLATION`.
     pub indexes: Vec<Vec<Value>>,
     /// `TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, ORDINAL_POSITION,
-    /// REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, DELETE_RULE`.
+    /// REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, DELETE_RULE, UPDATE_RULE`.
     pub foreign_keys: Vec<Vec<Value>>,
     /// `TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE`.
     pub checks: Vec<Vec<Value>>,
@@ -941,6 +943,25 @@ fn delete_rule(s: &str) -> OnDelete {
         "SET DEFAULT" => OnDelete::SetDefault,
         _ => OnDelete::NoAction,
     }
+}
+
+/// What a column has that no model declares (`COLUMN_TYPE`, `EXTRA`,
+/// `GENERATION_EXPRESSION`): an ON UPDATE clause, or that it is generated.
+fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<String> {
+    let lower = extra.to_ascii_lowercase();
+    if lower.contains(" generated") && !lower.contains("default_generated") {
+        let kind = if lower.contains("virtual") {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        return Some(format!(
+            "is a generated column, `{column_type} AS ({}) {kind}`",
+            text(generation)
+        ));
+    }
+    let at = lower.find("on update ")?;
+    Some(format!("has {}", extra[at..].trim().to_uppercase()))
 }
 
 /// Builds the catalog from its rows.
@@ -961,8 +982,18 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             continue;
         };
         let name = text(col(r, 1));
-        let ty = parse_type(&text(col(r, 2)));
         let extra = text(col(r, 5));
+        let table = text(col(r, 0));
+        if let Some(what) = column_fact(&text(col(r, 2)), &extra, col(r, 7)) {
+            t.unmodelled.insert(
+                format!("column {name}"),
+                Unmodelled::new(what, &[&table, &name]),
+            );
+            if extra.to_ascii_lowercase().contains(" generated") {
+                continue; // a generated column is not a field
+            }
+        }
+        let ty = parse_type(&text(col(r, 2)));
         let default = parse_default(flavor, opt_text(col(r, 4)).as_deref(), &extra, &ty);
         if extra.to_ascii_lowercase().contains("auto_increment") {
             t.auto_increment = Some(name.clone());
@@ -978,23 +1009,55 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         );
     }
 
-    // (table, index) → (unique, [(position, column)])
-    type IndexRows = BTreeMap<(String, String), (bool, Vec<(i64, String)>)>;
+    // (table, index) → (unique, kind, [(position, column, spelled)])
+    type IndexRows = BTreeMap<(String, String), (bool, String, Vec<(i64, String, String)>)>;
     let mut indexes: IndexRows = BTreeMap::new();
     for r in &rows.indexes {
         let e = indexes
             .entry((text(col(r, 0)), text(col(r, 1))))
-            .or_insert_with(|| (int(col(r, 2)) == 0, Vec::new()));
+            .or_insert_with(|| (int(col(r, 2)) == 0, text(col(r, 6)), Vec::new()));
         // A functional index (MySQL 8) has no column name.
         let column = opt_text(col(r, 4)).unwrap_or_else(|| "(expression)".into());
-        e.1.push((int(col(r, 3)), column));
+        let mut spelled = column.clone();
+        if let Some(part) = opt_text(col(r, 5)) {
+            spelled.push_str(&format!("({part})"));
+        }
+        if text(col(r, 7)).eq_ignore_ascii_case("D") {
+            spelled.push_str(" DESC");
+        }
+        e.2.push((int(col(r, 3)), column, spelled));
     }
-    for ((table, name), (unique, mut cols)) in indexes {
+    for ((table, name), (unique, kind, mut cols)) in indexes {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
         cols.sort();
-        let columns: Vec<String> = cols.into_iter().map(|(_, c)| c).collect();
+        let plain = cols.iter().all(|(_, c, s)| c == s) && (kind.is_empty() || kind == "BTREE");
+        if !plain && name != "PRIMARY" {
+            let spelled: Vec<&str> = cols.iter().map(|(_, _, s)| s.as_str()).collect();
+            let mut words: Vec<&str> = Vec::new();
+            if unique {
+                words.push("UNIQUE");
+            }
+            if !kind.is_empty() && kind != "BTREE" {
+                words.push(&kind);
+            }
+            words.push("index");
+            let article = if words[0] == "index" { "an" } else { "a" };
+            t.unmodelled.insert(
+                format!("index {name}"),
+                Unmodelled::new(
+                    format!(
+                        "is {article} {} on ({})",
+                        words.join(" "),
+                        spelled.join(", ")
+                    ),
+                    &[&name],
+                ),
+            );
+            continue;
+        }
+        let columns: Vec<String> = cols.into_iter().map(|(_, c, _)| c).collect();
         if name == "PRIMARY" {
             t.primary_key = columns;
         } else if unique {
@@ -1010,19 +1073,35 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         }
     }
 
-    type FkRows = (String, OnDelete, Vec<(i64, String, String)>);
+    type FkRows = (String, OnDelete, String, Vec<(i64, String, String)>);
     let mut fks: BTreeMap<(String, String), FkRows> = BTreeMap::new();
     for r in &rows.foreign_keys {
         let e = fks
             .entry((text(col(r, 0)), text(col(r, 1))))
-            .or_insert_with(|| (text(col(r, 4)), delete_rule(&text(col(r, 6))), Vec::new()));
-        e.2.push((int(col(r, 3)), text(col(r, 2)), text(col(r, 5))));
+            .or_insert_with(|| {
+                (
+                    text(col(r, 4)),
+                    delete_rule(&text(col(r, 6))),
+                    text(col(r, 7)),
+                    Vec::new(),
+                )
+            });
+        e.3.push((int(col(r, 3)), text(col(r, 2)), text(col(r, 5))));
     }
-    for ((table, name), (ref_table, on_delete, mut cols)) in fks {
+    for ((table, name), (ref_table, on_delete, on_update, mut cols)) in fks {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
         cols.sort();
+        // MySQL's default (and remodel's) is RESTRICT, which it also
+        // reports for NO ACTION.
+        let update = on_update.trim().to_ascii_uppercase();
+        if !update.is_empty() && update != "RESTRICT" && update != "NO ACTION" {
+            t.unmodelled.insert(
+                format!("foreign key {name}"),
+                Unmodelled::new(format!("has ON UPDATE {update}"), &[&name]),
+            );
+        }
         t.foreign_keys.insert(
             name,
             CatalogForeignKey {
@@ -1467,6 +1546,54 @@ mod tests {
             ),
             ..mysql8_rows()
         }
+    }
+
+    /// What no model declares is read as a fact of the table, not dropped:
+    /// ON UPDATE CURRENT_TIMESTAMP, a generated column (not a field), a
+    /// prefix, FULLTEXT or descending index, a foreign key's ON UPDATE.
+    #[test]
+    fn unmodelled_facts_are_kept() {
+        let r = CatalogRows {
+            tables: rows("item|"),
+            columns: rows(
+                r"item|id|bigint|NO|\N|auto_increment||\N
+                  item|name|varchar(100)|NO|\N|||\N
+                  item|seen|datetime(6)|NO|CURRENT_TIMESTAMP(6)|DEFAULT_GENERATED on update CURRENT_TIMESTAMP(6)||\N
+                  item|upper_name|varchar(100)|YES|\N|VIRTUAL GENERATED||upper(`name`)
+                  item|owner_id|bigint|NO|\N|||\N",
+            ),
+            indexes: rows(
+                r"item|PRIMARY|0|1|id|\N|BTREE|A
+                  item|item_name_prefix|1|1|name|10|BTREE|A
+                  item|item_name_text|1|1|name|\N|FULLTEXT|\N
+                  item|item_name_desc|1|1|name|\N|BTREE|D
+                  item|item_owner|1|1|owner_id|\N|BTREE|A",
+            ),
+            foreign_keys: rows("item|item_owner|owner_id|1|item|id|RESTRICT|CASCADE"),
+            checks: Vec::new(),
+        };
+        let c = catalog_from_rows(Flavor::Mysql, &r);
+        let t = &c.tables["item"];
+        let facts: Vec<String> = t
+            .unmodelled
+            .iter()
+            .map(|(k, u)| format!("{k} {}", u.what))
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                "column seen has ON UPDATE CURRENT_TIMESTAMP(6)",
+                "column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`",
+                "foreign key item_owner has ON UPDATE CASCADE",
+                "index item_name_desc is an index on (name DESC)",
+                "index item_name_prefix is an index on (name(10))",
+                "index item_name_text is a FULLTEXT index on (name)",
+            ]
+        );
+        assert!(!t.columns.contains_key("upper_name"));
+        assert!(t.columns.contains_key("seen"));
+        assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["item_owner"]);
+        assert_eq!(t.unmodelled["column seen"].names, ["item", "seen"]);
     }
 
     #[test]

@@ -1,17 +1,21 @@
-//! Reading the current schema's catalog into a [`Catalog`] with four
+//! Reading the current schema's catalog into a [`Catalog`] with five
 //! queries whatever the number of tables: tables (with comments), columns
-//! (types, nullability, defaults, identity, comments), constraints (primary
-//! key, unique, foreign key, check) and indexes other than those backing a
-//! constraint. Tables an extension owns, partitions and internal schemas are
-//! not read; expression, partial and descending (or NULLS FIRST) indexes,
-//! which no model can describe, are skipped.
+//! (types, nullability, defaults, identity, collations, comments),
+//! constraints (primary key, unique, foreign key, check, exclusion), the
+//! indexes a model can describe (plain btree indexes on columns, other than
+//! those backing a constraint) and the indexes it cannot. Tables an
+//! extension owns, partitions and internal schemas are not read. What no
+//! model can declare (expression, partial, ordered or non-btree indexes,
+//! generated columns, GENERATED ALWAYS identities, collations, a foreign
+//! key's ON UPDATE, DEFERRABLE or NOT VALID) is kept as
+//! [`CatalogTable::unmodelled`], so that a change to it is still drift.
 
 #[cfg(feature = "postgres")]
 use super::connection::PostgresDatabase;
 use super::{sqlexpr, types};
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
 };
 use remodel_model::{ColumnDefault, OnDelete};
 use std::collections::BTreeMap;
@@ -23,6 +27,14 @@ const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_clas
     WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition \
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'))";
+
+/// An index a model can describe (`ix` its `pg_index` row, `i` its
+/// `pg_class` row): valid, btree, on plain columns in ascending order, no
+/// predicate, no INCLUDE columns.
+const PLAIN_INDEX: &str = "ix.indisvalid AND ix.indexprs IS NULL AND ix.indpred IS NULL \
+    AND ix.indnatts = ix.indnkeyatts \
+    AND i.relam = (SELECT oid FROM pg_catalog.pg_am WHERE amname = 'btree') \
+    AND NOT EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0)";
 
 fn text(v: Option<&Value>) -> String {
     match v {
@@ -63,6 +75,10 @@ struct ConRows {
     ref_columns: Vec<String>,
     on_delete: String,
     check: Option<String>,
+    on_update: String,
+    deferrable: bool,
+    validated: bool,
+    definition: String,
 }
 
 /// Reads the current schema.
@@ -83,9 +99,12 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
             &format!(
                 "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
                  a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
-                 a.attgenerated::text, pg_catalog.col_description(c.oid, a.attnum) \
+                 a.attgenerated::text, pg_catalog.col_description(c.oid, a.attnum), \
+                 CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
                  FROM c \
                  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+                 JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
+                 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
                  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  ORDER BY 1, a.attnum"
             ),
@@ -98,9 +117,11 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
             &format!(
                 "{TABLES} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
                  fc.relname::text, fa.attname::text, con.confdeltype::text, \
-                 CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END \
+                 CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END, \
+                 con.confupdtype::text, con.condeferrable, con.convalidated, \
+                 pg_catalog.pg_get_constraintdef(con.oid) \
                  FROM c \
-                 JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c') \
+                 JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
                  LEFT JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
                      ON con.contype <> 'c' \
                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
@@ -122,11 +143,27 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
                  JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
                  AND k.attnum > 0 \
-                 WHERE ix.indexprs IS NULL AND ix.indpred IS NULL AND ix.indisvalid \
-                 AND NOT EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
+                 WHERE {PLAIN_INDEX} \
                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                      WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
                  ORDER BY 1, 2, 4"
+            ),
+            &[],
+        )
+        .await
+        .map_err(ie)?;
+    let other_indexes = db
+        .query(
+            &format!(
+                "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisvalid, \
+                 pg_catalog.pg_get_indexdef(ix.indexrelid) \
+                 FROM c \
+                 JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
+                 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+                 WHERE NOT ({PLAIN_INDEX}) \
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+                     WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
+                 ORDER BY 1, 2"
             ),
             &[],
         )
@@ -148,12 +185,40 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         let Some(t) = catalog.tables.get_mut(&text(row.first())) else {
             continue;
         };
-        if !text(row.get(6)).is_empty() {
-            continue; // generated columns are not remodel's
-        }
         let col = text(row.get(1));
+        let table = text(row.first());
+        if !text(row.get(6)).is_empty() {
+            // A generated column is not a field: kept only as a fact.
+            t.unmodelled.insert(
+                format!("column {col}"),
+                Unmodelled::new(
+                    format!(
+                        "is a generated column, `{} GENERATED ALWAYS AS ({}) STORED`",
+                        text(row.get(2)),
+                        text(row.get(4))
+                    ),
+                    &[&table, &col],
+                ),
+            );
+            continue;
+        }
+        if let Some(collation) = opt_text(row.get(8)) {
+            t.unmodelled.insert(
+                format!("column {col}"),
+                Unmodelled::new(format!("has COLLATE \"{collation}\""), &[&table, &col]),
+            );
+        }
         let ty = types::from_sql(&text(row.get(2)));
         let identity = !text(row.get(5)).is_empty();
+        if text(row.get(5)) == "a" {
+            t.unmodelled.insert(
+                format!("column {col}"),
+                Unmodelled::new(
+                    "is GENERATED ALWAYS AS IDENTITY (an auto key is GENERATED BY DEFAULT)",
+                    &[&table, &col],
+                ),
+            );
+        }
         let default = opt_text(row.get(4)).and_then(|d| sqlexpr::parse_default(&d, &ty));
         if identity && t.auto_increment.is_none() {
             t.auto_increment = Some(col.clone());
@@ -178,6 +243,10 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
                 ref_table: text(row.get(5)),
                 on_delete: text(row.get(7)),
                 check: opt_text(row.get(8)),
+                on_update: text(row.get(9)),
+                deferrable: flag(row.get(10)),
+                validated: flag(row.get(11)),
+                definition: text(row.get(12)),
                 ..ConRows::default()
             });
         if let Some(c) = opt_text(row.get(4)) {
@@ -191,6 +260,12 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
+        if let Some(fact) = constraint_facts(&g) {
+            t.unmodelled.insert(
+                format!("{} {name}", constraint_noun(&g.kind)),
+                Unmodelled::new(fact, &[&name]),
+            );
+        }
         match g.kind.as_str() {
             "p" => t.primary_key = g.columns,
             "u" => {
@@ -240,5 +315,48 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
             t.indexes.insert(name, CatalogIndex { columns, unique });
         }
     }
+    for row in &other_indexes {
+        if let Some(t) = catalog.tables.get_mut(&text(row.first())) {
+            let name = text(row.get(1));
+            let def = text(row.get(3));
+            let what = if flag(row.get(2)) {
+                format!("is `{def}`")
+            } else {
+                format!("is INVALID (a CREATE INDEX CONCURRENTLY that failed), `{def}`")
+            };
+            t.unmodelled
+                .insert(format!("index {name}"), Unmodelled::new(what, &[&name]));
+        }
+    }
     Ok(catalog)
+}
+
+/// What a constraint kind is called in a difference.
+fn constraint_noun(kind: &str) -> &'static str {
+    match kind {
+        "p" => "primary key",
+        "u" => "unique constraint",
+        "f" => "foreign key",
+        "c" => "check",
+        _ => "constraint",
+    }
+}
+
+/// What a constraint has that no model declares, if anything, as the rest
+/// of a sentence (`has ON UPDATE CASCADE, DEFERRABLE`).
+fn constraint_facts(g: &ConRows) -> Option<String> {
+    if g.kind == "x" {
+        return Some(format!("is an exclusion constraint, `{}`", g.definition));
+    }
+    let mut parts = Vec::new();
+    if g.kind == "f" && g.on_update != "a" && !g.on_update.is_empty() {
+        parts.push(format!("ON UPDATE {}", on_delete(&g.on_update).sql()));
+    }
+    if g.deferrable {
+        parts.push("DEFERRABLE".to_string());
+    }
+    if !g.validated {
+        parts.push("NOT VALID".to_string());
+    }
+    (!parts.is_empty()).then(|| format!("has {}", parts.join(", ")))
 }

@@ -7,13 +7,13 @@
 use super::connection::SqliteDatabase;
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
 };
 use remodel_model::{ColumnDefault, ColumnType, Literal, OnDelete, expr};
 use sqlparser::ast::{ColumnOption, ReferentialAction, Statement, TableConstraint, UnaryOperator};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 const USER_TABLES: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
@@ -227,8 +227,9 @@ fn parse_constraints(table: &str, sql: &str) -> Result<Named, String> {
     Ok(named)
 }
 
-/// A foreign key's pragma rows: referenced table, columns, referenced columns, action.
-type FkRows = (String, Vec<String>, Vec<String>, OnDelete);
+/// A foreign key's pragma rows: referenced table, columns, referenced
+/// columns, delete action, update action.
+type FkRows = (String, Vec<String>, Vec<String>, OnDelete, String);
 
 /// Reads every user table.
 #[cfg(feature = "sqlite")]
@@ -256,7 +257,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     let fks = db
         .query(
             &format!(
-                "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_delete \
+                "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_delete, f.on_update \
                  FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE {USER_TABLES} ORDER BY m.name, f.id, f.seq"
             ),
             &[],
@@ -266,9 +267,10 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     let indexes = db
         .query(
             &format!(
-                "SELECT m.name, il.name, il.\"unique\", il.origin, ii.name, il.partial, ix.\"desc\" \
+                "SELECT m.name, il.name, il.\"unique\", il.origin, ii.name, il.partial, ix.\"desc\", s.sql \
                  FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
                  JOIN pragma_index_xinfo(il.name) ix ON ix.seqno = ii.seqno \
+                 LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = il.name \
                  WHERE {USER_TABLES} ORDER BY m.name, il.name, ii.seqno"
             ),
             &[],
@@ -287,16 +289,24 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     let mut pk_order: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     for row in &columns {
         let (table, col) = (text(&row[0]), text(&row[1]));
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
         if int(&row[6]) != 0 {
-            continue; // generated columns are not remodel's
+            // A generated column (hidden 2 or 3) is not a field: kept as a fact.
+            t.unmodelled.insert(
+                format!("column {col}"),
+                Unmodelled::new(
+                    format!("is a generated column of type {}", text(&row[2])),
+                    &[&table, &col],
+                ),
+            );
+            continue;
         }
         let ty = parse_type(&text(&row[2]));
         let default = match &row[4] {
             Value::Null => None,
             v => parse_default(&text(v), &ty),
-        };
-        let Some(t) = catalog.tables.get_mut(&table) else {
-            continue;
         };
         t.columns.insert(
             col.clone(),
@@ -345,12 +355,13 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
                     Vec::new(),
                     Vec::new(),
                     pragma_action(&text(&row[5])),
+                    text(&row[6]),
                 )
             });
         entry.1.push(text(&row[3]));
         entry.2.push(text(&row[4]));
     }
-    for ((table, id), (ref_table, cols, mut ref_cols, on_delete)) in grouped {
+    for ((table, id), (ref_table, cols, mut ref_cols, on_delete, on_update)) in grouped {
         // `to` is NULL when the reference names no column: the target's primary key.
         if ref_cols.iter().all(String::is_empty) {
             ref_cols = catalog
@@ -365,6 +376,13 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
             .map(|(_, n, _)| n.clone())
             .unwrap_or_else(|| format!("{table}_fk_{id}"));
         if let Some(t) = catalog.tables.get_mut(&table) {
+            let update = on_update.to_ascii_uppercase();
+            if !update.is_empty() && update != "NO ACTION" {
+                t.unmodelled.insert(
+                    format!("foreign key {name}"),
+                    Unmodelled::new(format!("has ON UPDATE {update}"), &[&name]),
+                );
+            }
             t.foreign_keys.insert(
                 name,
                 CatalogForeignKey {
@@ -380,19 +398,27 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     // Indexes: CREATE INDEX ones are indexes; those made for UNIQUE constraints are uniques.
     let mut idx: BTreeMap<(String, String), (bool, String, Vec<String>)> = BTreeMap::new();
     // Expression, partial and descending indexes, which no model can
-    // declare, are not read (as on PostgreSQL).
-    let mut unmodelled: BTreeSet<(String, String)> = BTreeSet::new();
+    // declare, are kept only as facts, with their definition.
+    let mut unmodelled: BTreeMap<(String, String), String> = BTreeMap::new();
     for row in &indexes {
         let key = (text(&row[0]), text(&row[1]));
         if matches!(row[4], Value::Null) || int(&row[5]) != 0 || int(&row[6]) != 0 {
-            unmodelled.insert(key.clone());
+            unmodelled.insert(key.clone(), text(&row[7]));
         }
         let e = idx
             .entry(key)
             .or_insert_with(|| (int(&row[2]) != 0, text(&row[3]), Vec::new()));
         e.2.push(text(&row[4]));
     }
-    idx.retain(|key, _| !unmodelled.contains(key));
+    idx.retain(|key, _| !unmodelled.contains_key(key));
+    for ((table, index), sql) in unmodelled {
+        if let Some(t) = catalog.tables.get_mut(&table) {
+            t.unmodelled.insert(
+                format!("index {index}"),
+                Unmodelled::new(format!("is `{sql}`"), &[&index]),
+            );
+        }
+    }
     for ((table, index), (unique, origin, cols)) in idx {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;

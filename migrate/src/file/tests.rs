@@ -283,8 +283,10 @@ fn problem(text: &str) -> FileProblem {
 
 #[test]
 fn errors_name_the_line_and_operation() {
+    // An unclosed array is named where it opens.
     let p = problem("dependencies = [\n");
-    assert_eq!(p.line, Some(2), "{p:?}");
+    assert_eq!(p.line, Some(1), "{p:?}");
+    assert!(p.message.contains("unclosed array"), "{p:?}");
 
     let p = problem("dependencies = []\nmystery = 1\n");
     assert!(p.message.contains("unknown field `mystery`"), "{p:?}");
@@ -380,5 +382,33 @@ fn fk_name_needs_references_and_a_name() {
         problem(text).message.contains("`fk_name` is empty"),
         "{:?}",
         problem(text)
+    );
+}
+
+/// TOML's dotted keys are the same table as an inline one: `sql.postgres =
+/// "…"` reads as `sql = { postgres = "…" }` (an older TOML reader refused
+/// dotted keys under spans).
+#[test]
+fn per_dialect_sql_reads_from_dotted_keys() {
+    let text = r#"
+[[operations]]
+op = "RunSql"
+sql.sqlite = "CREATE INDEX a ON t (lower(x))"
+sql.postgres = "CREATE INDEX a ON t (lower(x))"
+reverse_sql.sqlite = "DROP INDEX a"
+reverse_sql.postgres = "DROP INDEX a"
+"#;
+    let f = parse(text, "shop").expect("dotted keys read");
+    let Op::RunSql { sql, reverse_sql } = &f.ops()[0] else {
+        panic!("not RunSql: {:?}", f.ops());
+    };
+    assert_eq!(
+        sql.for_dialect("postgres"),
+        Some("CREATE INDEX a ON t (lower(x))")
+    );
+    assert_eq!(sql.for_dialect("mysql"), None);
+    assert_eq!(
+        reverse_sql.as_ref().and_then(|r| r.for_dialect("sqlite")),
+        Some("DROP INDEX a")
     );
 }

@@ -228,3 +228,32 @@ fn names_for_tables_and_columns() {
     assert_eq!(field_name("self"), "self_");
     assert_eq!(field_name("a-b c"), "a_b_c");
 }
+
+#[test]
+fn an_auto_increment_key_no_model_can_declare_is_reported() {
+    let mut t = CatalogTable {
+        primary_key: vec!["id".into()],
+        auto_increment: Some("id".into()),
+        ..Default::default()
+    };
+    t.columns.insert(
+        "id".into(),
+        CatalogColumn {
+            ty: ColumnType::Raw("int unsigned".into()),
+            null: false,
+            default: None,
+            comment: None,
+        },
+    );
+    let mut live = Catalog::default();
+    live.tables.insert("legacy".into(), t);
+    let (_, problems) = adopt(&live, &Schema::default(), &none, "shop");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(
+            "legacy: column id is int unsigned with auto-increment, which no model can declare"
+        ),
+        "{}",
+        problems[0]
+    );
+}
