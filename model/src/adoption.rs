@@ -253,9 +253,18 @@ fn fill(
     kept: &BTreeSet<String>,
     problems: &mut Unrepresentable,
 ) -> Vec<(String, String)> {
-    // Key columns first, then the rest by name: the catalog keeps no order.
-    let mut columns: Vec<&String> = raw.primary_key.iter().collect();
-    columns.extend(raw.columns.keys().filter(|c| !raw.primary_key.contains(c)));
+    // The database's order where the introspector read it; otherwise key
+    // columns first, then the rest by name.
+    let mut columns: Vec<&String> = raw
+        .column_order
+        .0
+        .iter()
+        .filter(|c| raw.columns.contains_key(*c))
+        .collect();
+    if columns.len() != raw.columns.len() {
+        columns = raw.primary_key.iter().collect();
+        columns.extend(raw.columns.keys().filter(|c| !raw.primary_key.contains(c)));
+    }
     for col in columns {
         let Some(c) = raw.columns.get(col) else {
             continue;

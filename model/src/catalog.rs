@@ -41,6 +41,20 @@ pub struct CatalogTable {
     /// [`Schema::to_catalog`], so each entry is drift unless the history
     /// accounts for it (see [`Unmodelled::names`]).
     pub unmodelled: BTreeMap<String, Unmodelled>,
+    /// The columns in the order the database lists them (empty when not
+    /// known); not part of the table's equality, since the order of fields
+    /// is no change (DESIGN §2).
+    pub column_order: ColumnOrder,
+}
+
+/// Column names in the database's order, equal to any other order.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnOrder(pub Vec<String>);
+
+impl PartialEq for ColumnOrder {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// One fact of the database no model can declare.

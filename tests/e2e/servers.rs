@@ -348,6 +348,19 @@ async fn a_lock_held_too_long_is_a_timeout() {
             "{kind:?}: --resolve waited {:?} with --lock-timeout 1",
             started.elapsed()
         );
+        // So does check --adopt, which records migrations: with a table
+        // added by hand, it waits, gives up and writes nothing.
+        p.exec_script("CREATE TABLE by_hand (id INTEGER NOT NULL PRIMARY KEY)")
+            .await;
+        let run = p.remodel(&["check", "--adopt", "--app", "shop", "--lock-timeout", "1"]);
+        run.expect(1);
+        assert!(
+            run.stderr.contains("Waiting for another migrate"),
+            "{kind:?}: {}",
+            run.stderr
+        );
+        assert!(!p.exists("migrations/shop/0002_by_hand.toml"), "{kind:?}");
+        p.exec_script("DROP TABLE by_hand").await;
         holder.unlock().await.unwrap();
         holder.close().await;
         p.remodel(&["migrate"]).ok();

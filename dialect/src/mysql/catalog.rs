@@ -998,6 +998,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         if extra.to_ascii_lowercase().contains("auto_increment") {
             t.auto_increment = Some(name.clone());
         }
+        t.column_order.0.push(name.clone());
         t.columns.insert(
             name,
             CatalogColumn {

@@ -223,6 +223,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         if identity && t.auto_increment.is_none() {
             t.auto_increment = Some(col.clone());
         }
+        t.column_order.0.push(col.clone());
         t.columns.insert(
             col,
             CatalogColumn {

@@ -308,6 +308,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
             Value::Null => None,
             v => parse_default(&text(v), &ty),
         };
+        t.column_order.0.push(col.clone());
         t.columns.insert(
             col.clone(),
             CatalogColumn {
