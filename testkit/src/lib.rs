@@ -277,9 +277,15 @@ impl TestProject {
             .unwrap_or_else(|e| panic!("migrations load: {e:?}"));
         let mut db = self.db().await;
         // What `remodel check` compares, with nothing ignored.
-        let found = remodel_migrate::drift::inspect(db.as_mut(), &graph, &|_| false, "unowned")
-            .await
-            .unwrap_or_else(|e| panic!("the history reads and replays: {e}"));
+        let found = remodel_migrate::drift::inspect_reading_back(
+            db.as_mut(),
+            &graph,
+            &|_| false,
+            "unowned",
+            remodel_migrate::drift::ReadBack::Always,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the history reads and replays: {e}"));
         db.close().await;
         assert!(
             found.differences.is_empty(),

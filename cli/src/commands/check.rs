@@ -61,16 +61,24 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
     let found = found.map_err(session_fail)?;
     // The differences stand on their own; operations are a bonus when the
     // database's tables can be read as models at all.
-    let (ops, ops_problem) = match reconciling_ops(&found) {
-        Ok(ops) => (ops, None),
-        Err(fail) => (Vec::new(), Some(fail.message)),
+    let (ops, ops_problem) = if found.differences.is_empty() {
+        (Vec::new(), None)
+    } else {
+        match reconciling_ops(&found) {
+            Ok(ops) => (ops, None),
+            Err(fail) => (Vec::new(), Some(fail.message)),
+        }
     };
     let descriptions = describe(&found.applied, &ops);
     if json {
-        let ddl_diff = unified(
-            &drift::ddl(&found.applied, dialect),
-            &drift::ddl(&found.live, dialect),
-        );
+        let ddl_diff = if found.differences.is_empty() {
+            String::new()
+        } else {
+            unified(
+                &drift::ddl(&found.applied, dialect),
+                &drift::ddl(&found.live, dialect),
+            )
+        };
         let value = json!({
             "database": url,
             "drift": found.found(),

@@ -88,7 +88,10 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
     let tables = db
         .query(
             &format!(
-                "{TABLES} SELECT c.relname::text, obj_description(c.oid, 'pg_class') FROM c ORDER BY 1"
+                "{TABLES} SELECT c.relname::text, ds.description FROM c \
+                 LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
+                     AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0 \
+                 ORDER BY 1"
             ),
             &[],
         )
@@ -99,13 +102,15 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
             &format!(
                 "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
                  a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
-                 a.attgenerated::text, pg_catalog.col_description(c.oid, a.attnum), \
+                 a.attgenerated::text, ds.description, \
                  CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
                  FROM c \
                  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
                  JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
                  LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
                  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
+                     AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
                  ORDER BY 1, a.attnum"
             ),
             &[],
@@ -119,7 +124,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
                  fc.relname::text, fa.attname::text, con.confdeltype::text, \
                  CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END, \
                  con.confupdtype::text, con.condeferrable, con.convalidated, \
-                 pg_catalog.pg_get_constraintdef(con.oid) \
+                 CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
                  FROM c \
                  JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
                  LEFT JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
