@@ -7,7 +7,7 @@ use crate::history;
 use crate::plan::{Direction, Step};
 use remodel_dialect::{Database, DbError, Dialect, Statement};
 use remodel_differ::{Description, Op};
-use remodel_model::Schema;
+use remodel_model::{Schema, Table};
 use std::path::PathBuf;
 
 /// One operation with its SQL.
@@ -194,31 +194,76 @@ fn prepare_with(
     let Some(max) = steps.iter().map(|s| s.index).max() else {
         return Ok(Vec::new());
     };
-    // States before each needed migration, from one replay.
-    let mut befores: Vec<Option<Schema>> = vec![None; max + 1];
-    let mut state = Schema::default();
+    // The positions in `steps` of each migration's steps.
+    let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); max + 1];
+    for (position, step) in steps.iter().enumerate() {
+        wanted[step.index].push(position);
+    }
+    // One replay of the history, in graph order, preparing each step from
+    // the state it reaches: no state is kept per migration or per operation.
+    let mut results: Vec<Option<Result<Prepared, RunError>>> =
+        std::iter::repeat_with(|| None).take(steps.len()).collect();
+    // The first step (in plan order) that failed: what follows it is not
+    // needed, since the plan stops there.
+    let mut first_failure = usize::MAX;
+    let mut states = States::default();
     for (i, m) in graph.migrations.iter().enumerate().take(max + 1) {
-        if steps.iter().any(|s| s.index == i) {
-            befores[i] = Some(state.clone());
+        let mut advanced = false;
+        for (k, &position) in wanted[i].iter().enumerate() {
+            if position > first_failure {
+                continue;
+            }
+            let result = if k == 0 {
+                advanced = true;
+                prepare_one(m, steps[position], &mut states, dialect, render)
+            } else {
+                // A migration planned twice: its second step starts from
+                // nothing (as it always has).
+                prepare_one(m, steps[position], &mut States::default(), dialect, render)
+            };
+            let result = result.map(|mut p| {
+                p.replaced_checksums = p
+                    .replaces
+                    .iter()
+                    .map(|k| graph.checksum_of(k).unwrap_or(&p.checksum).to_string())
+                    .collect();
+                p
+            });
+            if result.is_err() {
+                first_failure = first_failure.min(position);
+            }
+            results[position] = Some(result);
         }
-        for op in m.file.ops() {
-            let _ = op.apply_to(&mut state);
+        if !advanced {
+            states.apply(m.file.ops());
         }
     }
-    steps
-        .iter()
-        .map(|step| {
-            let m = &graph.migrations[step.index];
-            let before = befores[step.index].take().unwrap_or_default();
-            let mut p = prepare_one(m, *step, before, dialect, render)?;
-            p.replaced_checksums = p
-                .replaces
-                .iter()
-                .map(|k| graph.checksum_of(k).unwrap_or(&p.checksum).to_string())
-                .collect();
-            Ok(p)
-        })
-        .collect()
+    let mut prepared = Vec::with_capacity(steps.len());
+    for result in results {
+        prepared.push(result.expect("every step up to the first failure is prepared")?);
+    }
+    Ok(prepared)
+}
+
+/// The states before and after the operation being prepared: two copies of
+/// one replayed state, equal between operations. An operation is applied to
+/// `after`, rendered from `before` to `after`, then applied to `before`, so
+/// its rendering sees both without the whole state being cloned for it.
+#[derive(Default)]
+struct States {
+    before: Schema,
+    after: Schema,
+}
+
+impl States {
+    /// Applies operations to both (as a replay does, ignoring what fails:
+    /// the same failure leaves both states the same).
+    fn apply(&mut self, ops: &[Op]) {
+        for op in ops {
+            let _ = op.apply_to(&mut self.before);
+            let _ = op.apply_to(&mut self.after);
+        }
+    }
 }
 
 /// An inverse operation as a migration of this atomicity builds it: an index
@@ -250,135 +295,161 @@ fn built_in(mut state: Schema, atomic: bool) -> Schema {
     state
 }
 
-/// The SQL of `op` in one direction: its own rendering forward, the
-/// rendering of its inverse backward. `b`/`a` are the states before and
-/// after the operation itself.
-fn render_dir(
-    op: &Op,
-    direction: Direction,
-    b: &Schema,
-    a: &Schema,
-    dialect: &dyn Dialect,
-    atomic: bool,
-) -> Result<Vec<Statement>, String> {
-    match direction {
-        Direction::Forward => dialect.render(op, b, a).map_err(|e| e.0),
-        Direction::Backward => {
-            let inverse = op.inverse(b).map_err(|e| match e {
-                remodel_differ::InverseError::Irreversible => e.to_string(),
-                other => format!("{other}; it cannot be unapplied"),
-            })?;
-            let mut out = Vec::new();
-            let mut s = built_in(a.clone(), atomic);
-            for inv in inverse {
-                let inv = built_for(&inv, atomic);
-                let mut next = s.clone();
-                inv.apply_to(&mut next).map_err(|e| e.0)?;
-                out.extend(dialect.render(&inv, &s, &next).map_err(|e| e.0)?);
-                s = next;
-            }
-            Ok(out)
-        }
+/// The keys of the tables applying `op` can change (insert, replace or
+/// remove); `None` when it can change any table (a rename is followed into
+/// the foreign keys of other tables). Exhaustive on purpose: a new operation
+/// must say what it touches.
+fn touched(op: &Op) -> Option<Vec<String>> {
+    match op {
+        Op::CreateModel { table } => Some(vec![table.key()]),
+        Op::DeleteModel { model }
+        | Op::AlterModelTable { model, .. }
+        | Op::AlterModelComment { model, .. }
+        | Op::AddField { model, .. }
+        | Op::RemoveField { model, .. }
+        | Op::AlterField { model, .. }
+        | Op::AddIndex { model, .. }
+        | Op::RemoveIndex { model, .. }
+        | Op::RenameIndex { model, .. }
+        | Op::AddConstraint { model, .. }
+        | Op::RemoveConstraint { model, .. } => Some(vec![model.clone()]),
+        Op::RunSql { .. } => Some(Vec::new()),
+        Op::RenameModel { .. } | Op::RenameField { .. } => None,
     }
 }
 
+/// The SQL of an operation's inverse (`inverse`), run from the state after
+/// the operation: both `states` hold that state, and hold it again on return.
+/// Only the tables the inverse touches are copied (and put back); an inverse
+/// that may touch any table works on a copy of the whole state.
+fn render_inverse(
+    inverse: &[Op],
+    states: &mut States,
+    dialect: &dyn Dialect,
+    atomic: bool,
+) -> Result<Vec<Statement>, String> {
+    let inverse: Vec<std::borrow::Cow<'_, Op>> =
+        inverse.iter().map(|inv| built_for(inv, atomic)).collect();
+    let mut keys = Vec::new();
+    for inv in &inverse {
+        match touched(inv) {
+            Some(k) => keys.extend(k),
+            None => return render_inverse_copied(&inverse, &states.after, dialect, atomic),
+        }
+    }
+    #[cfg(debug_assertions)]
+    let expected = states.after.clone();
+    let saved: Vec<(String, Option<Table>)> = keys
+        .into_iter()
+        .map(|k| {
+            let t = states.after.tables.get(&k).cloned();
+            (k, t)
+        })
+        .collect();
+    // The indexes `built_in` would build plainly, to be marked again after.
+    let mut concurrent: Vec<(String, usize)> = Vec::new();
+    if atomic {
+        for (k, t) in &states.after.tables {
+            for (n, ix) in t.indexes.iter().enumerate() {
+                if ix.concurrently {
+                    concurrent.push((k.clone(), n));
+                }
+            }
+        }
+        for (k, n) in &concurrent {
+            for s in [&mut states.before, &mut states.after] {
+                if let Some(ix) = s.tables.get_mut(k).and_then(|t| t.indexes.get_mut(*n)) {
+                    ix.concurrently = false;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut result = Ok(());
+    for inv in &inverse {
+        // `before` is the state before this inverse operation, `after` after it.
+        if let Err(e) = inv.apply_to(&mut states.after) {
+            result = Err(e.0);
+            break;
+        }
+        match dialect.render(inv, &states.before, &states.after) {
+            Ok(statements) => out.extend(statements),
+            Err(e) => {
+                result = Err(e.0);
+                break;
+            }
+        }
+        let _ = inv.apply_to(&mut states.before);
+    }
+    // Put both states back.
+    for (k, t) in saved {
+        match t {
+            Some(t) => {
+                states.before.tables.insert(k.clone(), t.clone());
+                states.after.tables.insert(k, t);
+            }
+            None => {
+                states.before.tables.remove(&k);
+                states.after.tables.remove(&k);
+            }
+        }
+    }
+    for (k, n) in &concurrent {
+        for s in [&mut states.before, &mut states.after] {
+            if let Some(ix) = s.tables.get_mut(k).and_then(|t| t.indexes.get_mut(*n)) {
+                ix.concurrently = true;
+            }
+        }
+    }
+    #[cfg(debug_assertions)]
+    debug_assert!(
+        states.before == expected && states.after == expected,
+        "rendering an inverse changed tables it does not touch: {inverse:?}"
+    );
+    result.map(|()| out)
+}
+
+/// [`render_inverse`] on a copy of the whole state `after`.
+fn render_inverse_copied(
+    inverse: &[std::borrow::Cow<'_, Op>],
+    after: &Schema,
+    dialect: &dyn Dialect,
+    atomic: bool,
+) -> Result<Vec<Statement>, String> {
+    let mut out = Vec::new();
+    let mut s = built_in(after.clone(), atomic);
+    for inv in inverse {
+        let mut next = s.clone();
+        inv.apply_to(&mut next).map_err(|e| e.0)?;
+        out.extend(dialect.render(inv, &s, &next).map_err(|e| e.0)?);
+        s = next;
+    }
+    Ok(out)
+}
+
+/// Prepares migration `m` from `states` (both at the state before it); on
+/// return, failed or not, both are at the state after it.
 fn prepare_one(
     m: &Migration,
     step: Step,
-    before: Schema,
+    states: &mut States,
     dialect: &dyn Dialect,
     render: bool,
 ) -> Result<Prepared, RunError> {
-    let fail = |number: usize, op: &Op, state: &Schema, message: String| -> RunError {
-        RunErrorInfo {
-            migration: Some(m.key()),
-            path: Some(m.path.clone()),
-            operation: Some((number, op.describe(state).text)),
-            sql: None,
-            message,
-            rolled_back: false,
-            unapplying: step.direction == Direction::Backward,
-        }
-        .into()
-    };
-    // States before and after each operation.
-    let mut states = vec![before];
-    for op in m.file.ops() {
-        let mut next = states.last().expect("at least the first state").clone();
-        let _ = op.apply_to(&mut next);
-        states.push(next);
-    }
-    let opposite = match step.direction {
-        Direction::Forward => Direction::Backward,
-        Direction::Backward => Direction::Forward,
-    };
-    let mut ops = Vec::new();
+    let mut ops = Vec::with_capacity(m.file.ops().len());
+    let mut failure = None;
     for (i, op) in m.file.ops().iter().enumerate() {
-        let (b, a) = (&states[i], &states[i + 1]);
-        let description = op.describe(b);
-        let statements = if render {
-            render_dir(op, step.direction, b, a, dialect, m.file.atomic)
-                .map_err(|e| fail(i + 1, op, b, e))?
-        } else {
-            Vec::new()
-        };
-        if m.file.atomic
-            && let Some(s) = statements
-                .iter()
-                .find(|s| s.guard.is_none() && dialect.needs_autocommit(&s.sql))
-        {
-            return Err(fail(
-                i + 1,
-                op,
-                b,
-                format!(
-                    "`{}` cannot run inside a transaction; put it in a migration of its own with `atomic = false` at the top of the file",
-                    s.sql
-                ),
-            ));
+        if failure.is_some() {
+            states.apply(std::slice::from_ref(op));
+            continue;
         }
-        // remodel owns each migration's transaction (and its history row):
-        // RunSql that ends or starts one would break that promise.
-        if matches!(op, Op::RunSql { .. })
-            && let Some((s, keyword)) = statements.iter().find_map(|s| {
-                remodel_dialect::split::transaction_control(&s.sql, dialect.kind()).map(|k| (s, k))
-            })
-        {
-            return Err(fail(
-                i + 1,
-                op,
-                b,
-                format!(
-                    "`{}`: RunSql may not control transactions ({keyword}); remodel runs each migration in a transaction of its own with its history row — remove it, or split the work into migrations (`atomic = false` runs statement by statement)",
-                    s.sql
-                ),
-            ));
+        match prepare_op(m, step, i + 1, op, states, dialect, render) {
+            Ok(p) => ops.push(p),
+            Err(e) => failure = Some(e),
         }
-        let drops_data = match step.direction {
-            Direction::Forward => description.destructive,
-            Direction::Backward => op
-                .inverse(b)
-                .map(|inv| inv.iter().any(Op::is_destructive))
-                .unwrap_or(false),
-        };
-        let table = op
-            .model_key()
-            .and_then(|k| b.table(&k).or_else(|| a.table(&k)).map(|t| t.table_name()));
-        let irreversible = step.direction == Direction::Backward && op.inverse(b).is_err();
-        ops.push(PreparedOp {
-            number: i + 1,
-            op: op.clone(),
-            description,
-            drops_data,
-            table,
-            irreversible,
-            statements,
-            undo: if render {
-                render_dir(op, opposite, b, a, dialect, m.file.atomic)
-            } else {
-                Ok(Vec::new())
-            },
-        });
+    }
+    if let Some(e) = failure {
+        return Err(e);
     }
     if step.direction == Direction::Backward {
         ops.reverse();
@@ -395,6 +466,100 @@ fn prepare_one(
         atomic: m.file.atomic,
         fake: false,
         ops,
+    })
+}
+
+/// Prepares operation `number` of `m` from `states` (both at the state
+/// before it); on return, failed or not, both are at the state after it.
+fn prepare_op(
+    m: &Migration,
+    step: Step,
+    number: usize,
+    op: &Op,
+    states: &mut States,
+    dialect: &dyn Dialect,
+    render: bool,
+) -> Result<PreparedOp, RunError> {
+    let atomic = m.file.atomic;
+    let backward = step.direction == Direction::Backward;
+    let description = op.describe(&states.before);
+    let inverse = (render || backward).then(|| {
+        op.inverse(&states.before).map_err(|e| match e {
+            remodel_differ::InverseError::Irreversible => e.to_string(),
+            other => format!("{other}; it cannot be unapplied"),
+        })
+    });
+    let _ = op.apply_to(&mut states.after);
+    let (b, a) = (&states.before, &states.after);
+    let table = op
+        .model_key()
+        .and_then(|k| b.table(&k).or_else(|| a.table(&k)).map(|t| t.table_name()));
+    let forward_sql = render.then(|| dialect.render(op, b, a).map_err(|e| e.0));
+    let _ = op.apply_to(&mut states.before);
+    let backward_sql = match (&inverse, render) {
+        (Some(Ok(inverse)), true) => Some(render_inverse(inverse, states, dialect, atomic)),
+        (Some(Err(e)), true) => Some(Err(e.clone())),
+        _ => None,
+    };
+    let (statements, undo) = if backward {
+        (backward_sql, forward_sql)
+    } else {
+        (forward_sql, backward_sql)
+    };
+    let fail = |message: String| -> RunError {
+        RunErrorInfo {
+            migration: Some(m.key()),
+            path: Some(m.path.clone()),
+            operation: Some((number, description.text.clone())),
+            sql: None,
+            message,
+            rolled_back: false,
+            unapplying: backward,
+        }
+        .into()
+    };
+    let statements = statements.unwrap_or(Ok(Vec::new())).map_err(&fail)?;
+    if atomic
+        && let Some(s) = statements
+            .iter()
+            .find(|s| s.guard.is_none() && dialect.needs_autocommit(&s.sql))
+    {
+        return Err(fail(format!(
+            "`{}` cannot run inside a transaction; put it in a migration of its own with `atomic = false` at the top of the file",
+            s.sql
+        )));
+    }
+    // remodel owns each migration's transaction (and its history row):
+    // RunSql that ends or starts one would break that promise.
+    if matches!(op, Op::RunSql { .. })
+        && let Some((s, keyword)) = statements.iter().find_map(|s| {
+            remodel_dialect::split::transaction_control(&s.sql, dialect.kind()).map(|k| (s, k))
+        })
+    {
+        return Err(fail(format!(
+            "`{}`: RunSql may not control transactions ({keyword}); remodel runs each migration in a transaction of its own with its history row — remove it, or split the work into migrations (`atomic = false` runs statement by statement)",
+            s.sql
+        )));
+    }
+    let (drops_data, irreversible) = match &inverse {
+        Some(inverse) if backward => (
+            inverse
+                .as_ref()
+                .map(|inv| inv.iter().any(Op::is_destructive))
+                .unwrap_or(false),
+            inverse.is_err(),
+        ),
+        _ => (description.destructive, false),
+    };
+    Ok(PreparedOp {
+        number,
+        op: op.clone(),
+        description,
+        drops_data,
+        table,
+        irreversible,
+        statements,
+        undo: undo.unwrap_or(Ok(Vec::new())),
     })
 }
 
