@@ -148,11 +148,62 @@ fn io(path: &Path, e: std::io::Error) -> LoadError {
     }
 }
 
+/// A migration file to read, found while listing the folders.
+struct Job {
+    app: String,
+    path: PathBuf,
+    rel: PathBuf,
+    fname: String,
+    /// How many listing errors came before it.
+    first_error: usize,
+}
+
+/// `f` applied to every item, on as many threads as there are cores; the
+/// results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (i, r) in all {
+            slots[i] = Some(r);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item is done once"))
+        .collect()
+}
+
 /// Reads every migration below `dir` (`<project>/<migrations>`); paths in
 /// messages are shown relative to `project`. A missing folder is no migrations.
 pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<LoadError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     if !dir.exists() {
         return Ok(out);
     }
@@ -202,19 +253,34 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
             {
                 continue;
             }
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(io(&rel(&path), e));
-                    continue;
-                }
-            };
-            match parse_migration(&app, &fname, rel(&path), &text) {
-                Ok(m) => out.push(m),
-                Err(e) => errors.push(e),
-            }
+            jobs.push(Job {
+                app: app.clone(),
+                rel: rel(&path),
+                path,
+                fname,
+                first_error: errors.len(),
+            });
         }
     }
+    // Reading, parsing and checksumming files is independent work: done on
+    // every core, the results taken in the files' order.
+    let results = parallel_map(&jobs, |job| {
+        let text = std::fs::read_to_string(&job.path).map_err(|e| io(&job.rel, e))?;
+        parse_migration(&job.app, &job.fname, job.rel.clone(), &text)
+    });
+    // Errors found while listing folders keep their place among the files' errors.
+    let listing = std::mem::take(&mut errors);
+    let mut listed = listing.into_iter().enumerate().peekable();
+    for (job, result) in jobs.iter().zip(results) {
+        while let Some((_, e)) = listed.next_if(|(i, _)| *i < job.first_error) {
+            errors.push(e);
+        }
+        match result {
+            Ok(m) => out.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(listed.map(|(_, e)| e));
     if errors.is_empty() {
         Ok(out)
     } else {

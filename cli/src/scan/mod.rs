@@ -9,8 +9,12 @@ use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use remodel_model::reader::read_model;
 use remodel_model::{ResolveOptions, Schema, TableDef};
-use std::collections::BTreeSet;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Condvar, Mutex, PoisonError};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, DeriveInput, Item, Token};
 
@@ -31,7 +35,45 @@ pub struct Found {
     /// Index into [`Scan::files`].
     pub file: usize,
     /// Its syntax, to point at attributes in later errors.
-    pub input: DeriveInput,
+    pub input: LazyInput,
+}
+
+/// A model's syntax, read again from its file's text when first needed (only
+/// errors need it): files are parsed on other threads, whose syntax trees
+/// cannot cross to this one.
+#[derive(Debug, Clone)]
+pub struct LazyInput {
+    text: Rc<str>,
+    /// Item indexes from the file down through inline modules.
+    at: Vec<usize>,
+    input: OnceCell<DeriveInput>,
+}
+
+impl Deref for LazyInput {
+    type Target = DeriveInput;
+
+    fn deref(&self) -> &DeriveInput {
+        self.input.get_or_init(|| {
+            let file = syn::parse_file(&self.text).expect("the file parsed before");
+            let mut items = &file.items;
+            let (last, outer) = self.at.split_last().expect("an item's place");
+            for &i in outer {
+                match &items[i] {
+                    Item::Mod(syn::ItemMod {
+                        content: Some((_, content)),
+                        ..
+                    }) => items = content,
+                    _ => unreachable!("an inline module"),
+                }
+            }
+            match &items[*last] {
+                Item::Struct(s) => DeriveInput::from(s.clone()),
+                Item::Enum(e) => DeriveInput::from(e.clone()),
+                Item::Union(u) => DeriveInput::from(u.clone()),
+                _ => unreachable!("a model item"),
+            }
+        })
+    }
 }
 
 /// Everything the scanner found.
@@ -48,13 +90,6 @@ impl Scan {
     pub fn defs(&self) -> Vec<TableDef> {
         self.found.iter().map(|f| f.def.clone()).collect()
     }
-}
-
-struct Walker<'a> {
-    project: &'a Project,
-    scan: Scan,
-    problems: Vec<Diagnostic>,
-    visited: BTreeSet<PathBuf>,
 }
 
 fn has_attr(attrs: &[Attribute], name: &str) -> bool {
@@ -98,93 +133,129 @@ fn derives_model(attrs: &[Attribute]) -> bool {
         })
 }
 
-impl Walker<'_> {
-    fn rel(&self, p: &Path) -> PathBuf {
-        p.strip_prefix(&self.project.dir).unwrap_or(p).to_path_buf()
-    }
+/// A module file to read: the file, its module path, and where its child
+/// modules live.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Job {
+    path: PathBuf,
+    module: Vec<String>,
+    mod_dir: PathBuf,
+}
 
-    /// Reads and walks one module file. `mod_dir` is where its child modules live.
-    fn file(&mut self, path: &Path, module: Vec<String>, mod_dir: PathBuf) {
-        let canonical = path.canonicalize().unwrap_or(path.to_path_buf());
-        if !self.visited.insert(canonical) {
-            return;
+/// What one file says, in the order it says it; plain data, so files can be
+/// read on any thread.
+#[derive(Debug)]
+enum Event {
+    /// A module in its own file.
+    Child(Job),
+    /// A problem at this point of the file.
+    Problem(Box<Diagnostic>),
+    /// A model, read (its module path set).
+    Model { def: Box<TableDef>, at: Vec<usize> },
+}
+
+/// One file read: `Err` when it cannot be read at all; else its text and
+/// what it says (after a parse error, nothing but that problem).
+type Loaded = Result<(PathBuf, String, Vec<Event>), Box<Diagnostic>>;
+
+fn rel_to(project: &Project, p: &Path) -> PathBuf {
+    p.strip_prefix(&project.dir).unwrap_or(p).to_path_buf()
+}
+
+/// Reads, parses and walks one module file (not the files of its child modules).
+fn load(project: &Project, job: &Job) -> Loaded {
+    let path = &job.path;
+    let rel = rel_to(project, path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(Box::new(Diagnostic::file(
+                rel,
+                format!("cannot read the file: {e}"),
+            )));
         }
-        let rel = self.rel(path);
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.problems
-                    .push(Diagnostic::file(rel, format!("cannot read the file: {e}")));
-                return;
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let head = String::from_utf8_lossy(&e.as_bytes()[..offset]).to_string();
+            let line = head.matches('\n').count() + 1;
+            let mut d = Diagnostic::file(rel, "the file is not valid UTF-8".into());
+            d.line = line;
+            d.column = head.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(Box::new(d));
+        }
+    };
+    // The parser skips a byte-order mark; drop it here too so byte offsets agree.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let mut events = Vec::new();
+    let parsed = match syn::parse_file(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut d = Diagnostic::at(
+                rel.clone(),
+                &text,
+                e.span(),
+                format!("the file does not parse: {e}"),
+                None,
+            );
+            if d.range.is_none() && d.line <= 1 && d.column <= 1 && !text.is_empty() {
+                // "unexpected end of input" has no position: point at the end.
+                let body = text.trim_end();
+                d.line = body.matches('\n').count() + 1;
+                d.column = body.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                d.range = (!body.is_empty()).then(|| {
+                    body.len() - body.chars().last().map_or(0, char::len_utf8)..body.len()
+                });
             }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let head = String::from_utf8_lossy(&e.as_bytes()[..offset]).to_string();
-                let line = head.matches('\n').count() + 1;
-                let mut d = Diagnostic::file(rel, "the file is not valid UTF-8".into());
-                d.line = line;
-                d.column = head.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                self.problems.push(d);
-                return;
-            }
-        };
-        // The parser skips a byte-order mark; drop it here too so byte offsets agree.
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
-        };
-        let file_index = self.scan.files.len();
-        self.scan.files.push(SourceFile {
-            rel: rel.clone(),
-            text: text.clone(),
-        });
-        let parsed = match syn::parse_file(&text) {
-            Ok(f) => f,
-            Err(e) => {
-                let mut d = Diagnostic::at(
-                    rel,
-                    &text,
-                    e.span(),
-                    format!("the file does not parse: {e}"),
-                    None,
-                );
-                if d.range.is_none() && d.line <= 1 && d.column <= 1 && !text.is_empty() {
-                    // "unexpected end of input" has no position: point at the end.
-                    let body = text.trim_end();
-                    d.line = body.matches('\n').count() + 1;
-                    d.column = body.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                    d.range = (!body.is_empty()).then(|| {
-                        body.len() - body.chars().last().map_or(0, char::len_utf8)..body.len()
-                    });
-                }
-                self.problems.push(d);
-                return;
-            }
-        };
-        let file_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        self.items(
-            &parsed.items,
-            file_index,
-            &module,
-            &mod_dir,
-            &file_dir,
-            false,
-        );
+            events.push(Event::Problem(Box::new(d)));
+            return Ok((rel, text, events));
+        }
+    };
+    let file_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut w = FileWalker {
+        project,
+        rel: &rel,
+        text: &text,
+        file_dir: &file_dir,
+        events: &mut events,
+    };
+    w.items(&parsed.items, &[], &job.module, &job.mod_dir, false);
+    Ok((rel, text, events))
+}
+
+struct FileWalker<'a> {
+    project: &'a Project,
+    rel: &'a Path,
+    text: &'a str,
+    file_dir: &'a Path,
+    events: &'a mut Vec<Event>,
+}
+
+impl FileWalker<'_> {
+    fn rel(&self, p: &Path) -> PathBuf {
+        rel_to(self.project, p)
     }
 
     fn items(
         &mut self,
         items: &[Item],
-        file: usize,
+        at: &[usize],
         module: &[String],
         mod_dir: &Path,
-        file_dir: &Path,
         inline: bool,
     ) {
-        for item in items {
+        let file_dir = self.file_dir;
+        for (index, item) in items.iter().enumerate() {
+            let here = || {
+                let mut v = at.to_vec();
+                v.push(index);
+                v
+            };
             match item {
                 // Test-only modules hold no models that need migrations.
                 Item::Mod(m) if is_cfg_test(&m.attrs) => {}
@@ -196,7 +267,7 @@ impl Walker<'_> {
                     let explicit = path_attr(&m.attrs);
                     if let Some((_, content)) = &m.content {
                         let dir = mod_dir.join(explicit.as_deref().unwrap_or(&name));
-                        self.items(content, file, &child_module, &dir, file_dir, true);
+                        self.items(content, &here(), &child_module, &dir, true);
                         continue;
                     }
                     let candidates: Vec<(PathBuf, PathBuf)> = match &explicit {
@@ -213,12 +284,14 @@ impl Walker<'_> {
                         ],
                     };
                     match candidates.into_iter().find(|(f, _)| f.is_file()) {
-                        Some((f, dir)) => self.file(&f, child_module, dir),
+                        Some((f, dir)) => self.events.push(Event::Child(Job {
+                            path: f,
+                            module: child_module,
+                            mod_dir: dir,
+                        })),
                         // A module behind a cfg may legitimately have no file.
                         None if has_attr(&m.attrs, "cfg") => {}
                         None => {
-                            let text = self.scan.files[file].text.clone();
-                            let rel = self.scan.files[file].rel.clone();
                             let want = match &explicit {
                                 Some(p) => self
                                     .rel(&(if inline { mod_dir } else { file_dir }).join(p))
@@ -230,48 +303,180 @@ impl Walker<'_> {
                                     self.rel(&mod_dir.join(&name).join("mod.rs")).display()
                                 ),
                             };
-                            self.problems.push(Diagnostic::at(
-                                rel,
-                                &text,
+                            self.events.push(Event::Problem(Box::new(Diagnostic::at(
+                                self.rel.to_path_buf(),
+                                self.text,
                                 m.ident.span(),
                                 format!("file not found for module `{name}`"),
                                 Some(format!("create {want}, as the compiler would look for it")),
-                            ));
+                            ))));
                         }
                     }
                 }
                 Item::Struct(s) if derives_model(&s.attrs) => {
-                    self.model(DeriveInput::from(s.clone()), file, module)
+                    self.model(&DeriveInput::from(s.clone()), here(), module)
                 }
                 Item::Enum(e) if derives_model(&e.attrs) => {
-                    self.model(DeriveInput::from(e.clone()), file, module)
+                    self.model(&DeriveInput::from(e.clone()), here(), module)
                 }
                 Item::Union(u) if derives_model(&u.attrs) => {
-                    self.model(DeriveInput::from(u.clone()), file, module)
+                    self.model(&DeriveInput::from(u.clone()), here(), module)
                 }
                 _ => {}
             }
         }
     }
 
-    fn model(&mut self, input: DeriveInput, file: usize, module: &[String]) {
-        let module_path = module.join("::");
-        match read_model(&input) {
+    fn model(&mut self, input: &DeriveInput, at: Vec<usize>, module: &[String]) {
+        match read_model(input) {
             Ok(mut def) => {
-                def.module_path = module_path;
-                self.scan.found.push(Found { def, file, input });
+                def.module_path = module.join("::");
+                self.events.push(Event::Model {
+                    def: Box::new(def),
+                    at,
+                });
             }
             Err(errors) => {
-                let src = &self.scan.files[file];
                 for e in errors {
-                    self.problems.push(Diagnostic::at(
-                        src.rel.clone(),
-                        &src.text,
+                    self.events.push(Event::Problem(Box::new(Diagnostic::at(
+                        self.rel.to_path_buf(),
+                        self.text,
                         e.span,
                         e.message,
                         e.help,
-                    ));
+                    ))));
                 }
+            }
+        }
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or(path.to_path_buf())
+}
+
+/// Reads every file reachable from `roots` on every core. Each file is read
+/// once, for the first job naming it that a thread takes; the walk in order
+/// reads again (on this thread) any file met first in another context.
+fn load_all(project: &Project, roots: &[Job]) -> HashMap<Job, Loaded> {
+    struct Queue {
+        jobs: Vec<Job>,
+        busy: usize,
+        seen: HashSet<PathBuf>,
+    }
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let queue = Mutex::new(Queue {
+        jobs: roots.iter().rev().cloned().collect(),
+        busy: 0,
+        seen: roots.iter().map(|j| canonical(&j.path)).collect(),
+    });
+    let ready = Condvar::new();
+    let results: Mutex<HashMap<Job, Loaded>> = Mutex::new(HashMap::new());
+    let work = || {
+        loop {
+            let job = {
+                let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                loop {
+                    if let Some(job) = q.jobs.pop() {
+                        q.busy += 1;
+                        break Some(job);
+                    }
+                    if q.busy == 0 {
+                        break None;
+                    }
+                    q = ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let Some(job) = job else {
+                ready.notify_all();
+                return;
+            };
+            let loaded = load(project, &job);
+            let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Ok((_, _, events)) = &loaded {
+                // Later children first out: the walk meets them in order.
+                for e in events.iter().rev() {
+                    if let Event::Child(child) = e
+                        && q.seen.insert(canonical(&child.path))
+                    {
+                        q.jobs.push(child.clone());
+                    }
+                }
+            }
+            q.busy -= 1;
+            drop(q);
+            results
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(job, loaded);
+            ready.notify_all();
+        }
+    };
+    if threads <= 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| {
+                    // As much stack as the main thread: syn recurses.
+                    std::thread::Builder::new()
+                        .stack_size(8 << 20)
+                        .spawn_scoped(s, work)
+                        .ok()
+                })
+                .collect();
+            work();
+            for h in helpers {
+                if let Err(panic) = h.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        });
+    }
+    results.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct Walker<'a> {
+    project: &'a Project,
+    scan: Scan,
+    problems: Vec<Diagnostic>,
+    visited: BTreeSet<PathBuf>,
+    loaded: HashMap<Job, Loaded>,
+}
+
+impl Walker<'_> {
+    /// Takes one module file's findings, and its child modules' in place.
+    fn file(&mut self, job: Job) {
+        if !self.visited.insert(canonical(&job.path)) {
+            return;
+        }
+        let loaded = match self.loaded.remove(&job) {
+            Some(l) => l,
+            None => load(self.project, &job),
+        };
+        let (rel, text, events) = match loaded {
+            Ok(l) => l,
+            Err(d) => {
+                self.problems.push(*d);
+                return;
+            }
+        };
+        let file_index = self.scan.files.len();
+        let shared: Rc<str> = Rc::from(text.as_str());
+        self.scan.files.push(SourceFile { rel, text });
+        for e in events {
+            match e {
+                Event::Child(child) => self.file(child),
+                Event::Problem(d) => self.problems.push(*d),
+                Event::Model { def, at } => self.scan.found.push(Found {
+                    def: *def,
+                    file: file_index,
+                    input: LazyInput {
+                        text: shared.clone(),
+                        at,
+                        input: OnceCell::new(),
+                    },
+                }),
             }
         }
     }
@@ -284,6 +489,7 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
         scan: Scan::default(),
         problems: Vec::new(),
         visited: BTreeSet::new(),
+        loaded: HashMap::new(),
     };
     let krate = vec![project.crate_name.clone()];
     let src = project.dir.join("src");
@@ -322,8 +528,17 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
             "no crate root: neither src/lib.rs nor src/main.rs exists (list other roots in remodel.toml: src = [\"…\"])".into(),
         ));
     }
-    for (root, dir) in roots {
-        w.file(&root, krate.clone(), dir);
+    let roots: Vec<Job> = roots
+        .into_iter()
+        .map(|(path, mod_dir)| Job {
+            path,
+            module: krate.clone(),
+            mod_dir,
+        })
+        .collect();
+    w.loaded = load_all(project, &roots);
+    for root in roots {
+        w.file(root);
     }
     if w.problems.is_empty() {
         Ok(w.scan)
