@@ -80,6 +80,8 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
         to,
         answers,
         state: from.clone(),
+        holders: None,
+        deps: Dependencies::default(),
         ops: Vec::new(),
         asked: Vec::new(),
         used: BTreeSet::new(),
@@ -119,11 +121,10 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
             unused.push((k.clone(), AnswerKind::Default, src.clone()));
         }
     }
-    let after = dependencies(from, &d.ops)?;
     Ok(Diff {
         ops: d.ops,
         asked: d.asked,
-        after,
+        after: d.deps.edges.into_iter().collect(),
         unused,
     })
 }
@@ -132,6 +133,11 @@ struct Differ<'a> {
     to: &'a Schema,
     answers: &'a Answers,
     state: Schema,
+    /// Table name (ASCII lower case) → the models of `state` holding it:
+    /// built when first needed, then kept up to date by [`Differ::emit`].
+    holders: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// The order the operations so far need among themselves.
+    deps: Dependencies,
     ops: Vec<Op>,
     asked: Vec<Asked>,
     used: BTreeSet<String>,
@@ -145,11 +151,31 @@ struct Differ<'a> {
 /// Fields compare by effective column, so an explicit column equal to the
 /// derived one is no change.
 fn same_field(a: &Field, b: &Field) -> bool {
-    let norm = |f: &Field| Field {
-        column: Some(f.column_name().to_string()),
-        ..f.clone()
-    };
-    norm(a) == norm(b)
+    // Every member named, so that a new one cannot be forgotten here.
+    let Field {
+        name,
+        column: _,
+        ty,
+        null,
+        primary_key,
+        auto,
+        unique,
+        index,
+        default,
+        comment,
+        references,
+    } = a;
+    *name == b.name
+        && a.column_name() == b.column_name()
+        && *ty == b.ty
+        && *null == b.null
+        && *primary_key == b.primary_key
+        && *auto == b.auto
+        && *unique == b.unique
+        && *index == b.index
+        && *default == b.default
+        && *comment == b.comment
+        && *references == b.references
 }
 
 /// `concurrently` says how an index is built, not what it is: turning it on
@@ -167,16 +193,76 @@ fn same_constraint_def(a: &Constraint, b: &Constraint) -> bool {
     }
 }
 
-impl Differ<'_> {
+impl<'a> Differ<'a> {
     fn emit(&mut self, op: Op) -> Result<(), DiffError> {
+        // The model whose table name the op may change, before and after.
+        let (before, after) = match &op {
+            Op::CreateModel { table } => (None, Some(table.key())),
+            Op::DeleteModel { model } => (Some(model.clone()), None),
+            Op::AlterModelTable { model, .. } => (Some(model.clone()), Some(model.clone())),
+            Op::RenameModel { app, old, new } => {
+                (Some(model_key(app, old)), Some(model_key(app, new)))
+            }
+            _ => (None, None),
+        };
+        let held = before
+            .as_ref()
+            .filter(|_| self.holders.is_some())
+            .and_then(|k| {
+                self.state
+                    .table(k)
+                    .map(|t| t.table_name().to_ascii_lowercase())
+            });
+        let i = self.ops.len();
+        let freed = self.deps.before(&self.state, i, &op);
         op.apply_to(&mut self.state).map_err(|e| {
             DiffError::Internal(format!(
                 "generated {} does not apply: {e}",
                 op.kind().name()
             ))
         })?;
+        self.deps.after(&self.state, i, &op, freed);
+        if let Some(holders) = &mut self.holders {
+            if let (Some(k), Some(name)) = (&before, held)
+                && let Some(keys) = holders.get_mut(&name)
+            {
+                keys.remove(k);
+                if keys.is_empty() {
+                    holders.remove(&name);
+                }
+            }
+            if let Some(k) = after
+                && let Some(t) = self.state.table(&k)
+            {
+                holders
+                    .entry(t.table_name().to_ascii_lowercase())
+                    .or_default()
+                    .insert(k);
+            }
+        }
         self.ops.push(op);
         Ok(())
+    }
+
+    /// The first model (in key order) other than `except` whose table is
+    /// named `name`, ignoring ASCII case.
+    fn holder_of(&mut self, name: &str, except: &str) -> Option<String> {
+        let state = &self.state;
+        let holders = self.holders.get_or_insert_with(|| {
+            let mut holders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (key, t) in &state.tables {
+                holders
+                    .entry(t.table_name().to_ascii_lowercase())
+                    .or_default()
+                    .insert(key.clone());
+            }
+            holders
+        });
+        holders
+            .get(&name.to_ascii_lowercase())?
+            .iter()
+            .find(|k| *k != except)
+            .cloned()
     }
 
     /// Records a rename question and returns the old name when it is
@@ -235,40 +321,57 @@ impl Differ<'_> {
         Ok(Some(old))
     }
 
-    fn common_keys(&self) -> Vec<String> {
-        self.to
-            .tables
-            .keys()
-            .filter(|k| self.state.tables.contains_key(*k))
-            .cloned()
-            .collect()
+    /// The models both in the state and in the models, in key order, with
+    /// their table in the models (one merge of the two sorted maps).
+    fn common(&self) -> Vec<(&'a str, &'a Table)> {
+        let to: &'a Schema = self.to;
+        let mut state = self.state.tables.keys().peekable();
+        let mut out = Vec::new();
+        for (k, t) in &to.tables {
+            while state.next_if(|s| s.as_str() < k.as_str()).is_some() {}
+            if state.peek().is_some_and(|s| *s == k) {
+                out.push((k.as_str(), t));
+            }
+        }
+        out
     }
 
     // Phase: RenameModel (with an AlterModelTable first when the table keeps its name).
     fn rename_models(&mut self) -> Result<(), DiffError> {
-        for app in self.to.apps() {
-            let mut consumed: Vec<String> = Vec::new();
-            let created: Vec<String> = self
-                .to
-                .app_tables(&app)
-                .filter(|t| !self.state.tables.contains_key(&t.key()))
-                .map(Table::key)
-                .collect();
+        let to = self.to;
+        // By app, in key order: the models that arrive, and those that left
+        // (renames only ever take a left model of the same app).
+        let mut created_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in to.tables.values() {
+            if !self.state.tables.contains_key(&t.key()) {
+                created_of.entry(t.app.clone()).or_default().push(t.key());
+            }
+        }
+        if created_of.is_empty() {
+            return Ok(());
+        }
+        let mut lost_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in self.state.tables.values() {
+            if !to.tables.contains_key(&t.key()) {
+                lost_of.entry(t.app.clone()).or_default().push(t.key());
+            }
+        }
+        for (app, created) in created_of {
+            let lost_keys = lost_of.remove(&app).unwrap_or_default();
+            let mut consumed: BTreeSet<String> = BTreeSet::new();
             for new_key in created {
-                let lost: Vec<Table> = self
-                    .state
-                    .app_tables(&app)
-                    .filter(|t| {
-                        !self.to.tables.contains_key(&t.key()) && !consumed.contains(&t.name)
-                    })
-                    .cloned()
+                // Read from the state as it is now: earlier renames rewrote
+                // references, and a consumed model is gone.
+                let lost: Vec<&Table> = lost_keys
+                    .iter()
+                    .filter_map(|k| self.state.tables.get(k))
+                    .filter(|t| t.app == app && !consumed.contains(&t.name))
                     .collect();
                 if lost.is_empty() {
                     break;
                 }
-                let new_t = &self.to.tables[&new_key];
-                let lost_refs: Vec<&Table> = lost.iter().collect();
-                let candidates = model_candidates(&lost_refs, new_t);
+                let new_t = &to.tables[&new_key];
+                let candidates = model_candidates(&lost, new_t);
                 let question = Question {
                     id: format!("rename-model:{new_key}"),
                     kind: QuestionKind::RenameModel {
@@ -295,7 +398,7 @@ impl Differ<'_> {
                     old: old.clone(),
                     new: new_t.name.clone(),
                 })?;
-                consumed.push(old);
+                consumed.insert(old);
             }
         }
         Ok(())
@@ -311,19 +414,28 @@ impl Differ<'_> {
             .filter(|k| !self.state.tables.contains_key(*k))
             .cloned()
             .collect();
-        for to_key in arrived {
-            let name = &self.to.tables[&to_key].name;
-            let from_key = self
-                .state
-                .tables
-                .values()
-                .find(|t| {
-                    t.name == *name
-                        && t.app != self.to.tables[&to_key].app
-                        && !self.to.tables.contains_key(&t.key())
-                })
-                .map(Table::key);
-            let Some(from_key) = from_key else { continue };
+        if arrived.is_empty() {
+            return Ok(());
+        }
+        // Models that left, by name, in key order.
+        let mut left: BTreeMap<&str, Vec<&Table>> = BTreeMap::new();
+        for t in self.state.tables.values() {
+            if !self.to.tables.contains_key(&t.key()) {
+                left.entry(t.name.as_str()).or_default().push(t);
+            }
+        }
+        let found: Vec<(String, String)> = arrived
+            .into_iter()
+            .filter_map(|to_key| {
+                let to_t = &self.to.tables[&to_key];
+                let from = left
+                    .get(to_t.name.as_str())?
+                    .iter()
+                    .find(|t| t.app != to_t.app)?;
+                Some((to_key, from.key()))
+            })
+            .collect();
+        for (to_key, from_key) in found {
             let question = Question {
                 id: format!("move-model:{to_key}"),
                 kind: QuestionKind::MovedModel {
@@ -360,17 +472,17 @@ impl Differ<'_> {
 
     // Phase: RenameField (with an AlterField first when the column keeps its name).
     fn rename_fields(&mut self) -> Result<(), DiffError> {
-        for key in self.common_keys() {
-            let to_t = self.to.tables[&key].clone();
-            let mut consumed: Vec<String> = Vec::new();
+        for (key, to_t) in self.common() {
+            let st = &self.state.tables[key];
             let gained: Vec<Field> = to_t
                 .fields
                 .iter()
-                .filter(|f| self.state.tables[&key].field(&f.name).is_none())
+                .filter(|f| st.field(&f.name).is_none())
                 .cloned()
                 .collect();
+            let mut consumed: Vec<String> = Vec::new();
             for new_f in gained {
-                let st = self.state.tables[&key].clone();
+                let st = &self.state.tables[key];
                 let lost: Vec<&Field> = st
                     .fields
                     .iter()
@@ -384,7 +496,7 @@ impl Differ<'_> {
                 let question = Question {
                     id: format!("rename-field:{subject}"),
                     kind: QuestionKind::RenameField {
-                        model: key.clone(),
+                        model: key.to_string(),
                         new: new_f.name.clone(),
                         ty: new_f.ty.clone(),
                         candidates: candidates.clone(),
@@ -395,7 +507,7 @@ impl Differ<'_> {
                 else {
                     continue;
                 };
-                let old_f = st
+                let old_f = self.state.tables[key]
                     .field(&old)
                     .expect("candidates are fields of the state")
                     .clone();
@@ -405,13 +517,13 @@ impl Differ<'_> {
                         ..old_f.clone()
                     };
                     self.emit(Op::AlterField {
-                        model: key.clone(),
+                        model: key.to_string(),
                         field: kept,
                         preserve_default: true,
                     })?;
                 }
                 self.emit(Op::RenameField {
-                    model: key.clone(),
+                    model: key.to_string(),
                     old: old.clone(),
                     new: new_f.name.clone(),
                 })?;
@@ -431,9 +543,12 @@ impl Differ<'_> {
         let mut remove_indexes = Vec::new();
         let mut add_indexes = Vec::new();
         let mut add_constraints = Vec::new();
-        for key in self.common_keys() {
-            let st = &self.state.tables[&key];
-            let tt = &self.to.tables[&key];
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
+            // Each index and constraint matches itself exactly.
+            if st.indexes == tt.indexes && st.constraints == tt.constraints {
+                continue;
+            }
             let mut unmatched_t: Vec<&Index> = Vec::new();
             let mut unmatched_s: Vec<&Index> = Vec::new();
             for si in &st.indexes {
@@ -461,18 +576,22 @@ impl Differ<'_> {
                 if let Some(pos) = unmatched_t.iter().position(|ti| same_index_def(si, ti)) {
                     let ti = unmatched_t.remove(pos);
                     renames.push(Op::RenameIndex {
-                        model: key.clone(),
+                        model: key.to_string(),
                         old,
                         new: tt.index_name(ti).name,
                     });
                 } else {
                     remove_indexes.push(Op::RemoveIndex {
-                        model: key.clone(),
+                        model: key.to_string(),
                         name: old,
                     });
                 }
             }
-            add_indexes.extend(unmatched_t.into_iter().map(|ti| (key.clone(), ti.clone())));
+            add_indexes.extend(
+                unmatched_t
+                    .into_iter()
+                    .map(|ti| (key.to_string(), ti.clone())),
+            );
 
             for sc in &st.constraints {
                 let kept = tt.constraints.iter().any(|tc| {
@@ -482,7 +601,7 @@ impl Differ<'_> {
                 });
                 if !kept {
                     remove_constraints.push(Op::RemoveConstraint {
-                        model: key.clone(),
+                        model: key.to_string(),
                         name: st.constraint_name(sc).name,
                     });
                 }
@@ -494,7 +613,7 @@ impl Differ<'_> {
                             || st.constraint_name(sc).name == tt.constraint_name(tc).name)
                 });
                 if !kept {
-                    add_constraints.push((key.clone(), tc.clone()));
+                    add_constraints.push((key.to_string(), tc.clone()));
                 }
             }
         }
@@ -511,22 +630,14 @@ impl Differ<'_> {
     /// Frees a table name before a new model takes it: drops the model that
     /// is going away, or renames the table that moves.
     fn free_table_name(&mut self, name: &str, taker: &str) -> Result<(), DiffError> {
-        let holder = self
-            .state
-            .tables
-            .values()
-            .find(|t| t.key() != taker && t.table_name().eq_ignore_ascii_case(name))
-            .map(Table::key);
-        let Some(holder) = holder else { return Ok(()) };
+        let Some(holder) = self.holder_of(name, taker) else {
+            return Ok(());
+        };
         match self.to.tables.get(&holder) {
             None => self.delete_now(&holder, &mut BTreeSet::new()),
             Some(t) if !t.table_name().eq_ignore_ascii_case(name) => {
                 let target = t.table_name();
-                let target_taken = self
-                    .state
-                    .tables
-                    .values()
-                    .any(|o| o.key() != holder && o.table_name().eq_ignore_ascii_case(&target));
+                let target_taken = self.holder_of(&target, &holder).is_some();
                 if target_taken {
                     return Err(DiffError::Unsupported(format!(
                         "{holder} and {taker} swap table names; remodel cannot do that in one step — give one of them a temporary table name first, make a migration, then the final name"
@@ -600,25 +711,48 @@ impl Differ<'_> {
             .collect();
         let mut split_indexes = Vec::new();
         let mut split_constraints = Vec::new();
-        while !pending.is_empty() {
-            let waits_on = |t: &Table, pending: &BTreeMap<String, Table>| {
-                t.fields.iter().any(|f| {
-                    f.references
-                        .as_ref()
-                        .is_some_and(|r| r.model != t.key() && pending.contains_key(&r.model))
-                })
-            };
-            let ready = pending
+        // The first pending model (in key order) that references no other
+        // pending model goes next: `waits` holds what each still waits on,
+        // `waiters` who waits on each, `ready` those waiting on none.
+        let mut waits: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut waiters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut ready: BTreeSet<String> = BTreeSet::new();
+        for (k, t) in &pending {
+            let own = t.key();
+            let targets: BTreeSet<String> = t
+                .fields
                 .iter()
-                .find(|(_, t)| !waits_on(t, &pending))
-                .map(|(k, _)| k.clone());
-            let key = match ready {
+                .filter_map(|f| f.references.as_ref())
+                .filter(|r| r.model != own && pending.contains_key(&r.model))
+                .map(|r| r.model.clone())
+                .collect();
+            for m in &targets {
+                waiters.entry(m.clone()).or_default().push(k.clone());
+            }
+            if targets.is_empty() {
+                ready.insert(k.clone());
+            } else {
+                waits.insert(k.clone(), targets);
+            }
+        }
+        while !pending.is_empty() {
+            let key = match ready.pop_first() {
                 Some(k) => k,
                 // A cycle: create the first model on it without its references
                 // to models still pending, and add those fields afterwards.
                 None => first_on_cycle(&pending),
             };
             let mut t = pending.remove(&key).expect("key is pending");
+            waits.remove(&key);
+            for w in waiters.remove(&key).unwrap_or_default() {
+                if let Some(on) = waits.get_mut(&w) {
+                    on.remove(&key);
+                    if on.is_empty() {
+                        waits.remove(&w);
+                        ready.insert(w);
+                    }
+                }
+            }
             // Split references to models still pending (only reached on a cycle).
             // Split references to models still pending (a cycle), and to
             // fields an existing model only gains in the AddField phase.
@@ -725,23 +859,26 @@ impl Differ<'_> {
     // Fields split off new models on a reference cycle come here too.
     fn add_fields(&mut self) -> Result<(), DiffError> {
         let mut adds: Vec<(String, Field, bool)> = Vec::new();
-        for key in self.common_keys() {
-            let tt = &self.to.tables[&key];
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
             let mut gained: Vec<Field> = tt
                 .fields
                 .iter()
-                .filter(|f| self.state.tables[&key].field(&f.name).is_none())
+                .filter(|f| st.field(&f.name).is_none())
                 .cloned()
                 .collect();
+            if gained.is_empty() {
+                continue;
+            }
             gained.sort_by(|a, b| a.name.cmp(&b.name));
             for f in gained {
                 let needs_value = !f.null
                     && f.default.is_none()
                     && !f.auto
-                    && !self.created.contains(&key)
+                    && !self.created.contains(key)
                     && !self.undecided.contains(&format!("{key}.{}", f.name));
-                if needs_value && self.to.tables[&key].managed {
-                    match self.default_answer(&key, &f, false) {
+                if needs_value && tt.managed {
+                    match self.default_answer(key, &f, false) {
                         Some(DefaultAnswer::Ignore) => {
                             return Err(DiffError::BadAnswer {
                                 subject: format!("{key}.{}", f.name),
@@ -754,19 +891,35 @@ impl Differ<'_> {
                             });
                         }
                         Some(a) => {
-                            let (field, keep) = Self::one_off(&f, &key, a)?;
-                            adds.push((key.clone(), field, keep));
+                            let (field, keep) = Self::one_off(&f, key, a)?;
+                            adds.push((key.to_string(), field, keep));
                         }
-                        None => adds.push((key.clone(), f, true)),
+                        None => adds.push((key.to_string(), f, true)),
                     }
                 } else {
-                    adds.push((key.clone(), f, true));
+                    adds.push((key.to_string(), f, true));
                 }
             }
         }
         adds.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
         // A field referencing another field added here comes after it.
+        let targets: BTreeSet<(&str, &str)> = adds
+            .iter()
+            .map(|(m, g, _)| (m.as_str(), g.name.as_str()))
+            .collect();
+        let any_waits = adds.iter().any(|(_, f, _)| {
+            f.references.as_ref().is_some_and(|r| {
+                r.to_field.as_ref().is_some_and(|tf| {
+                    *tf != f.name && targets.contains(&(r.model.as_str(), tf.as_str()))
+                })
+            })
+        });
+        drop(targets);
+        // When none waits, the order stays as sorted.
         let mut ordered: Vec<(String, Field, bool)> = Vec::new();
+        if !any_waits {
+            ordered = std::mem::take(&mut adds);
+        }
         while !adds.is_empty() {
             let waits = |f: &Field, rest: &[(String, Field, bool)]| {
                 f.references.as_ref().is_some_and(|r| {
@@ -813,9 +966,8 @@ impl Differ<'_> {
 
     // Phase: AlterField.
     fn alter_fields(&mut self) -> Result<(), DiffError> {
-        for key in self.common_keys() {
-            let tt = self.to.tables[&key].clone();
-            let st = self.state.tables[&key].clone();
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
             if st.composite_primary_key != tt.composite_primary_key {
                 return Err(DiffError::Unsupported(format!(
                     "the primary key of {key} changes ({} → {}); remodel cannot migrate a primary key change yet — write a RunSql migration",
@@ -852,9 +1004,9 @@ impl Differ<'_> {
                 }
                 let made_not_null = sf.null && !tf.null && tf.default.is_none();
                 let (field, preserve_default) = if made_not_null && tt.managed {
-                    match self.default_answer(&key, &tf, true) {
+                    match self.default_answer(key, &tf, true) {
                         Some(a) => {
-                            let (f, keep) = Self::one_off(&tf, &key, a)?;
+                            let (f, keep) = Self::one_off(&tf, key, a)?;
                             (f, keep)
                         }
                         None => (tf.clone(), true),
@@ -863,10 +1015,10 @@ impl Differ<'_> {
                     (tf.clone(), true)
                 };
                 if sf.column_name() != tf.column_name() {
-                    self.free_column(&key, &tf.name, tf.column_name())?;
+                    self.free_column(key, &tf.name, tf.column_name())?;
                 }
                 self.emit(Op::AlterField {
-                    model: key.clone(),
+                    model: key.to_string(),
                     field,
                     preserve_default,
                 })?;
@@ -877,22 +1029,22 @@ impl Differ<'_> {
 
     // Phases: AlterModelTable, AlterModelComment.
     fn alter_tables(&mut self) -> Result<(), DiffError> {
-        for key in self.common_keys() {
-            let tt = self.to.tables[&key].clone();
-            let st = &self.state.tables[&key];
-            if st.table_name() != tt.table_name() {
-                self.free_table_name(&tt.table_name(), &key)?;
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
+            // Equal names and explicit tables give equal table names.
+            let same = st.name == tt.name && st.db_table == tt.db_table;
+            if !same && st.table_name() != tt.table_name() {
+                self.free_table_name(&tt.table_name(), key)?;
                 self.emit(Op::AlterModelTable {
-                    model: key.clone(),
+                    model: key.to_string(),
                     table: tt.db_table.clone(),
                 })?;
             }
         }
-        for key in self.common_keys() {
-            let tt = &self.to.tables[&key];
-            if self.state.tables[&key].comment != tt.comment {
+        for (key, tt) in self.common() {
+            if self.state.tables[key].comment != tt.comment {
                 let op = Op::AlterModelComment {
-                    model: key.clone(),
+                    model: key.to_string(),
                     comment: tt.comment.clone(),
                 };
                 self.emit(op)?;
@@ -912,8 +1064,8 @@ impl Differ<'_> {
         indexes.extend(split_indexes);
         constraints.extend(split_constraints);
         let to = self.to;
-        indexes.sort_by_key(|(k, ix)| (k.clone(), to.tables[k].index_name(ix).name));
-        constraints.sort_by_key(|(k, c)| (k.clone(), to.tables[k].constraint_name(c).name));
+        indexes.sort_by_cached_key(|(k, ix)| (k.clone(), to.tables[k].index_name(ix).name));
+        constraints.sort_by_cached_key(|(k, c)| (k.clone(), to.tables[k].constraint_name(c).name));
         for (model, index) in indexes {
             self.emit(Op::AddIndex { model, index })?;
         }
@@ -925,9 +1077,8 @@ impl Differ<'_> {
 
     // Phase: RemoveField.
     fn remove_fields(&mut self) -> Result<(), DiffError> {
-        for key in self.common_keys() {
-            let tt = &self.to.tables[&key];
-            let mut lost: Vec<String> = self.state.tables[&key]
+        for (key, tt) in self.common() {
+            let mut lost: Vec<String> = self.state.tables[key]
                 .fields
                 .iter()
                 .filter(|f| tt.field(&f.name).is_none())
@@ -936,7 +1087,7 @@ impl Differ<'_> {
             lost.sort();
             for field in lost {
                 self.emit(Op::RemoveField {
-                    model: key.clone(),
+                    model: key.to_string(),
                     field,
                 })?;
             }
@@ -946,41 +1097,80 @@ impl Differ<'_> {
 
     // Phase: DeleteModel, children before their parents.
     fn delete_models(&mut self) -> Result<(), DiffError> {
-        let mut pending: Vec<String> = self
+        let pending: Vec<String> = self
             .state
             .tables
             .keys()
             .filter(|k| !self.to.tables.contains_key(*k))
             .cloned()
             .collect();
-        while !pending.is_empty() {
-            let refs_to = |k: &str, pending: &[String], state: &Schema| -> Vec<(String, String)> {
-                pending
-                    .iter()
-                    .filter(|other| *other != k)
-                    .flat_map(|other| {
-                        state.tables[other]
-                            .fields
-                            .iter()
-                            .filter(|f| f.references.as_ref().is_some_and(|r| r.model == k))
-                            .map(move |f| (other.clone(), f.name.clone()))
-                    })
-                    .collect()
+        // The first pending model (in key order) that no other pending model
+        // references goes next: `refs` counts the fields of other pending
+        // models referencing each, `ready` holds those with none.
+        let pending_set: BTreeSet<&String> = pending.iter().collect();
+        let mut refs: BTreeMap<String, usize> = BTreeMap::new();
+        for other in &pending {
+            for f in &self.state.tables[other].fields {
+                if let Some(r) = &f.references
+                    && r.model != *other
+                    && pending_set.contains(&r.model)
+                {
+                    *refs.entry(r.model.clone()).or_default() += 1;
+                }
+            }
+        }
+        let mut ready: BTreeSet<String> = pending
+            .iter()
+            .filter(|k| !refs.contains_key(*k))
+            .cloned()
+            .collect();
+        drop(pending_set);
+        let mut pending: BTreeSet<String> = pending.into_iter().collect();
+        let release =
+            |refs: &mut BTreeMap<String, usize>, ready: &mut BTreeSet<String>, target: &str| {
+                if let Some(n) = refs.get_mut(target) {
+                    *n -= 1;
+                    if *n == 0 {
+                        refs.remove(target);
+                        ready.insert(target.to_string());
+                    }
+                }
             };
-            match pending
-                .iter()
-                .position(|k| refs_to(k, &pending, &self.state).is_empty())
-            {
-                Some(pos) => {
-                    let key = pending.remove(pos);
+        while !pending.is_empty() {
+            match ready.pop_first() {
+                Some(key) => {
+                    pending.remove(&key);
+                    let targets: Vec<String> = self.state.tables[&key]
+                        .fields
+                        .iter()
+                        .filter_map(|f| f.references.as_ref())
+                        .filter(|r| r.model != key && pending.contains(&r.model))
+                        .map(|r| r.model.clone())
+                        .collect();
                     self.emit(Op::DeleteModel { model: key })?;
+                    for m in targets {
+                        release(&mut refs, &mut ready, &m);
+                    }
                 }
                 // A cycle among the dropped models: remove the references to the
                 // first one, so that undoing this migration can recreate them
                 // in order.
                 None => {
-                    for (model, field) in refs_to(&pending[0], &pending, &self.state) {
+                    let first = pending.first().cloned().expect("pending is not empty");
+                    let referencing: Vec<(String, String)> = pending
+                        .iter()
+                        .filter(|other| **other != first)
+                        .flat_map(|other| {
+                            self.state.tables[other]
+                                .fields
+                                .iter()
+                                .filter(|f| f.references.as_ref().is_some_and(|r| r.model == first))
+                                .map(move |f| (other.clone(), f.name.clone()))
+                        })
+                        .collect();
+                    for (model, field) in referencing {
                         self.emit(Op::RemoveField { model, field })?;
+                        release(&mut refs, &mut ready, &first);
                     }
                 }
             }
@@ -1025,52 +1215,66 @@ fn not_a_candidate(what: &str, old: &str, candidates: &[Candidate]) -> String {
 
 /// Which operations must run after which, across the whole list: references
 /// need their target created (or renamed) first; a model is dropped only
-/// after the fields referencing it are gone.
-fn dependencies(from: &Schema, ops: &[Op]) -> Result<Vec<(usize, usize)>, DiffError> {
-    let mut edges = BTreeSet::new();
-    // model key (after the op) → op index that created or renamed it
-    let mut made: BTreeMap<String, usize> = BTreeMap::new();
-    // (model, field) → op index that added or altered it
-    let mut field_ops: BTreeMap<(String, String), usize> = BTreeMap::new();
-    // model key → ops that dropped a reference to it
-    let mut unref: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    // table name → op index that freed it
-    let mut freed: BTreeMap<String, usize> = BTreeMap::new();
-    let mut state = from.clone();
-    for (i, op) in ops.iter().enumerate() {
-        let refs_of = |fields: &[Field]| -> Vec<(String, Option<String>)> {
-            fields
-                .iter()
-                .filter_map(|f| {
-                    f.references
-                        .as_ref()
-                        .map(|r| (r.model.clone(), r.to_field.clone()))
-                })
-                .collect()
-        };
-        let new_refs = match op {
-            Op::CreateModel { table } => refs_of(&table.fields),
-            Op::AddField { field, .. } | Op::AlterField { field, .. } => {
-                refs_of(std::slice::from_ref(field))
-            }
-            _ => Vec::new(),
-        };
-        for (model, to_field) in new_refs {
-            if let Some(&j) = made.get(&model) {
+/// after the fields referencing it are gone; a table name is taken only after
+/// whoever held it let it go.
+///
+/// Kept as the operations are generated ([`Differ::emit`]), on the state the
+/// differ moves along anyway: [`Dependencies::before`] sees the state before
+/// an operation applies, [`Dependencies::after`] the state after.
+#[derive(Debug, Default)]
+struct Dependencies {
+    /// `(i, j)`: operation `i` runs after operation `j`.
+    edges: BTreeSet<(usize, usize)>,
+    /// model key (after the op) → op index that created or renamed it
+    made: BTreeMap<String, usize>,
+    /// (model, field) → op index that added or altered it
+    field_ops: BTreeMap<(String, String), usize>,
+    /// model key → ops that dropped a reference to it
+    unref: BTreeMap<String, Vec<usize>>,
+    /// table name → op index that freed it
+    freed: BTreeMap<String, usize>,
+}
+
+fn lower_table_of(state: &Schema, key: &str) -> Option<String> {
+    state.table(key).map(|t| t.table_name().to_lowercase())
+}
+
+impl Dependencies {
+    /// Records operation `i` against the state before it applies; returns
+    /// the table name it may let go, for [`Dependencies::after`].
+    fn before(&mut self, state: &Schema, i: usize, op: &Op) -> Option<String> {
+        let edges = &mut self.edges;
+        let made = &mut self.made;
+        let field_ops = &mut self.field_ops;
+        let mut new_ref = |model: &str, to_field: Option<&String>| {
+            if let Some(&j) = made.get(model) {
                 edges.insert((i, j));
             }
             if let Some(tf) = to_field
-                && let Some(&j) = field_ops.get(&(model.clone(), tf))
+                && let Some(&j) = field_ops.get(&(model.to_string(), tf.clone()))
             {
                 edges.insert((i, j));
             }
+        };
+        match op {
+            Op::CreateModel { table } => {
+                for r in table.fields.iter().filter_map(|f| f.references.as_ref()) {
+                    new_ref(&r.model, r.to_field.as_ref());
+                }
+            }
+            Op::AddField { field, .. } | Op::AlterField { field, .. } => {
+                if let Some(r) = &field.references {
+                    new_ref(&r.model, r.to_field.as_ref());
+                }
+            }
+            _ => {}
         }
         // Every op on a model follows the op that created or renamed it.
         if let Some(key) = op.model_key()
-            && let Some(&j) = made.get(&key)
+            && let Some(&j) = self.made.get(&key)
             && j != i
         {
-            edges.insert((i, j));
+            self.edges.insert((i, j));
         }
         let dropped_refs: Vec<String> = match op {
             Op::RemoveField { model, field } => state
@@ -1098,60 +1302,57 @@ fn dependencies(from: &Schema, ops: &[Op]) -> Result<Vec<(usize, usize)>, DiffEr
             _ => Vec::new(),
         };
         if let Op::DeleteModel { model } = op {
-            for &j in unref.get(model).into_iter().flatten() {
-                edges.insert((i, j));
+            for &j in self.unref.get(model).into_iter().flatten() {
+                self.edges.insert((i, j));
             }
         }
         for m in dropped_refs {
-            unref.entry(m).or_default().push(i);
+            self.unref.entry(m).or_default().push(i);
         }
         match op {
             Op::CreateModel { table } => {
-                made.insert(table.key(), i);
+                self.made.insert(table.key(), i);
             }
             Op::RenameModel { app, new, .. } => {
-                made.insert(model_key(app, new), i);
+                self.made.insert(model_key(app, new), i);
             }
             Op::AddField { model, field, .. } | Op::AlterField { model, field, .. } => {
-                field_ops.insert((model.clone(), field.name.clone()), i);
+                self.field_ops
+                    .insert((model.clone(), field.name.clone()), i);
             }
             _ => {}
         }
-        // A table name is taken only after whoever held it let it go.
-        let table_of =
-            |st: &Schema, key: &str| st.table(key).map(|t| t.table_name().to_lowercase());
-        let before_name = match op {
+        match op {
             Op::DeleteModel { model } | Op::AlterModelTable { model, .. } => {
-                table_of(&state, model)
+                lower_table_of(state, model)
             }
-            Op::RenameModel { app, old, .. } => table_of(&state, &model_key(app, old)),
+            Op::RenameModel { app, old, .. } => lower_table_of(state, &model_key(app, old)),
             _ => None,
-        };
-        let mut next = state.clone();
-        let _ = op.apply_to(&mut next);
+        }
+    }
+
+    /// Records operation `i` against the state after it applied, with the
+    /// table name [`Dependencies::before`] returned.
+    fn after(&mut self, state: &Schema, i: usize, op: &Op, before_name: Option<String>) {
         let taken = match op {
             Op::CreateModel { table } => Some(table.table_name().to_lowercase()),
-            Op::AlterModelTable { model, .. } => table_of(&next, model),
-            Op::RenameModel { app, new, .. } => table_of(&next, &model_key(app, new)),
+            Op::AlterModelTable { model, .. } => lower_table_of(state, model),
+            Op::RenameModel { app, new, .. } => lower_table_of(state, &model_key(app, new)),
             _ => None,
         };
-        if let Some(t) = taken.clone().filter(|t| Some(t) != before_name.as_ref())
-            && let Some(&j) = freed.get(&t)
+        if let Some(t) = taken.as_ref().filter(|t| Some(*t) != before_name.as_ref())
+            && let Some(&j) = self.freed.get(t)
         {
-            edges.insert((i, j));
+            self.edges.insert((i, j));
         }
         if let Some(b) = before_name {
             let still = match op {
                 Op::DeleteModel { .. } => None,
-                _ => taken.clone(),
+                _ => taken,
             };
             if still.as_ref() != Some(&b) {
-                freed.insert(b, i);
+                self.freed.insert(b, i);
             }
         }
-        op.apply_to(&mut state).map_err(|e| {
-            DiffError::Internal(format!("operation {} does not replay: {e}", i + 1))
-        })?;
     }
-    Ok(edges.into_iter().collect())
 }
