@@ -6,6 +6,29 @@ use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use std::ops::Range;
 use std::path::PathBuf;
 
+/// Where a span of a parsed file is, as plain data that outlives the syntax
+/// tree (and can be cached with what was read from the file).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Spot {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Byte range in the file.
+    pub range: Range<usize>,
+}
+
+impl Spot {
+    /// Where `span` is.
+    pub fn of(span: proc_macro2::Span) -> Spot {
+        Spot {
+            line: span.start().line,
+            column: span.start().column + 1,
+            range: span.byte_range(),
+        }
+    }
+}
+
 /// One problem in a source or settings file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -47,14 +70,24 @@ impl Diagnostic {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
-        let start = span.start();
-        let range = span.byte_range();
+        Diagnostic::at_spot(path, text, &Spot::of(span), message, help)
+    }
+
+    /// At a place in a file, kept from an earlier parse.
+    pub fn at_spot(
+        path: PathBuf,
+        text: &str,
+        spot: &Spot,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let range = spot.range.clone();
         let range = (range.end <= text.len() && range.start < range.end).then_some(range);
         Diagnostic {
             path,
             text: Some(text.to_string()),
-            line: start.line,
-            column: start.column + 1,
+            line: spot.line,
+            column: spot.column,
             range,
             message,
             help,

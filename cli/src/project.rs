@@ -67,6 +67,12 @@ impl Project {
         PathBuf::from(&self.config.migrations)
     }
 
+    /// Where caches of parsed files live (`target/remodel/`), or `None` when
+    /// caching is turned off (`REMODEL_NO_CACHE=1`).
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        remodel_migrate::cache::enabled().then(|| remodel_migrate::cache::dir(&self.dir))
+    }
+
     /// The raw database URL: `--database`, else `DATABASE_URL` from the
     /// environment, else from `.env`, else remodel.toml, else the SQLite default.
     pub fn raw_database_url(&self, flag: Option<&str>) -> String {

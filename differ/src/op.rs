@@ -5,7 +5,7 @@ use remodel_model::{Constraint, Field, Index, Schema, Table, split_key};
 use std::collections::BTreeMap;
 
 /// SQL for [`Op::RunSql`]: one text for every database, or one per dialect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlText {
     /// The same SQL everywhere.
     All(String),
@@ -25,7 +25,7 @@ impl SqlText {
 
 /// One operation. Models are named `app.Model`; fields, indexes and
 /// constraints by their names in the state the operation applies to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Op {
     /// Creates a model and its table, with its indexes and constraints.
     CreateModel {

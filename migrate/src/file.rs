@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use toml::{Spanned, Value};
 
 /// What one migration file says.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MigrationFile {
     /// Migrations this one runs after, as `app.name`.
     pub dependencies: Vec<String>,

@@ -2,13 +2,14 @@
 //! dependency graph, its one deterministic order, replaying it into the
 //! history state, and plans to reach a target.
 
+use crate::cache::{FileCache, content_hash};
 use crate::file::{self, FileProblem, MigrationFile};
 use remodel_model::Schema;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// One migration file, loaded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Migration {
     /// The app (its folder's name).
     pub app: String,
@@ -201,6 +202,17 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 /// Reads every migration below `dir` (`<project>/<migrations>`); paths in
 /// messages are shown relative to `project`. A missing folder is no migrations.
 pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<LoadError>> {
+    read_files_cached(project, dir, &FileCache::none())
+}
+
+/// [`read_files`], taking every file whose content is unchanged from
+/// `cache` instead of parsing it again, and writing the cache again when
+/// files changed.
+pub fn read_files_cached(
+    project: &Path,
+    dir: &Path,
+    cache: &FileCache<Migration>,
+) -> Result<Vec<Migration>, Vec<LoadError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
@@ -266,7 +278,16 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
     // every core, the results taken in the files' order.
     let results = parallel_map(&jobs, |job| {
         let text = std::fs::read_to_string(&job.path).map_err(|e| io(&job.rel, e))?;
-        parse_migration(&job.app, &job.fname, job.rel.clone(), &text)
+        let hash = content_hash(text.as_bytes());
+        let key = cache_key(&job.rel);
+        match cache.take(&key, &hash) {
+            Some(m) => Ok(m),
+            None => {
+                let m = parse_migration(&job.app, &job.fname, job.rel.clone(), &text)?;
+                cache.put(&key, &hash, &m);
+                Ok(m)
+            }
+        }
     });
     // Errors found while listing folders keep their place among the files' errors.
     let listing = std::mem::take(&mut errors);
@@ -281,11 +302,17 @@ pub fn read_files(project: &Path, dir: &Path) -> Result<Vec<Migration>, Vec<Load
         }
     }
     errors.extend(listed.map(|(_, e)| e));
+    cache.store();
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// A file's key in the cache: its path in the project, `/`-separated.
+fn cache_key(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// One migration from its file's text: `file_name` is `NNNN_name.toml` in
@@ -534,6 +561,16 @@ impl Graph {
     /// returns the graph and the state the whole history describes.
     pub fn load(project: &Path, dir: &Path) -> Result<(Graph, Schema), Vec<LoadError>> {
         Graph::from_migrations(read_files(project, dir)?)
+    }
+
+    /// [`Graph::load`], taking unchanged files from `cache` (see
+    /// [`read_files_cached`]).
+    pub fn load_cached(
+        project: &Path,
+        dir: &Path,
+        cache: &FileCache<Migration>,
+    ) -> Result<(Graph, Schema), Vec<LoadError>> {
+        Graph::from_migrations(read_files_cached(project, dir, cache)?)
     }
 
     /// Loads and orders a project's migrations without replaying them: for

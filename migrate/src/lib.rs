@@ -1,10 +1,11 @@
-//! remodel's migrations: the files ([`file`]), loading a project's
+//! remodel's migrations: the files ([`file`]) and what is cached of them ([`cache`]), loading a project's
 //! migrations into their dependency graph ([`graph`]), plans to a target
 //! ([`plan`]), the history table ([`history`]), the runner that applies and
 //! unapplies ([`runner`]), merges of an app's branches ([`merge`]), one `migrate` run's checks and plan
 //! ([`session`]), and new migrations from the differ's operations
 //! ([`make`]).
 
+pub mod cache;
 pub mod drift;
 pub mod file;
 pub mod graph;

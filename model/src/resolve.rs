@@ -3,9 +3,9 @@
 //! clashes, and portability to the declared dialects.
 
 use crate::def::TableDef;
-use crate::schema::{Constraint, OnDelete, Schema, Table, model_key};
+use crate::schema::{Constraint, NamedObject, OnDelete, Schema, Table, model_key};
 use crate::types::ColumnType;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Settings from `remodel.toml` that shape resolution.
 #[derive(Debug, Clone, Default)]
@@ -49,8 +49,13 @@ impl ResolveError {
     }
 }
 
-/// Resolves a project's struct definitions into a schema, or every error found.
-pub fn resolve(defs: &[TableDef], opts: &ResolveOptions) -> Result<Schema, Vec<ResolveError>> {
+/// Resolves a project's struct definitions into a schema, or every error
+/// found. `defs` may be definitions or references to them.
+pub fn resolve<D: std::borrow::Borrow<TableDef>>(
+    defs: &[D],
+    opts: &ResolveOptions,
+) -> Result<Schema, Vec<ResolveError>> {
+    let defs: Vec<&TableDef> = defs.iter().map(std::borrow::Borrow::borrow).collect();
     let mut errs = Vec::new();
     let mut schema = Schema::default();
     // key → def index
@@ -116,7 +121,7 @@ pub fn resolve(defs: &[TableDef], opts: &ResolveOptions) -> Result<Schema, Vec<R
         }
     }
 
-    resolve_references(&mut schema, defs, &owners, &mut errs);
+    resolve_references(&mut schema, &owners, &mut errs);
     check_object_names(&schema, &owners, &mut errs);
     for dialect in &opts.dialects {
         if dialect == "mysql" {
@@ -134,36 +139,35 @@ pub fn resolve(defs: &[TableDef], opts: &ResolveOptions) -> Result<Schema, Vec<R
 
 fn resolve_references(
     schema: &mut Schema,
-    defs: &[TableDef],
     owners: &BTreeMap<String, usize>,
     errs: &mut Vec<ResolveError>,
 ) {
-    let snapshot = schema.clone();
+    // Models by struct name, for references that leave out the app.
+    let mut by_name: HashMap<&str, Vec<String>> = HashMap::new();
+    for t in schema.tables.values() {
+        by_name.entry(t.name.as_str()).or_default().push(t.key());
+    }
+    // Found on the unchanged schema, then written: (model, field, target).
+    let mut resolved: Vec<(&str, usize, String)> = Vec::new();
+    let snapshot = &*schema;
     for (key, &i) in owners {
-        let table = schema
-            .tables
-            .get_mut(key)
-            .expect("owners lists schema keys");
-        let app = table.app.clone();
-        for field in &mut table.fields {
-            let Some(reference) = &mut field.references else {
+        let table = &snapshot.tables[key];
+        let app = &table.app;
+        for (field_index, field) in table.fields.iter().enumerate() {
+            let Some(reference) = &field.references else {
                 continue;
             };
-            let written = reference.model.clone();
+            let written = &reference.model;
             let target_key = match written.split_once('.') {
-                Some(_) if snapshot.tables.contains_key(&written) => Some(written.clone()),
+                Some(_) if snapshot.tables.contains_key(written) => Some(written.clone()),
                 Some(_) => None,
                 None => {
-                    let own = model_key(&app, &written);
+                    let own = model_key(app, written);
                     if snapshot.tables.contains_key(&own) {
                         Some(own)
                     } else {
-                        let keys: Vec<String> = snapshot
-                            .tables
-                            .values()
-                            .filter(|t| t.name == written)
-                            .map(Table::key)
-                            .collect();
+                        let keys: &[String] =
+                            by_name.get(written.as_str()).map_or(&[], Vec::as_slice);
                         match keys.len() {
                             1 => Some(keys[0].clone()),
                             0 => None,
@@ -190,8 +194,8 @@ fn resolve_references(
                 let names: Vec<String> = snapshot.tables.values().map(Table::key).collect();
                 let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
                 let bare: Vec<&str> = snapshot.tables.values().map(|t| t.name.as_str()).collect();
-                let hint = crate::names::closest(&written, &name_refs)
-                    .or_else(|| crate::names::closest(&written, &bare))
+                let hint = crate::names::closest(written, &name_refs)
+                    .or_else(|| crate::names::closest(written, &bare))
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
                         if names.is_empty() {
@@ -211,7 +215,6 @@ fn resolve_references(
                 );
                 continue;
             };
-            reference.model = target_key.clone();
             let target = &snapshot.tables[&target_key];
             let to_field = match &reference.to_field {
                 Some(f) => f.clone(),
@@ -274,9 +277,19 @@ fn resolve_references(
                     )),
                 );
             }
+            resolved.push((key.as_str(), field_index, target_key));
         }
     }
-    let _ = defs;
+    for (key, field_index, target) in resolved {
+        if let Some(r) = schema
+            .tables
+            .get_mut(key)
+            .and_then(|t| t.fields.get_mut(field_index))
+            .and_then(|f| f.references.as_mut())
+        {
+            r.model = target;
+        }
+    }
 }
 
 fn same_key_type(a: &ColumnType, b: &ColumnType) -> bool {
@@ -288,7 +301,7 @@ fn check_object_names(
     owners: &BTreeMap<String, usize>,
     errs: &mut Vec<ResolveError>,
 ) {
-    let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut seen: HashMap<String, (&str, NamedObject<'_>)> = HashMap::new();
     for (key, &i) in owners {
         let table = &schema.tables[key];
         for (name, what) in table.all_object_names() {
@@ -315,7 +328,7 @@ fn check_object_names(
                     )
                 }
                 _ => {
-                    seen.insert(name, (key.clone(), what));
+                    seen.insert(name, (key.as_str(), what));
                 }
             }
         }

@@ -410,35 +410,57 @@ impl Table {
 
     /// Every index and constraint name this table uses, with what it names
     /// (for clash checks and messages).
-    pub fn all_object_names(&self) -> Vec<(String, String)> {
+    pub fn all_object_names(&self) -> Vec<(String, NamedObject<'_>)> {
         let mut out = Vec::new();
         for f in &self.fields {
             if let Some(n) = self.field_index_name(f) {
-                out.push((n, format!("index on field {}", f.name)));
+                out.push((n, NamedObject::FieldIndex(&f.name)));
             }
             if let Some(n) = self.field_unique_name(f) {
-                out.push((n, format!("unique constraint on field {}", f.name)));
+                out.push((n, NamedObject::FieldUnique(&f.name)));
             }
             if let Some(n) = self.field_fk_name(f) {
-                out.push((n, format!("foreign key of field {}", f.name)));
+                out.push((n, NamedObject::ForeignKey(&f.name)));
             }
         }
         for i in &self.indexes {
-            out.push((
-                self.index_name(i).name,
-                format!("index on {}", i.fields.join(", ")),
-            ));
+            out.push((self.index_name(i).name, NamedObject::Index(i)));
         }
         for c in &self.constraints {
-            let what = match c {
-                Constraint::Unique { fields, .. } => {
-                    format!("unique constraint on {}", fields.join(", "))
-                }
-                Constraint::Check { expr, .. } => format!("check `{expr}`"),
-            };
-            out.push((self.constraint_name(c).name, what));
+            out.push((self.constraint_name(c).name, NamedObject::Constraint(c)));
         }
         out
+    }
+}
+
+/// What an index or constraint name of a table names; shown in messages
+/// (formatted only when one is shown).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NamedObject<'a> {
+    /// A field's own index.
+    FieldIndex(&'a str),
+    /// A field's own unique constraint.
+    FieldUnique(&'a str),
+    /// A field's foreign key.
+    ForeignKey(&'a str),
+    /// A model-level index.
+    Index(&'a Index),
+    /// A model-level constraint.
+    Constraint(&'a Constraint),
+}
+
+impl std::fmt::Display for NamedObject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NamedObject::FieldIndex(n) => write!(f, "index on field {n}"),
+            NamedObject::FieldUnique(n) => write!(f, "unique constraint on field {n}"),
+            NamedObject::ForeignKey(n) => write!(f, "foreign key of field {n}"),
+            NamedObject::Index(i) => write!(f, "index on {}", i.fields.join(", ")),
+            NamedObject::Constraint(Constraint::Unique { fields, .. }) => {
+                write!(f, "unique constraint on {}", fields.join(", "))
+            }
+            NamedObject::Constraint(Constraint::Check { expr, .. }) => write!(f, "check `{expr}`"),
+        }
     }
 }
 
@@ -562,10 +584,12 @@ mod tests {
         assert_eq!(t.derived_fk_name(&named), "patient_medico_id_fk");
         t.db_table = Some("people".into());
         assert_eq!(t.field_fk_name(&named).unwrap(), "patient_ibfk_1");
-        assert!(t.all_object_names().contains(&(
-            "patient_ibfk_1".into(),
-            "foreign key of field medico_id".into()
-        )));
+        assert!(
+            t.all_object_names()
+                .iter()
+                .any(|(n, what)| n == "patient_ibfk_1"
+                    && what.to_string() == "foreign key of field medico_id")
+        );
         assert_ne!(f, named, "the name is part of the field's definition");
     }
 

@@ -41,17 +41,25 @@ pub async fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outco
         };
         return run_merge(project, &graph, a, out);
     }
-    let (graph, from) = load_graph(project)?;
     if a.empty {
+        let (graph, _) = load_graph(project)?;
         return run_empty(project, g, &graph, a, out);
     }
+    // The history and the models are read at the same time; the history's
+    // problems are reported first.
+    let (loaded, scan) = std::thread::scope(|s| {
+        let loaded = s.spawn(|| load_graph(project));
+        let scan = scan_models(project, g, out);
+        (loaded.join(), scan)
+    });
+    let (graph, from) = loaded.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     if let Some((app, leaves)) = graph.conflicts().into_iter().next() {
         return Err(Fail::user(format!(
             "error: conflicting migrations in app '{app}': {} are both latest; run `remodel makemigrations --merge` to join them",
             leaves.join(" and ")
         )));
     }
-    let (scanned, to) = scan_models(project, g, out)?;
+    let (scanned, to) = scan?;
     check_apps(&a.apps, &known_apps(&graph, Some(&to)))?;
     let from = if a.from_db {
         live_state(project, g, &graph).await?

@@ -16,12 +16,14 @@ use crate::project::Project;
 use crate::scan::{self, Scan};
 use remodel_dialect::{Database, DbError};
 use remodel_migrate::Graph;
+use remodel_migrate::cache::FileCache;
 use remodel_model::Schema;
 use std::collections::BTreeSet;
 
 /// Loads the migrations and replays them; every problem is reported.
 pub fn load_graph(project: &Project) -> Result<(Graph, Schema), Fail> {
-    Graph::load(&project.dir, &project.migrations_dir()).map_err(|errors| {
+    let cache = FileCache::open(project.cache_dir().as_deref(), "migrations.cache");
+    Graph::load_cached(&project.dir, &project.migrations_dir(), &cache).map_err(|errors| {
         // Two branches that do not replay together: the conflict is the news.
         if let Ok(g) = Graph::load_unreplayed(&project.dir, &project.migrations_dir())
             && let Some((app, leaves)) = g.conflicts().into_iter().next()

@@ -4,10 +4,12 @@
 //! the derive macro. It never compiles the user's crate.
 
 pub mod locate;
+pub mod outline;
 
 use crate::diagnostic::Diagnostic;
 use crate::project::Project;
-use remodel_model::reader::read_model;
+use outline::{Outline, Piece};
+use remodel_migrate::cache::{FileCache, content_hash};
 use remodel_model::{ResolveOptions, Schema, TableDef};
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -15,8 +17,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Condvar, Mutex, PoisonError};
-use syn::punctuated::Punctuated;
-use syn::{Attribute, DeriveInput, Item, Token};
+use syn::{DeriveInput, Item};
 
 /// A source file that was read.
 #[derive(Debug, Clone)]
@@ -92,47 +93,6 @@ impl Scan {
     }
 }
 
-fn has_attr(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| a.path().is_ident(name))
-}
-
-fn is_cfg_test(attrs: &[Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
-    })
-}
-
-fn path_attr(attrs: &[Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .find(|a| a.path().is_ident("path"))
-        .and_then(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-}
-
-fn derives_model(attrs: &[Attribute]) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .any(|a| {
-            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                .map(|paths| {
-                    paths
-                        .iter()
-                        .any(|p| p.segments.last().is_some_and(|s| s.ident == "Model"))
-                })
-                .unwrap_or(false)
-        })
-}
-
 /// A module file to read: the file, its module path, and where its child
 /// modules live.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -154,16 +114,29 @@ enum Event {
     Model { def: Box<TableDef>, at: Vec<usize> },
 }
 
-/// One file read: `Err` when it cannot be read at all; else its text and
-/// what it says (after a parse error, nothing but that problem).
-type Loaded = Result<(PathBuf, String, Vec<Event>), Box<Diagnostic>>;
+/// One file read, and what it says.
+#[derive(Debug)]
+struct LoadedFile {
+    rel: PathBuf,
+    text: String,
+    events: Vec<Event>,
+}
+
+/// One file read: `Err` when it cannot be read at all.
+type Loaded = Result<LoadedFile, Box<Diagnostic>>;
 
 fn rel_to(project: &Project, p: &Path) -> PathBuf {
     p.strip_prefix(&project.dir).unwrap_or(p).to_path_buf()
 }
 
-/// Reads, parses and walks one module file (not the files of its child modules).
-fn load(project: &Project, job: &Job) -> Loaded {
+/// A file's key in the cache.
+fn cache_key(rel: &Path) -> String {
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Reads one module file, takes its outline from the cache or parses it,
+/// and finds the files of its child modules.
+fn load(project: &Project, job: &Job, cache: &FileCache<Outline>) -> Loaded {
     let path = &job.path;
     let rel = rel_to(project, path);
     let bytes = match std::fs::read(path) {
@@ -192,30 +165,16 @@ fn load(project: &Project, job: &Job) -> Loaded {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    let mut events = Vec::new();
-    let parsed = match syn::parse_file(&text) {
-        Ok(f) => f,
-        Err(e) => {
-            let mut d = Diagnostic::at(
-                rel.clone(),
-                &text,
-                e.span(),
-                format!("the file does not parse: {e}"),
-                None,
-            );
-            if d.range.is_none() && d.line <= 1 && d.column <= 1 && !text.is_empty() {
-                // "unexpected end of input" has no position: point at the end.
-                let body = text.trim_end();
-                d.line = body.matches('\n').count() + 1;
-                d.column = body.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                d.range = (!body.is_empty()).then(|| {
-                    body.len() - body.chars().last().map_or(0, char::len_utf8)..body.len()
-                });
-            }
-            events.push(Event::Problem(Box::new(d)));
-            return Ok((rel, text, events));
+    let hash = content_hash(text.as_bytes());
+    let key = cache_key(&rel);
+    let outline = cache.take(&key, &hash).unwrap_or_else(|| {
+        let outline = outline::outline(&rel, &text);
+        if !outline.has_problems {
+            cache.put(&key, &hash, &outline);
         }
-    };
+        outline
+    });
+    let mut events = Vec::new();
     let file_dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut w = FileWalker {
         project,
@@ -224,8 +183,8 @@ fn load(project: &Project, job: &Job) -> Loaded {
         file_dir: &file_dir,
         events: &mut events,
     };
-    w.items(&parsed.items, &[], &job.module, &job.mod_dir, false);
-    Ok((rel, text, events))
+    w.pieces(outline.pieces, &job.module, &job.mod_dir, false);
+    Ok(LoadedFile { rel, text, events })
 }
 
 struct FileWalker<'a> {
@@ -241,33 +200,23 @@ impl FileWalker<'_> {
         rel_to(self.project, p)
     }
 
-    fn items(
-        &mut self,
-        items: &[Item],
-        at: &[usize],
-        module: &[String],
-        mod_dir: &Path,
-        inline: bool,
-    ) {
+    fn pieces(&mut self, pieces: Vec<Piece>, module: &[String], mod_dir: &Path, inline: bool) {
         let file_dir = self.file_dir;
-        for (index, item) in items.iter().enumerate() {
-            let here = || {
-                let mut v = at.to_vec();
-                v.push(index);
-                v
-            };
-            match item {
-                // Test-only modules hold no models that need migrations.
-                Item::Mod(m) if is_cfg_test(&m.attrs) => {}
-                Item::Mod(m) => {
-                    // `r#type` lives in `type.rs`; module_path!() keeps the `r#`.
-                    let name = syn::ext::IdentExt::unraw(&m.ident).to_string();
+        for piece in pieces {
+            match piece {
+                Piece::Mod {
+                    ident,
+                    name,
+                    path_attr: explicit,
+                    cfg,
+                    spot,
+                    content,
+                } => {
                     let mut child_module = module.to_vec();
-                    child_module.push(m.ident.to_string());
-                    let explicit = path_attr(&m.attrs);
-                    if let Some((_, content)) = &m.content {
+                    child_module.push(ident);
+                    if let Some(content) = content {
                         let dir = mod_dir.join(explicit.as_deref().unwrap_or(&name));
-                        self.items(content, &here(), &child_module, &dir, true);
+                        self.pieces(content, &child_module, &dir, true);
                         continue;
                     }
                     let candidates: Vec<(PathBuf, PathBuf)> = match &explicit {
@@ -290,7 +239,7 @@ impl FileWalker<'_> {
                             mod_dir: dir,
                         })),
                         // A module behind a cfg may legitimately have no file.
-                        None if has_attr(&m.attrs, "cfg") => {}
+                        None if cfg => {}
                         None => {
                             let want = match &explicit {
                                 Some(p) => self
@@ -303,49 +252,24 @@ impl FileWalker<'_> {
                                     self.rel(&mod_dir.join(&name).join("mod.rs")).display()
                                 ),
                             };
-                            self.events.push(Event::Problem(Box::new(Diagnostic::at(
-                                self.rel.to_path_buf(),
-                                self.text,
-                                m.ident.span(),
-                                format!("file not found for module `{name}`"),
-                                Some(format!("create {want}, as the compiler would look for it")),
-                            ))));
+                            self.events
+                                .push(Event::Problem(Box::new(Diagnostic::at_spot(
+                                    self.rel.to_path_buf(),
+                                    self.text,
+                                    &spot,
+                                    format!("file not found for module `{name}`"),
+                                    Some(format!(
+                                        "create {want}, as the compiler would look for it"
+                                    )),
+                                ))));
                         }
                     }
                 }
-                Item::Struct(s) if derives_model(&s.attrs) => {
-                    self.model(&DeriveInput::from(s.clone()), here(), module)
+                Piece::Model { mut def, at } => {
+                    def.module_path = module.join("::");
+                    self.events.push(Event::Model { def, at });
                 }
-                Item::Enum(e) if derives_model(&e.attrs) => {
-                    self.model(&DeriveInput::from(e.clone()), here(), module)
-                }
-                Item::Union(u) if derives_model(&u.attrs) => {
-                    self.model(&DeriveInput::from(u.clone()), here(), module)
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn model(&mut self, input: &DeriveInput, at: Vec<usize>, module: &[String]) {
-        match read_model(input) {
-            Ok(mut def) => {
-                def.module_path = module.join("::");
-                self.events.push(Event::Model {
-                    def: Box::new(def),
-                    at,
-                });
-            }
-            Err(errors) => {
-                for e in errors {
-                    self.events.push(Event::Problem(Box::new(Diagnostic::at(
-                        self.rel.to_path_buf(),
-                        self.text,
-                        e.span,
-                        e.message,
-                        e.help,
-                    ))));
-                }
+                Piece::Problem(d) => self.events.push(Event::Problem(d)),
             }
         }
     }
@@ -358,7 +282,7 @@ fn canonical(path: &Path) -> PathBuf {
 /// Reads every file reachable from `roots` on every core. Each file is read
 /// once, for the first job naming it that a thread takes; the walk in order
 /// reads again (on this thread) any file met first in another context.
-fn load_all(project: &Project, roots: &[Job]) -> HashMap<Job, Loaded> {
+fn load_all(project: &Project, roots: &[Job], cache: &FileCache<Outline>) -> HashMap<Job, Loaded> {
     struct Queue {
         jobs: Vec<Job>,
         busy: usize,
@@ -391,11 +315,11 @@ fn load_all(project: &Project, roots: &[Job]) -> HashMap<Job, Loaded> {
                 ready.notify_all();
                 return;
             };
-            let loaded = load(project, &job);
+            let loaded = load(project, &job, cache);
             let mut q = queue.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Ok((_, _, events)) = &loaded {
+            if let Ok(file) = &loaded {
                 // Later children first out: the walk meets them in order.
-                for e in events.iter().rev() {
+                for e in file.events.iter().rev() {
                     if let Event::Child(child) = e
                         && q.seen.insert(canonical(&child.path))
                     {
@@ -442,6 +366,7 @@ struct Walker<'a> {
     problems: Vec<Diagnostic>,
     visited: BTreeSet<PathBuf>,
     loaded: HashMap<Job, Loaded>,
+    cache: FileCache<Outline>,
 }
 
 impl Walker<'_> {
@@ -452,9 +377,9 @@ impl Walker<'_> {
         }
         let loaded = match self.loaded.remove(&job) {
             Some(l) => l,
-            None => load(self.project, &job),
+            None => load(self.project, &job, &self.cache),
         };
-        let (rel, text, events) = match loaded {
+        let LoadedFile { rel, text, events } = match loaded {
             Ok(l) => l,
             Err(d) => {
                 self.problems.push(*d);
@@ -490,6 +415,7 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
         problems: Vec::new(),
         visited: BTreeSet::new(),
         loaded: HashMap::new(),
+        cache: FileCache::open(project.cache_dir().as_deref(), "sources.cache"),
     };
     let krate = vec![project.crate_name.clone()];
     let src = project.dir.join("src");
@@ -536,10 +462,11 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
             mod_dir,
         })
         .collect();
-    w.loaded = load_all(project, &roots);
+    w.loaded = load_all(project, &roots, &w.cache);
     for root in roots {
         w.file(root);
     }
+    w.cache.store();
     if w.problems.is_empty() {
         Ok(w.scan)
     } else {
@@ -558,7 +485,8 @@ pub fn resolve(
         doc_comments: project.config.doc_comments,
         dialects,
     };
-    remodel_model::resolve(&scan.defs(), &opts).map_err(|errors| {
+    let defs: Vec<&TableDef> = scan.found.iter().map(|f| &f.def).collect();
+    remodel_model::resolve(&defs, &opts).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {

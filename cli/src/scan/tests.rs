@@ -922,3 +922,109 @@ fn test_only_modules_are_not_scanned() {
         "a model under #[cfg(test)] gets no migration"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The cache of what files say (target/remodel/sources.cache)
+
+/// What a scan found, in order: module path, struct, item place, file.
+fn everything(s: &Scan) -> Vec<String> {
+    s.found
+        .iter()
+        .map(|f| {
+            format!(
+                "{}::{} {:?} in {} ({} fields, item `{}`)",
+                f.def.module_path,
+                f.def.table.name,
+                f.def.table,
+                s.files[f.file].rel.display(),
+                f.def.table.fields.len(),
+                f.input.ident
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_scan_from_the_cache_finds_exactly_what_the_first_found() {
+    let lib = "pub mod a;\npub mod b {\n    pub mod inner {\n        use remodel::Model;\n        #[derive(Model)]\n        pub struct Deep { #[field(primary_key)] pub id: i64 }\n    }\n}\n";
+    let (dir, p) = project(&[
+        ("src/lib.rs", lib),
+        (
+            "src/a.rs",
+            &format!("use remodel::Model;\n{}", model("Top")),
+        ),
+    ]);
+    let first = scan_ok(&p);
+    let cache = dir.path().join("target/remodel/sources.cache");
+    assert!(cache.is_file(), "the scan writes its cache");
+    let written = std::fs::read(&cache).unwrap();
+    let second = scan_ok(&p);
+    assert_eq!(everything(&first), everything(&second));
+    assert_eq!(everything(&second).len(), 2);
+    assert_eq!(
+        std::fs::read(&cache).unwrap(),
+        written,
+        "nothing changed, so the cache is left as it is"
+    );
+}
+
+#[test]
+fn a_cached_file_finds_its_module_files_afresh() {
+    let lib = "//! The shop.\n\npub mod a;\n";
+    let a = format!("use remodel::Model;\n{}", model("Top"));
+    let (dir, p) = project(&[("src/lib.rs", lib), ("src/a.rs", &a)]);
+    assert_eq!(found(&scan_ok(&p)), vec!["shop::a::Top"]);
+
+    // lib.rs is unchanged (its outline comes from the cache) but a.rs moved.
+    std::fs::remove_file(dir.path().join("src/a.rs")).unwrap();
+    std::fs::create_dir_all(dir.path().join("src/a")).unwrap();
+    std::fs::write(dir.path().join("src/a/mod.rs"), &a).unwrap();
+    let s = scan_ok(&p);
+    assert_eq!(found(&s), vec!["shop::a::Top"]);
+    assert_eq!(s.files[s.found[0].file].rel, PathBuf::from("src/a/mod.rs"));
+
+    // And once gone, the error still points at the declaration.
+    std::fs::remove_dir_all(dir.path().join("src/a")).unwrap();
+    let diags = scan_err(&p);
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    assert_points_at(&diags[0], lib, "a;");
+    assert_eq!((diags[0].line, diags[0].column), (3, 9));
+}
+
+#[test]
+fn an_edited_file_is_read_again_and_errors_are_never_cached() {
+    let (dir, p) = project(&[(
+        "src/lib.rs",
+        &format!("use remodel::Model;\n{}", model("Top")),
+    )]);
+    assert_eq!(def(&scan_ok(&p), "Top").table.fields.len(), 1);
+
+    let two = "use remodel::Model;\n#[derive(Model)]\npub struct Top {\n    #[field(primary_key)]\n    pub id: i64,\n    pub name: String,\n}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), two).unwrap();
+    assert_eq!(def(&scan_ok(&p), "Top").table.fields.len(), 2);
+
+    let bad = "use remodel::Model;\n#[derive(Model)]\npub struct Top {\n    #[field(primary_key, nonsense)]\n    pub id: i64,\n}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), bad).unwrap();
+    for _ in 0..2 {
+        let diags = scan_err(&p);
+        assert_eq!(diags.len(), 1, "{}", show(&diags));
+        assert_points_at(&diags[0], bad, "nonsense");
+    }
+}
+
+#[test]
+fn a_corrupt_cache_is_read_around_and_replaced() {
+    let (dir, p) = project(&[(
+        "src/lib.rs",
+        &format!("use remodel::Model;\n{}", model("Top")),
+    )]);
+    let first = scan_ok(&p);
+    let cache = dir.path().join("target/remodel/sources.cache");
+    let good = std::fs::read(&cache).unwrap();
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad.truncate(n - 3);
+    std::fs::write(&cache, &bad).unwrap();
+    assert_eq!(everything(&scan_ok(&p)), everything(&first));
+    assert_eq!(std::fs::read(&cache).unwrap(), good, "rewritten whole");
+}

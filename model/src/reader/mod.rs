@@ -754,7 +754,7 @@ fn read_model_level(
         .chain(m.checks.iter().filter_map(|(ca, _)| ca.name.clone()))
         .chain(infos.iter().filter_map(|i| i.fk_name.clone()))
         .collect();
-    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut seen: Vec<(String, crate::NamedObject<'_>)> = Vec::new();
     for (name, what) in table.all_object_names() {
         if let Some((_, other)) = seen.iter().find(|(n, _)| *n == name) {
             let span = explicit_spans
