@@ -88,6 +88,17 @@ pub trait Database: Send {
         }
     }
 
+    /// Runs steps of a migration in order, inside its open transaction, as
+    /// [`run`](Database::run) would one by one; on failure, the position of
+    /// the step that failed and its error (nothing after it has run). A
+    /// database may send several together (SQLite does).
+    async fn run_all(&mut self, statements: &[&Statement]) -> Result<(), (usize, DbError)> {
+        for (i, s) in statements.iter().enumerate() {
+            self.run(s).await.map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
     /// Runs a query and returns its rows.
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 

@@ -728,12 +728,15 @@ async fn run_one(db: &mut dyn Database, m: &Prepared, fake: bool) -> Result<Outc
         return Ok(Outcome::AlreadyDone);
     }
     if !fake {
-        for op in &m.ops {
-            for s in &op.statements {
-                if let Err(e) = db.run(s).await {
-                    return Err(statement_error(m, op, s, e, true));
-                }
-            }
+        let all: Vec<(&PreparedOp, &Statement)> = m
+            .ops
+            .iter()
+            .flat_map(|op| op.statements.iter().map(move |s| (op, s)))
+            .collect();
+        let statements: Vec<&Statement> = all.iter().map(|(_, s)| *s).collect();
+        if let Err((i, e)) = db.run_all(&statements).await {
+            let (op, s) = all[i];
+            return Err(statement_error(m, op, s, e, true));
         }
     }
     record(db, m).await?;

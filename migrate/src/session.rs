@@ -173,6 +173,20 @@ pub async fn prepare_run(
     aim: &Aim,
     options: &Options,
 ) -> Result<Planned, SessionError> {
+    prepare_run_reusing(db, graph, aim, options, None).await
+}
+
+/// [`prepare_run`], taking the rendered migrations from `offline` (made by
+/// [`prepare_offline`] for a database that did not exist yet) instead of
+/// rendering them again when the plan made here is the same, migration for
+/// migration. Every check still runs against the history read here.
+pub async fn prepare_run_reusing(
+    db: &mut dyn Database,
+    graph: &Graph,
+    aim: &Aim,
+    options: &Options,
+    offline: Option<Vec<Prepared>>,
+) -> Result<Planned, SessionError> {
     plan::check_conflicts(graph)?;
     let rows = history::read(db).await?;
     // Squashes are used or not depending on what the history holds.
@@ -204,8 +218,18 @@ pub async fn prepare_run(
     } else {
         runner::prepare
     };
-    let mut prepared =
-        prepare(graph, &steps, db.dialect()).map_err(|e| SessionError::Prepare(e.to_string()))?;
+    let same = |p: &Vec<Prepared>| {
+        p.len() == steps.len()
+            && p.iter().zip(&steps).all(|(p, s)| {
+                p.step.direction == s.direction && p.key == graph.migrations[s.index].key()
+            })
+    };
+    let reusable = offline.filter(|p| !options.fake && !options.describe_only && same(p));
+    let mut prepared = match reusable {
+        Some(p) => p,
+        None => prepare(graph, &steps, db.dialect())
+            .map_err(|e| SessionError::Prepare(e.to_string()))?,
+    };
     if options.fake_initial && !options.fake {
         fake_initial(db, graph, &mut prepared).await?;
     }

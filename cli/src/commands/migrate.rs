@@ -146,11 +146,13 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     // Only a run that applies creates a missing SQLite file, and only once
     // its plan is known to be sound.
     let looks = a.plan || a.check || a.prune;
+    // For a new SQLite file: the plan made before creating it, rendered once.
+    let mut offline = None;
     let db = match connect(project, g, false).await? {
         Some(db) => db,
-        None if looks => return run_unconnected(project, g, &graph, &aim, a, out),
+        None if looks => return run_unconnected(project, g, &graph, &aim, a, out).map(|(c, _)| c),
         None => {
-            run_unconnected(
+            let (_, planned) = run_unconnected(
                 project,
                 g,
                 &graph,
@@ -161,6 +163,7 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
                     ..out
                 },
             )?;
+            offline = planned.map(|p| p.prepared);
             connect(project, g, true)
                 .await?
                 .expect("a created database")
@@ -170,7 +173,7 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
     // The lock is held from before the history is read until the run ends,
     // so a second migrate waits, then finds nothing left to do.
     take_lock(db.as_mut(), a.lock_timeout, out).await?;
-    let result = run_locked(&graph, db.as_mut(), &aim, heading, a, out).await;
+    let result = run_locked(&graph, db.as_mut(), &aim, heading, a, offline, out).await;
     let _ = db.unlock().await;
     db.close().await;
     let (code, applied_any, whole) = result?;
@@ -181,7 +184,7 @@ pub async fn run(project: &Project, g: &Global, a: &MigrateArgs, out: Out) -> Ou
 }
 
 /// `--plan` or `--check` on a SQLite file that does not exist yet: an
-/// empty history, nothing to lock.
+/// empty history, nothing to lock. Also returns the plan, when one was made.
 fn run_unconnected(
     project: &Project,
     g: &Global,
@@ -189,17 +192,17 @@ fn run_unconnected(
     aim: &Aim,
     a: &MigrateArgs,
     out: Out,
-) -> Outcome {
+) -> Result<(u8, Option<session::Planned>), Fail> {
     if a.prune {
         out.data(NOTHING_TO_PRUNE);
-        return Ok(0);
+        return Ok((0, None));
     }
     let kind = project.configured_dialect(g.database.as_deref())?;
     let dialect = remodel_dialect::dialect_for(kind).expect("every dialect renders");
     let planned =
         session::prepare_offline(graph, &Default::default(), aim, dialect).map_err(session_fail)?;
     if a.check {
-        return Ok(check_report(&planned.prepared, out));
+        return Ok((check_report(&planned.prepared, out), None));
     }
     if a.plan {
         if a.sql {
@@ -208,7 +211,7 @@ fn run_unconnected(
             print_plan(&planned.prepared, &Estimates::default(), out);
         }
     }
-    Ok(0)
+    Ok((0, Some(planned)))
 }
 
 /// Checks the history, plans, and runs (or shows the plan). Returns the
@@ -220,6 +223,7 @@ async fn run_locked(
     aim: &Aim,
     heading: String,
     a: &MigrateArgs,
+    offline: Option<Vec<Prepared>>,
     out: Out,
 ) -> Result<(u8, bool, bool), Fail> {
     if a.prune {
@@ -239,7 +243,7 @@ async fn run_locked(
         looking: a.plan || a.check,
         describe_only: a.plan && !a.sql,
     };
-    let planned = session::prepare_run(db, graph, aim, &options)
+    let planned = session::prepare_run_reusing(db, graph, aim, &options, offline)
         .await
         .map_err(session_fail)?;
     let heading = if heading.is_empty() {

@@ -92,19 +92,21 @@ async fn open() -> Db {
     Db { _dir: dir, db }
 }
 
-/// Renders and applies `ops` from `from` inside one migration transaction.
+/// Renders and applies `ops` from `from` inside one migration transaction,
+/// sent as the runner sends them ([`Database::run_all`]: batched, guards alone).
 async fn apply(db: &mut SqliteDatabase, from: &Schema, ops: &[Op]) -> Result<Schema, DbError> {
     let mut state = from.clone();
     db.begin_migration(true).await?;
+    let mut statements = Vec::new();
     for op in ops {
         let before = state.clone();
         op.apply_to(&mut state).unwrap();
-        for s in SqliteDialect.render(op, &before, &state).unwrap() {
-            if let Err(e) = db.run(&s).await {
-                db.rollback_migration().await.unwrap();
-                return Err(DbError::Statement(format!("{e} in: {}", s.sql)));
-            }
-        }
+        statements.extend(SqliteDialect.render(op, &before, &state).unwrap());
+    }
+    let refs: Vec<&crate::Statement> = statements.iter().collect();
+    if let Err((i, e)) = db.run_all(&refs).await {
+        db.rollback_migration().await.unwrap();
+        return Err(DbError::Statement(format!("{e} in: {}", statements[i].sql)));
     }
     if let Err(e) = db.commit_migration(true).await {
         db.rollback_migration().await.unwrap();
@@ -686,4 +688,41 @@ async fn a_changed_fk_name_rebuilds_the_table_with_the_new_name() {
     );
     assert_eq!(count(&mut h.db, "SELECT count(*) FROM ingreso").await, 3);
     migrate(&mut h.db, &to, &from, &Answers::default()).await;
+}
+
+#[tokio::test]
+async fn a_failing_batch_names_the_statement_that_failed_and_nothing_after_it_runs() {
+    let mut h = open().await;
+    let db = &mut h.db;
+    db.execute("CREATE TABLE t (n INTEGER NOT NULL UNIQUE)", &[])
+        .await
+        .unwrap();
+    let plain = |sql: &str| crate::Statement {
+        sql: sql.into(),
+        guard: None,
+        undo: None,
+    };
+    let statements = [
+        plain("INSERT INTO t VALUES (1)"),
+        // A statement ending in a line comment does not swallow the next one.
+        plain("INSERT INTO t VALUES (2) -- two"),
+        plain("INSERT INTO t VALUES (3)"),
+        plain("INSERT INTO t VALUES (1)"),
+        plain("INSERT INTO t VALUES (4)"),
+    ];
+    let refs: Vec<&crate::Statement> = statements.iter().collect();
+    db.begin_migration(true).await.unwrap();
+    let (at, e) = db.run_all(&refs).await.unwrap_err();
+    assert_eq!(at, 3, "{e}");
+    assert!(e.to_string().contains("UNIQUE constraint failed"), "{e}");
+    // What ran before the failure stands (the runner rolls the migration
+    // back); nothing after it ran.
+    assert_eq!(count(db, "SELECT count(*) FROM t").await, 3);
+    db.rollback_migration().await.unwrap();
+    assert_eq!(count(db, "SELECT count(*) FROM t").await, 0);
+
+    db.begin_migration(true).await.unwrap();
+    db.run_all(&refs[..3]).await.unwrap();
+    db.commit_migration(true).await.unwrap();
+    assert_eq!(count(db, "SELECT count(*) FROM t").await, 3);
 }
