@@ -415,8 +415,20 @@ impl Bench<'_> {
         ));
         let peers = !a.no_peers;
 
-        // 1. Initial makemigrations (no migrations yet).
+        // 1. Initial makemigrations (no migrations yet): without remodel's
+        // cache of parsed files, then with it (the first run fills it).
         let rm = fresh.join("remodel");
+        let cold = self.time(
+            &format!("n{n}-remodel-makemigrations-initial-nocache"),
+            false,
+            &[0],
+            |b| {
+                remove(&rm.join("migrations"));
+                let mut spec = b.remodel_spec(&rm, &["makemigrations"]);
+                spec.env.push(("REMODEL_NO_CACHE".into(), "1".into()));
+                Ok(spec)
+            },
+        )?;
         let r = self.time(
             &format!("n{n}-remodel-makemigrations-initial"),
             false,
@@ -450,10 +462,28 @@ impl Bench<'_> {
         } else {
             None
         };
+        self.row(
+            n,
+            "initial `makemigrations`, no cache (`REMODEL_NO_CACHE=1`)",
+            Some(cold),
+            "Django",
+            d.clone(),
+        );
         self.row(n, "initial `makemigrations`", Some(r), "Django", d);
 
-        // 2. No-op makemigrations --check on the long history.
+        // 2. No-op makemigrations --check on the long history, without and
+        // with the cache.
         let rm = hist.join("remodel");
+        let cold = self.time(
+            &format!("n{n}-remodel-check-noop-nocache"),
+            false,
+            &[0],
+            |b| {
+                let mut spec = b.remodel_spec(&rm, &["makemigrations", "--check"]);
+                spec.env.push(("REMODEL_NO_CACHE".into(), "1".into()));
+                Ok(spec)
+            },
+        )?;
         let r = self.time(&format!("n{n}-remodel-check-noop"), false, &[0], |b| {
             Ok(b.remodel_spec(&rm, &["makemigrations", "--check"]))
         })?;
@@ -471,6 +501,13 @@ impl Bench<'_> {
         } else {
             None
         };
+        self.row(
+            n,
+            &format!("no-op `makemigrations --check`, {k} migrations/app, no cache"),
+            Some(cold),
+            "Django",
+            d.clone(),
+        );
         self.row(
             n,
             &format!("no-op `makemigrations --check`, {k} migrations/app"),

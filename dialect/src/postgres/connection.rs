@@ -28,6 +28,9 @@ pub struct PostgresDatabase {
     /// A statement failed inside the transaction: PostgreSQL has aborted it.
     aborted: bool,
     queries: usize,
+    /// How this connection was opened, to open a helper for introspection;
+    /// `None` for a connection of an application's pool.
+    options: Option<PgConnectOptions>,
 }
 
 fn driver_reason(e: &sqlx::Error) -> String {
@@ -71,7 +74,7 @@ fn exec_params<'a>(
     })
 }
 
-fn fetch<'a>(
+pub(crate) fn fetch<'a>(
     conn: &'a mut PgConnection,
     sql: &'a str,
     params: &'a [Value],
@@ -125,6 +128,7 @@ impl PostgresDatabase {
             in_transaction: false,
             aborted: false,
             queries: 0,
+            options: Some(opts),
         })
     }
 
@@ -140,7 +144,24 @@ impl PostgresDatabase {
             in_transaction: false,
             aborted: false,
             queries: 0,
+            options: None,
         }
+    }
+
+    /// A second connection to the same database, for catalog queries run
+    /// side by side: only for a connection remodel opened and outside a
+    /// migration's transaction (whose changes another connection would not
+    /// see); `None` when one cannot be had.
+    pub(crate) async fn helper(&self) -> Option<PgConnection> {
+        if self.in_transaction {
+            return None;
+        }
+        self.options.as_ref()?.connect().await.ok()
+    }
+
+    /// Counts queries sent on a [`helper`](Self::helper) as this connection's.
+    pub(crate) fn count_helper_queries(&mut self, n: usize) {
+        self.queries += n;
     }
 
     /// How many statements and queries this connection has sent (tests use

@@ -11,7 +11,7 @@
 //! [`CatalogTable::unmodelled`], so that a change to it is still drift.
 
 #[cfg(feature = "postgres")]
-use super::connection::PostgresDatabase;
+use super::connection::{PostgresDatabase, fetch};
 use super::{sqlexpr, types};
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
@@ -85,95 +85,96 @@ struct ConRows {
 #[cfg(feature = "postgres")]
 pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
-    let tables = db
-        .query(
-            &format!(
-                "{TABLES} SELECT c.relname::text, ds.description FROM c \
-                 LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
-                     AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0 \
-                 ORDER BY 1"
-            ),
-            &[],
-        )
-        .await
-        .map_err(ie)?;
-    let columns = db
-        .query(
-            &format!(
-                "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
-                 a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
-                 a.attgenerated::text, ds.description, \
-                 CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
-                 FROM c \
-                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
-                 JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
-                 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
-                 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                 LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
-                     AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
-                 ORDER BY 1, a.attnum"
-            ),
-            &[],
-        )
-        .await
-        .map_err(ie)?;
-    let constraints = db
-        .query(
-            &format!(
-                "{TABLES} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
-                 fc.relname::text, fa.attname::text, con.confdeltype::text, \
-                 CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END, \
-                 con.confupdtype::text, con.condeferrable, con.convalidated, \
-                 CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
-                 FROM c \
-                 JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
-                 LEFT JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
-                     ON con.contype <> 'c' \
-                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
-                 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
-                 LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum \
-                 ORDER BY 1, 2, 4"
-            ),
-            &[],
-        )
-        .await
-        .map_err(ie)?;
-    let indexes = db
-        .query(
-            &format!(
-                "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
-                 FROM c \
-                 JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
-                 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
-                 JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
-                 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                 AND k.attnum > 0 \
-                 WHERE {PLAIN_INDEX} \
-                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
-                     WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
-                 ORDER BY 1, 2, 4"
-            ),
-            &[],
-        )
-        .await
-        .map_err(ie)?;
-    let other_indexes = db
-        .query(
-            &format!(
-                "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisvalid, \
-                 pg_catalog.pg_get_indexdef(ix.indexrelid) \
-                 FROM c \
-                 JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
-                 JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
-                 WHERE NOT ({PLAIN_INDEX}) \
-                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
-                     WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
-                 ORDER BY 1, 2"
-            ),
-            &[],
-        )
-        .await
-        .map_err(ie)?;
+    let tables_sql = format!(
+        "{TABLES} SELECT c.relname::text, ds.description FROM c \
+             LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
+                 AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0 \
+             ORDER BY 1"
+    );
+    let columns_sql = format!(
+        "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
+             a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
+             a.attgenerated::text, ds.description, \
+             CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
+             FROM c \
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
+             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
+                 AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
+             ORDER BY 1, a.attnum"
+    );
+    let constraints_sql = format!(
+        "{TABLES} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
+             fc.relname::text, fa.attname::text, con.confdeltype::text, \
+             CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END, \
+             con.confupdtype::text, con.condeferrable, con.convalidated, \
+             CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid) END \
+             FROM c \
+             JOIN pg_catalog.pg_constraint con ON con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x') \
+             LEFT JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) \
+                 ON con.contype <> 'c' \
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+             LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid \
+             LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum \
+             ORDER BY 1, 2, 4"
+    );
+    let indexes_sql = format!(
+        "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
+             FROM c \
+             JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
+             JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+             JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+             AND k.attnum > 0 \
+             WHERE {PLAIN_INDEX} \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+                 WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
+             ORDER BY 1, 2, 4"
+    );
+    let other_indexes_sql = format!(
+        "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisvalid, \
+             pg_catalog.pg_get_indexdef(ix.indexrelid) \
+             FROM c \
+             JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
+             JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+             WHERE NOT ({PLAIN_INDEX}) \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+                 WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
+             ORDER BY 1, 2"
+    );
+
+    // Side by side on two connections when a second can be had: the
+    // server answers them on two backends at once.
+    let (tables, columns, constraints, indexes, other_indexes) = match db.helper().await {
+        Some(mut helper) => {
+            let main = async {
+                let tables = db.query(&tables_sql, &[]).await?;
+                let columns = db.query(&columns_sql, &[]).await?;
+                let other_indexes = db.query(&other_indexes_sql, &[]).await?;
+                Ok::<_, DbError>((tables, columns, other_indexes))
+            };
+            let side = async {
+                let constraints = fetch(&mut helper, &constraints_sql, &[]).await?;
+                let indexes = fetch(&mut helper, &indexes_sql, &[]).await?;
+                Ok::<_, DbError>((constraints, indexes))
+            };
+            let (main, side) = tokio::join!(main, side);
+            let _ = sqlx::Connection::close(helper).await;
+            db.count_helper_queries(2);
+            let (tables, columns, other_indexes) = main.map_err(ie)?;
+            let (constraints, indexes) = side.map_err(ie)?;
+            (tables, columns, constraints, indexes, other_indexes)
+        }
+        None => (
+            db.query(&tables_sql, &[]).await.map_err(ie)?,
+            db.query(&columns_sql, &[]).await.map_err(ie)?,
+            db.query(&constraints_sql, &[]).await.map_err(ie)?,
+            db.query(&indexes_sql, &[]).await.map_err(ie)?,
+            db.query(&other_indexes_sql, &[]).await.map_err(ie)?,
+        ),
+    };
 
     let mut catalog = Catalog::default();
     for row in &tables {
