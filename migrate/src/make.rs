@@ -355,8 +355,12 @@ pub fn new_migrations(
         }
         m.file.dependencies.sort();
         m.file.dependencies.dedup();
-        m.text = m.file.to_toml(from);
         out.push(m);
+    }
+    // Each file's text, on every core.
+    let texts = crate::graph::parallel_map(&out, |m| m.file.to_toml(from));
+    for (m, text) in out.iter_mut().zip(texts) {
+        m.text = text;
     }
     Ok(out)
 }

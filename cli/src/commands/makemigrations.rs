@@ -24,6 +24,7 @@ use remodel_migrate::naming::UtcTime;
 use remodel_model::Schema;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::mem::ManuallyDrop;
 
 /// Runs makemigrations.
 pub async fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outcome {
@@ -66,6 +67,14 @@ pub async fn run(project: &Project, g: &Global, a: &MakeArgs, out: Out) -> Outco
     } else {
         from
     };
+    // The process exits soon after: freeing the history and the models one
+    // allocation at a time would cost ~10% of a no-op run on 1,000 models.
+    let (graph, from, to, scanned) = (
+        ManuallyDrop::new(graph),
+        ManuallyDrop::new(from),
+        ManuallyDrop::new(to),
+        ManuallyDrop::new(scanned),
+    );
 
     let flags = AnswerFlags {
         rename: a.rename.clone(),
@@ -477,6 +486,10 @@ fn verify(
             text.join("; ")
         ))
     })?;
+    // The same schema: nothing left to diff.
+    if state == *to {
+        return Ok(());
+    }
     let again = diff(
         &state,
         to,
