@@ -80,7 +80,9 @@ pub struct Capabilities {
 /// against the live database at that point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
-    /// The SQL, without a trailing semicolon; for a guard, what it does (shown
+    /// The SQL, without a trailing semicolon: exactly one statement (runs of
+    /// statements may be sent to the database in one call, which reports the
+    /// one that failed by counting them); for a guard, what it does (shown
     /// by `sqlmigrate` as a comment).
     pub sql: String,
     /// A guard, or `None` for SQL to execute.

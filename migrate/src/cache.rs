@@ -45,23 +45,34 @@ pub fn content_hash(bytes: &[u8]) -> ContentHash {
     out
 }
 
+/// The layout of cached values; raised whenever a cached type changes.
+const FORMAT: u32 = 2;
+
 /// Identifies the remodel build that wrote a cache: values read by another
 /// build (another version, or the same version rebuilt from changed code)
-/// may differ, so its caches are ignored.
-fn build_id() -> String {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| {
-            let modified = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}-{modified}", m.len())
-        })
-        .unwrap_or_default();
-    format!("remodel-cache 1 {} {exe}\n", env!("CARGO_PKG_VERSION"))
+/// may differ, so its caches are ignored. `None` when the running program
+/// cannot be identified: then nothing is cached.
+fn build_id() -> Option<String> {
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!(
+        "remodel-cache {FORMAT} {} {}-{modified}\n",
+        env!("CARGO_PKG_VERSION"),
+        meta.len()
+    ))
+}
+
+/// A body's check: hex of the first 16 bytes of its SHA-256, and a newline.
+fn body_check(body: &[u8]) -> String {
+    let hash = content_hash(body);
+    let mut s: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    s.push('\n');
+    s
 }
 
 /// One cache file: values by file (a key such as its path) and content hash.
@@ -120,10 +131,17 @@ impl<V: Serialize + DeserializeOwned> FileCache<V> {
             .as_deref()
             .and_then(|p| std::fs::read(p).ok())
             .unwrap_or_default();
-        let build = build_id();
-        let old = bytes
-            .strip_prefix(build.as_bytes())
-            .and_then(|body| entries(body, build.len()))
+        // The header: the build, then the body's check (a cache damaged on
+        // disk is ignored, never decoded into wrong values).
+        let old = build_id()
+            .and_then(|build| {
+                let rest = bytes.strip_prefix(build.as_bytes())?;
+                let check_len = 33;
+                let (check, body) = (rest.get(..check_len)?, rest.get(check_len..)?);
+                (check == body_check(body).as_bytes())
+                    .then(|| entries(body, build.len() + check_len))
+                    .flatten()
+            })
             .unwrap_or_default();
         FileCache {
             path,
@@ -200,11 +218,13 @@ impl<V: Serialize + DeserializeOwned> FileCache<V> {
         if !self.stale() {
             return;
         }
-        let Some(path) = &self.path else { return };
+        let (Some(path), Some(build)) = (&self.path, build_id()) else {
+            return;
+        };
         let new = self.new.lock().unwrap_or_else(PoisonError::into_inner);
         let mut keys: Vec<&String> = new.keys().collect();
         keys.sort();
-        let mut out = build_id().into_bytes();
+        let mut out = Vec::new();
         for key in keys {
             let (hash, blob) = &new[key];
             let value = match blob {
@@ -222,23 +242,25 @@ impl<V: Serialize + DeserializeOwned> FileCache<V> {
             out.extend_from_slice(&value_len.to_le_bytes());
             out.extend_from_slice(value);
         }
-        let _ = write_atomically(path, &out);
+        let mut file = build.into_bytes();
+        file.extend_from_slice(body_check(&out).as_bytes());
+        file.extend_from_slice(&out);
+        let _ = write_atomically(path, &file);
     }
 }
 
+/// Writes a new file with a name of its own beside `path`, then renames it
+/// into place: concurrent writers never share a file, and readers see the
+/// old cache or the new one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().to_string()),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".remodel-cache")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
 }
 
 #[cfg(test)]
@@ -283,7 +305,7 @@ mod tests {
         let cache: FileCache<String> = FileCache::open(Some(dir.path()), "t.cache");
         assert_eq!(cache.take("x", &a), None);
 
-        let mut bytes = build_id().into_bytes();
+        let mut bytes = build_id().unwrap().into_bytes();
         bytes.extend_from_slice(&[0xff; 7]);
         std::fs::write(dir.path().join("t.cache"), bytes).unwrap();
         let cache: FileCache<String> = FileCache::open(Some(dir.path()), "t.cache");
@@ -293,7 +315,15 @@ mod tests {
         cache.store();
         let cache: FileCache<String> = FileCache::open(Some(dir.path()), "t.cache");
         assert_eq!(cache.take("x", &a).as_deref(), Some("ok"));
-        let mut body = std::fs::read(dir.path().join("t.cache")).unwrap();
+        let good = std::fs::read(dir.path().join("t.cache")).unwrap();
+        // A byte of a value changed on disk: the whole cache is ignored.
+        let mut damaged = good.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        std::fs::write(dir.path().join("t.cache"), damaged).unwrap();
+        let cache: FileCache<String> = FileCache::open(Some(dir.path()), "t.cache");
+        assert_eq!(cache.take("x", &a), None, "a damaged cache");
+        let mut body = good;
         body["remodel-cache ".len()] = b'0';
         std::fs::write(dir.path().join("t.cache"), body).unwrap();
         let cache: FileCache<String> = FileCache::open(Some(dir.path()), "t.cache");

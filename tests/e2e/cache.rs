@@ -114,3 +114,30 @@ fn a_cache_that_cannot_be_written_is_no_error() {
     assert_eq!(check.stdout, "No changes detected\n");
     assert_eq!(p.read("target"), "");
 }
+
+#[test]
+fn files_with_the_same_text_keep_their_own_app_and_name() {
+    let p = project();
+    p.write("src/lib.rs", "");
+    for path in [
+        "migrations/alpha/0001_same.toml",
+        "migrations/beta/0001_same.toml",
+        "migrations/beta/0002_other.toml",
+    ] {
+        let deps = if path.ends_with("0002_other.toml") {
+            "[\"beta.0001_same\"]"
+        } else {
+            "[]"
+        };
+        p.write(path, &format!("dependencies = {deps}\n"));
+    }
+    let first = run(&p, &["showmigrations"], WITH_CACHE);
+    first.ok();
+    assert_eq!(
+        first.stdout,
+        "alpha\n [ ] 0001_same\nbeta\n [ ] 0001_same\n [ ] 0002_other\n"
+    );
+    let again = run(&p, &["showmigrations"], WITH_CACHE);
+    again.ok();
+    assert_eq!(again.stdout, first.stdout);
+}

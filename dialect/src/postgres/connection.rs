@@ -148,15 +148,15 @@ impl PostgresDatabase {
         }
     }
 
-    /// A second connection to the same database, for catalog queries run
-    /// side by side: only for a connection remodel opened and outside a
-    /// migration's transaction (whose changes another connection would not
-    /// see); `None` when one cannot be had.
-    pub(crate) async fn helper(&self) -> Option<PgConnection> {
+    /// How to open a second connection to the same database, for catalog
+    /// queries run side by side: only for a connection remodel opened, and
+    /// outside a migration's transaction (whose changes another connection
+    /// would not see).
+    pub(crate) fn helper_options(&self) -> Option<PgConnectOptions> {
         if self.in_transaction {
             return None;
         }
-        self.options.as_ref()?.connect().await.ok()
+        self.options.clone()
     }
 
     /// Counts queries sent on a [`helper`](Self::helper) as this connection's.

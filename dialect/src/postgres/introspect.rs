@@ -28,6 +28,16 @@ const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_clas
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'))";
 
+/// Which server, database and schema a connection reads: a second
+/// connection's catalog is used only when it reads the same.
+const SERVER_IDENTITY: &str = "SELECT current_database()::text, current_schema()::text, \
+    coalesce(host(inet_server_addr()), ''), coalesce(inet_server_port(), 0), \
+    pg_postmaster_start_time()::text";
+
+/// How long the second connection may take to open before its queries are
+/// run on the first instead.
+const HELPER_CONNECT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// An index a model can describe (`ix` its `pg_index` row, `i` its
 /// `pg_class` row): valid, btree, on plain columns in ascending order, no
 /// predicate, no INCLUDE columns.
@@ -145,34 +155,48 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
              ORDER BY 1, 2"
     );
 
-    // Side by side on two connections when a second can be had: the
-    // server answers them on two backends at once.
-    let (tables, columns, constraints, indexes, other_indexes) = match db.helper().await {
-        Some(mut helper) => {
-            let main = async {
-                let tables = db.query(&tables_sql, &[]).await?;
-                let columns = db.query(&columns_sql, &[]).await?;
-                let other_indexes = db.query(&other_indexes_sql, &[]).await?;
-                Ok::<_, DbError>((tables, columns, other_indexes))
-            };
-            let side = async {
-                let constraints = fetch(&mut helper, &constraints_sql, &[]).await?;
-                let indexes = fetch(&mut helper, &indexes_sql, &[]).await?;
-                Ok::<_, DbError>((constraints, indexes))
-            };
-            let (main, side) = tokio::join!(main, side);
-            let _ = sqlx::Connection::close(helper).await;
-            db.count_helper_queries(2);
-            let (tables, columns, other_indexes) = main.map_err(ie)?;
-            let (constraints, indexes) = side.map_err(ie)?;
-            (tables, columns, constraints, indexes, other_indexes)
+    // Constraints and indexes are read on a second connection while the
+    // rest is read on this one, when a second can be had quickly and reaches
+    // the same server, database and schema; otherwise (or should anything go
+    // wrong on it) they are read here afterwards.
+    let helper = db.helper_options();
+    let side_by_side = helper.is_some();
+    let main = async {
+        let identity = match side_by_side {
+            true => Some(db.query(SERVER_IDENTITY, &[]).await?),
+            false => None,
+        };
+        let tables = db.query(&tables_sql, &[]).await?;
+        let columns = db.query(&columns_sql, &[]).await?;
+        let other_indexes = db.query(&other_indexes_sql, &[]).await?;
+        Ok::<_, DbError>((identity, tables, columns, other_indexes))
+    };
+    let side = async {
+        let connecting = sqlx::ConnectOptions::connect(helper.as_ref()?);
+        let mut conn = tokio::time::timeout(HELPER_CONNECT, connecting)
+            .await
+            .ok()?
+            .ok()?;
+        let read = async {
+            let identity = fetch(&mut conn, SERVER_IDENTITY, &[]).await?;
+            let constraints = fetch(&mut conn, &constraints_sql, &[]).await?;
+            let indexes = fetch(&mut conn, &indexes_sql, &[]).await?;
+            Ok::<_, DbError>((identity, constraints, indexes))
         }
-        None => (
-            db.query(&tables_sql, &[]).await.map_err(ie)?,
-            db.query(&columns_sql, &[]).await.map_err(ie)?,
+        .await;
+        let _ = sqlx::Connection::close(conn).await;
+        read.ok()
+    };
+    let (main, side) = tokio::join!(main, side);
+    let (identity, tables, columns, other_indexes) = main.map_err(ie)?;
+    let (constraints, indexes) = match side {
+        Some((theirs, constraints, indexes)) if identity.as_ref() == Some(&theirs) => {
+            db.count_helper_queries(3);
+            (constraints, indexes)
+        }
+        _ => (
             db.query(&constraints_sql, &[]).await.map_err(ie)?,
             db.query(&indexes_sql, &[]).await.map_err(ie)?,
-            db.query(&other_indexes_sql, &[]).await.map_err(ie)?,
         ),
     };
 

@@ -1443,7 +1443,27 @@ async fn introspection_costs_the_same_queries_for_1_and_50_tables() {
         assert_no_drift(&mut h.db, &s, "creating tables").await;
     }
     assert_eq!(cost[0], cost[1], "queries for 1 and for 50 tables");
-    assert!(cost[0] <= 5, "{cost:?}");
+    // Five catalog queries, and on a connection remodel opened a check on
+    // each of its two connections that both read the same server.
+    assert!(cost[0] <= 7, "{cost:?}");
+
+    // Read on one connection only (an application's), the catalog is the same.
+    use sqlx::Connection;
+    let conn = sqlx::PgConnection::connect(&fifty._scratch.url)
+        .await
+        .unwrap();
+    let mut alone = PostgresDatabase::from_connection(fifty._scratch.database_url(), conn);
+    let before = alone.queries_sent();
+    let read_alone = alone.introspect().await.unwrap();
+    assert_eq!(alone.queries_sent() - before, 5);
+    let side_by_side = fifty.db.introspect().await.unwrap();
+    assert_eq!(read_alone.tables.len(), 50);
+    assert!(
+        read_alone.differences(&side_by_side).is_empty(),
+        "{:?}",
+        read_alone.differences(&side_by_side)
+    );
+    assert_eq!(read_alone, side_by_side);
 }
 
 #[tokio::test]

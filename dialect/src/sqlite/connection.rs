@@ -190,8 +190,8 @@ impl SqliteDatabase {
             // Creating a table makes SQLite read its whole schema table
             // again; with the default 2 MB of page cache, a migration of
             // hundreds of tables keeps re-reading it from the file. Up to
-            // 64 MB, used only as the database needs it.
-            .pragma("cache_size", "-65536");
+            // 32 MB, used only as the database needs it.
+            .pragma("cache_size", "-32768");
         let conn = opts.connect().await.map_err(|e| DbError::Connect {
             target: url.display(),
             reason: e.to_string(),

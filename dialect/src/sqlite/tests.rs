@@ -707,13 +707,15 @@ async fn a_failing_batch_names_the_statement_that_failed_and_nothing_after_it_ru
         // A statement ending in a line comment does not swallow the next one.
         plain("INSERT INTO t VALUES (2) -- two"),
         plain("INSERT INTO t VALUES (3)"),
+        // Rows a statement returns are read and do not count as statements.
+        plain("SELECT n FROM t"),
         plain("INSERT INTO t VALUES (1)"),
         plain("INSERT INTO t VALUES (4)"),
     ];
     let refs: Vec<&crate::Statement> = statements.iter().collect();
     db.begin_migration(true).await.unwrap();
     let (at, e) = db.run_all(&refs).await.unwrap_err();
-    assert_eq!(at, 3, "{e}");
+    assert_eq!(at, 4, "{e}");
     assert!(e.to_string().contains("UNIQUE constraint failed"), "{e}");
     // What ran before the failure stands (the runner rolls the migration
     // back); nothing after it ran.
@@ -722,7 +724,7 @@ async fn a_failing_batch_names_the_statement_that_failed_and_nothing_after_it_ru
     assert_eq!(count(db, "SELECT count(*) FROM t").await, 0);
 
     db.begin_migration(true).await.unwrap();
-    db.run_all(&refs[..3]).await.unwrap();
+    db.run_all(&refs[..4]).await.unwrap();
     db.commit_migration(true).await.unwrap();
     assert_eq!(count(db, "SELECT count(*) FROM t").await, 3);
 }
