@@ -55,9 +55,7 @@ impl Drift {
             || !self.missing.is_empty()
             || !self.failed.is_empty()
     }
-}
 
-impl Drift {
     /// What in the history itself must be put right before the database
     /// can be read against it (`check --adopt`, `makemigrations --from-db`):
     /// a migration failed part-way, an applied file deleted or edited.
