@@ -373,6 +373,15 @@ impl Bench<'_> {
         spec
     }
 
+    /// Django's `manage.py` with the project's database set to a SQLite file.
+    fn django_on_sqlite(&self, project: &Path, args: &[&str], db: &Path) -> Spec {
+        self.django_spec(
+            project,
+            args,
+            &[("BENCH_SQLITE_PATH", db.display().to_string())],
+        )
+    }
+
     fn django_spec(&self, project: &Path, args: &[&str], env: &[(&str, String)]) -> Spec {
         let mut argv = vec![self.python.display().to_string(), "manage.py".into()];
         argv.extend(args.iter().map(|s| s.to_string()));
@@ -452,11 +461,7 @@ impl Bench<'_> {
                             remove(&f);
                         }
                     }
-                    Ok(b.django_spec(
-                        &dj,
-                        &["makemigrations"],
-                        &[("BENCH_SQLITE_PATH", sqlite_scratch.display().to_string())],
-                    ))
+                    Ok(b.django_on_sqlite(&dj, &["makemigrations"], &sqlite_scratch))
                 },
             )?)
         } else {
@@ -491,10 +496,10 @@ impl Bench<'_> {
         let d = if peers {
             Some(
                 self.time(&format!("n{n}-django-check-noop"), true, &[0], |b| {
-                    Ok(b.django_spec(
+                    Ok(b.django_on_sqlite(
                         &dj,
                         &["makemigrations", "--check", "--dry-run"],
-                        &[("BENCH_SQLITE_PATH", sqlite_scratch.display().to_string())],
+                        &sqlite_scratch,
                     ))
                 })?,
             )
@@ -539,11 +544,7 @@ impl Bench<'_> {
                 for f in files_starting(&dmig, &next) {
                     remove(&f);
                 }
-                Ok(b.django_spec(
-                    &dj,
-                    &["makemigrations"],
-                    &[("BENCH_SQLITE_PATH", sqlite_scratch.display().to_string())],
-                ))
+                Ok(b.django_on_sqlite(&dj, &["makemigrations"], &sqlite_scratch))
             })?;
             if files_starting(&dmig, &next).len() != 1 {
                 self.notes.push(format!(
@@ -608,11 +609,7 @@ impl Bench<'_> {
             Some(
                 self.time(&format!("n{n}-django-migrate-sqlite"), true, &[0], |b| {
                     remove(&db);
-                    Ok(b.django_spec(
-                        &dj,
-                        &["migrate", "--verbosity", "0"],
-                        &[("BENCH_SQLITE_PATH", db.display().to_string())],
-                    ))
+                    Ok(b.django_on_sqlite(&dj, &["migrate", "--verbosity", "0"], &db))
                 })?,
             )
         } else {
