@@ -310,6 +310,9 @@ fn render_table(out: &mut String, t: &Table, names: &Names) {
             &[format!("primary_key{}", lit_list(&fields))],
         );
     }
+    if let Some(n) = &t.pk_name {
+        attribute(out, "", "model", &[format!("pk_name = {}", lit(n))]);
+    }
     for ix in &t.indexes {
         let mut items = Vec::new();
         let derived = t.index_name(&remodel_model::Index {
@@ -370,9 +373,13 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
     let mut notes: Vec<String> = Vec::new();
     if f.primary_key {
         items.push("primary_key".into());
-        if f.ty.is_integer() && !f.auto {
-            items.push("auto = false".into());
+    }
+    match f.auto.as_str() {
+        Some(form) => items.push(format!("auto = {}", lit(form))),
+        None if f.primary_key && f.ty.is_integer() && !f.auto.is_auto() => {
+            items.push("auto = false".into())
         }
+        None => {}
     }
     if f.unique {
         items.push("unique".into());
@@ -435,7 +442,7 @@ mod tests {
     fn id() -> Field {
         let mut f = Field::new("id", ColumnType::BigInt);
         f.primary_key = true;
-        f.auto = true;
+        f.auto = remodel_model::Auto::Yes;
         f
     }
 
@@ -946,7 +953,7 @@ pub struct Exam {
         let mut t = Table::new("legacy", "order-lines");
         let mut pk = field("Line No", ColumnType::BigInt);
         pk.primary_key = true;
-        pk.auto = true;
+        pk.auto = remodel_model::Auto::Yes;
         t.fields = vec![
             pk,
             field("type", ColumnType::Integer),

@@ -134,6 +134,16 @@ pub trait Database: Send {
     /// tables excluded; callers filter remodel's history and ignored tables).
     async fn introspect(&mut self) -> Result<Catalog, DbError>;
 
+    /// Reads only the named tables (those that exist), with the same
+    /// queries as [`Database::introspect`]: what a guard looks at before an
+    /// operation restates a table.
+    async fn introspect_tables(&mut self, tables: &[String]) -> Result<Catalog, DbError> {
+        let mut catalog = self.introspect().await?;
+        catalog.tables.retain(|name, _| tables.contains(name));
+        catalog.unreadable.retain(|name, _| tables.contains(name));
+        Ok(catalog)
+    }
+
     /// Starts applying one migration; `atomic` runs it in one transaction.
     /// SQLite: foreign keys off (checked), `BEGIN IMMEDIATE` — the write lock
     /// that serialises concurrent runs.

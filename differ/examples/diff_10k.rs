@@ -17,7 +17,7 @@ fn model(m: usize) -> Table {
     let mut t = Table::new(format!("app{:02}", m % APPS), format!("Model{m:05}"));
     let mut id = Field::new("id", ColumnType::BigInt);
     id.primary_key = true;
-    id.auto = true;
+    id.auto = remodel_model::Auto::Yes;
     t.fields.push(id);
     t.fields.push(Field::new("title", ColumnType::Varchar(200)));
     t.fields.push(Field::new("body", ColumnType::Text));

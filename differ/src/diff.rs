@@ -874,7 +874,7 @@ impl<'a> Differ<'a> {
             for f in gained {
                 let needs_value = !f.null
                     && f.default.is_none()
-                    && !f.auto
+                    && !f.auto.is_auto()
                     && !self.created.contains(key)
                     && !self.undecided.contains(&format!("{key}.{}", f.name));
                 if needs_value && tt.managed {
@@ -978,6 +978,13 @@ impl<'a> Differ<'a> {
             if st.managed != tt.managed {
                 return Err(DiffError::Unsupported(format!(
                     "{key} changes `managed`; remodel cannot migrate that yet — delete the model in one migration and re-add it in another"
+                )));
+            }
+            if st.primary_key_name() != tt.primary_key_name() && st.pk_name != tt.pk_name {
+                return Err(DiffError::Unsupported(format!(
+                    "the primary key of {key} is renamed ({} → {}); remodel cannot migrate a primary key name change yet — write a RunSql migration that renames the constraint, and keep `pk_name` as the history says until then",
+                    st.primary_key_name(),
+                    tt.primary_key_name()
                 )));
             }
             let mut changed: Vec<(Field, Field)> = tt

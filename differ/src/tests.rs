@@ -10,7 +10,7 @@ use remodel_model::{
 fn id() -> Field {
     let mut f = Field::new("id", ColumnType::BigInt);
     f.primary_key = true;
-    f.auto = true;
+    f.auto = remodel_model::Auto::Yes;
     f
 }
 

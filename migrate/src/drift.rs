@@ -44,6 +44,10 @@ pub struct Drift {
     pub failed: Vec<String>,
     /// Migrations not applied, in graph order.
     pub pending: Vec<String>,
+    /// Tables no applied migration owns that the database holds in a form
+    /// remodel cannot read, one line each (`table film is skipped: …`):
+    /// warnings, since they are not compared.
+    pub skipped: Vec<String>,
 }
 
 impl Drift {
@@ -139,6 +143,27 @@ pub async fn inspect_reading_back(
     let mut live = db.introspect().await?;
     live.tables
         .retain(|name, _| name != history::TABLE && !ignored(name));
+    live.unreadable.retain(|name, _| !ignored(name));
+    // A table the history owns must be read to be compared; any other is
+    // named and left out.
+    let owned: Vec<String> = applied
+        .tables
+        .values()
+        .filter(|t| t.managed)
+        .map(Table::table_name)
+        .collect();
+    if let Some((name, why)) = live.unreadable.iter().find(|(n, _)| owned.contains(n)) {
+        return Err(SessionError::Database(
+            remodel_dialect::DbError::Introspect(format!(
+                "cannot read table {name}, which the applied migrations create: {why}; remodel cannot compare it"
+            )),
+        ));
+    }
+    let skipped: Vec<String> = live
+        .unreadable
+        .iter()
+        .map(|(name, why)| format!("table {name} is skipped: {why}"))
+        .collect();
     let mut unmodelled = Vec::new();
     for (name, t) in live.tables.iter_mut() {
         // A reference into an ignored table is as unseen as the table.
@@ -192,6 +217,7 @@ pub async fn inspect_reading_back(
             .map(|m| m.key())
             .filter(|k| !applied_set.contains(k))
             .collect(),
+        skipped,
     })
 }
 

@@ -5,7 +5,8 @@ use crate::toml_text::{inline_table, string, string_array};
 use remodel_differ::{Op, SqlText};
 use remodel_model::names::snake_case;
 use remodel_model::{
-    ColumnDefault, ColumnType, Constraint, Field, Index, Literal, OnDelete, Reference, Table, expr,
+    Auto, ColumnDefault, ColumnType, Constraint, Field, Index, Literal, OnDelete, Reference, Table,
+    expr,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -77,8 +78,10 @@ fn field_value(f: &Field) -> String {
     if f.primary_key {
         pairs.push(("primary_key", "true".into()));
     }
-    if f.auto {
-        pairs.push(("auto", "true".into()));
+    match f.auto {
+        Auto::No => {}
+        Auto::Yes => pairs.push(("auto", "true".into())),
+        form => pairs.push(("auto", string(form.as_str().unwrap_or_default()))),
     }
     if f.unique {
         pairs.push(("unique", "true".into()));
@@ -184,6 +187,9 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
                     "primary_key",
                     string_array(&table.composite_primary_key),
                 );
+            }
+            if let Some(n) = &table.pk_name {
+                kv(out, "pk_name", string(n));
             }
             let fields: Vec<String> = table.fields.iter().map(field_value).collect();
             array_lines(out, "fields", &fields, true);
@@ -499,9 +505,25 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     let mut f = Field::new(name, ty);
     f.null = take_bool(&mut t, "null", what)?.unwrap_or(false);
     f.primary_key = take_bool(&mut t, "primary_key", what)?.unwrap_or(false);
-    f.auto = take_bool(&mut t, "auto", what)?.unwrap_or(false);
-    if f.auto && !(f.primary_key && f.ty.is_integer()) {
-        return Err(format!("{what}: `auto` needs an integer primary key"));
+    f.auto = match t.remove("auto") {
+        None => Auto::No,
+        Some(Value::Boolean(b)) => Auto::from_flag(b),
+        Some(Value::String(s)) => Auto::parse(&s).ok_or_else(|| {
+            format!("{what}: `auto = \"{s}\"` is not a key form (\"rowid\" or \"sequence\")")
+        })?,
+        Some(_) => {
+            return Err(format!(
+                "{what}: `auto` must be true, false, \"rowid\" or \"sequence\""
+            ));
+        }
+    };
+    if f.auto.is_auto() && !f.ty.is_integer() {
+        return Err(format!("{what}: `auto` needs an integer field"));
+    }
+    if f.auto.is_auto() && !f.primary_key && f.auto != Auto::Sequence {
+        return Err(format!(
+            "{what}: `auto` needs the primary key (only auto = \"sequence\" numbers another field)"
+        ));
     }
     f.unique = take_bool(&mut t, "unique", what)?.unwrap_or(false);
     let index = take_bool(&mut t, "index", what)?;
@@ -685,6 +707,11 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
                     read_field(item, &format!("field {}", i + 1), &app)
                         .map_err(|e| (fields_v.span().start, e))?,
                 );
+            }
+            if let Some(n) = r.opt_string("pk_name")?
+                && n != table.derived_primary_key_name()
+            {
+                table.pk_name = Some(n);
             }
             if let Some(v) = r.get("indexes") {
                 let items = v

@@ -50,7 +50,7 @@ pub fn history_table() -> Table {
     t.db_table = Some(TABLE.into());
     let mut id = Field::new("id", ColumnType::BigInt);
     id.primary_key = true;
-    id.auto = true;
+    id.auto = remodel_model::Auto::Yes;
     let mut progress = Field::new("progress", ColumnType::Integer);
     progress.default = Some(ColumnDefault::Value(Literal::Int(0)));
     t.fields = vec![

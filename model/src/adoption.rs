@@ -74,7 +74,7 @@ pub fn adopt(
         let normal = live_normal.tables.get(name).unwrap_or(&empty);
         let guide_table = owners.get(name).copied();
         let expected = guide_catalog.tables.get(name);
-        let table = match (guide_table, expected) {
+        let mut table = match (guide_table, expected) {
             (Some(g), Some(e)) => {
                 let (t, fks) = rebuild(g, raw, normal, e, &mut problems);
                 pending_fks.push((t.key(), fks));
@@ -106,7 +106,22 @@ pub fn adopt(
                 f.column_name()
             ));
         }
-        for f in table.fields.iter().filter(|f| f.auto && !f.ty.is_integer()) {
+        for f in table
+            .fields
+            .iter_mut()
+            .filter(|f| matches!(f.auto, crate::Auto::Yes | crate::Auto::RowId) && !f.primary_key)
+        {
+            problems.push(format!(
+                "{name}: column {} is auto-increment but not the primary key, which no model can declare yet; the struct declares it without `auto`",
+                f.column_name()
+            ));
+            f.auto = crate::Auto::No;
+        }
+        for f in table
+            .fields
+            .iter()
+            .filter(|f| f.auto.is_auto() && !f.ty.is_integer())
+        {
             let ty = match &f.ty {
                 ColumnType::Raw(sql) => sql.clone(),
                 other => other.to_string(),
@@ -173,6 +188,9 @@ fn rebuild(
         if got.comment != want.comment {
             f.comment = read.comment.clone();
         }
+        if got.auto != want.auto {
+            f.auto = read.auto;
+        }
     }
     for (col, c) in &raw.columns {
         if t.field_by_column(col).is_none() {
@@ -183,10 +201,8 @@ fn rebuild(
     if normal.primary_key != expected.primary_key {
         set_primary_key(&mut t, &raw.primary_key);
     }
-    if normal.auto_increment != expected.auto_increment {
-        for f in &mut t.fields {
-            f.auto = raw.auto_increment.as_deref() == Some(f.column_name());
-        }
+    if normal.primary_key_name != expected.primary_key_name {
+        set_primary_key_name(&mut t, raw);
     }
     if normal.comment != expected.comment {
         t.comment = raw.comment.clone();
@@ -270,11 +286,10 @@ fn fill(
             continue;
         };
         let name = unique_field_name(t, col);
-        let mut f = new_field(name, col, c);
-        f.auto = raw.auto_increment.as_deref() == Some(col.as_str());
-        t.fields.push(f);
+        t.fields.push(new_field(name, col, c));
     }
     set_primary_key(t, &raw.primary_key);
+    set_primary_key_name(t, raw);
     t.comment = raw.comment.clone();
     fill_objects(t, raw, kept, problems)
 }
@@ -441,6 +456,17 @@ fn set_primary_key(t: &mut Table, cols: &[String]) {
     }
 }
 
+/// The database's name for the primary key, kept when it is not the
+/// derived one.
+fn set_primary_key_name(t: &mut Table, raw: &CatalogTable) {
+    t.pk_name = None;
+    if let Some(n) = &raw.primary_key_name
+        && *n != t.derived_primary_key_name()
+    {
+        t.pk_name = Some(n.clone());
+    }
+}
+
 /// A field for a column no model declares.
 fn new_field(name: String, column: &str, c: &CatalogColumn) -> Field {
     let mut f = Field::new(name, c.ty.clone());
@@ -450,6 +476,7 @@ fn new_field(name: String, column: &str, c: &CatalogColumn) -> Field {
     f.null = c.null;
     f.default = c.default.clone();
     f.comment = c.comment.clone();
+    f.auto = c.auto;
     f
 }
 

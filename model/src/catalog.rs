@@ -4,7 +4,7 @@
 //! check after every apply, `remodel check`).
 
 use crate::default::{ColumnDefault, Literal, format_float};
-use crate::schema::{Constraint, OnDelete, Schema};
+use crate::schema::{Auto, Constraint, OnDelete, Schema};
 use crate::types::ColumnType;
 use std::collections::BTreeMap;
 
@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 pub struct Catalog {
     /// Tables keyed by table name.
     pub tables: BTreeMap<String, CatalogTable>,
+    /// Tables the introspector could not read (a definition it cannot
+    /// parse), with why; they are not in `tables`. Callers warn about each,
+    /// and refuse only when the history owns one.
+    pub unreadable: BTreeMap<String, String>,
 }
 
 /// One table as the database holds it.
@@ -22,8 +26,10 @@ pub struct CatalogTable {
     pub columns: BTreeMap<String, CatalogColumn>,
     /// Primary key columns, in key order.
     pub primary_key: Vec<String>,
-    /// The auto-increment column, if any.
-    pub auto_increment: Option<String>,
+    /// The primary key constraint's name, when there is a key: the name the
+    /// database gives it, or for an unnamed one (SQLite) the derived name,
+    /// since nothing can tell the two apart.
+    pub primary_key_name: Option<String>,
     /// Indexes by name (not those the database makes for UNIQUE constraints).
     pub indexes: BTreeMap<String, CatalogIndex>,
     /// Unique constraints by name: their columns.
@@ -69,6 +75,28 @@ pub struct Unmodelled {
     pub names: Vec<String>,
 }
 
+impl CatalogTable {
+    /// Records a fact no model can declare on `object`; a second fact on the
+    /// same object joins the first (`has ON UPDATE CASCADE; is DEFERRABLE`).
+    pub fn add_fact(&mut self, object: impl Into<String>, fact: Unmodelled) {
+        use std::collections::btree_map::Entry;
+        match self.unmodelled.entry(object.into()) {
+            Entry::Vacant(v) => {
+                v.insert(fact);
+            }
+            Entry::Occupied(mut o) => {
+                let known = o.get_mut();
+                known.what = format!("{}; {}", known.what, fact.what);
+                for n in fact.names {
+                    if !known.names.contains(&n) {
+                        known.names.push(n);
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Unmodelled {
     /// A fact `what` that a RunSql mentioning every one of `names` records.
     pub fn new(what: impl Into<String>, names: &[&str]) -> Self {
@@ -112,6 +140,8 @@ pub struct CatalogColumn {
     pub default: Option<ColumnDefault>,
     /// Its comment.
     pub comment: Option<String>,
+    /// How it gets values an insert does not give (the key forms).
+    pub auto: Auto,
 }
 
 /// One index.
@@ -142,8 +172,10 @@ impl Schema {
     pub fn to_catalog(&self) -> Catalog {
         let mut out = Catalog::default();
         for t in self.tables.values().filter(|t| t.managed) {
+            let primary_key = t.columns_of(&t.primary_key());
             let mut ct = CatalogTable {
-                primary_key: t.columns_of(&t.primary_key()),
+                primary_key_name: (!primary_key.is_empty()).then(|| t.primary_key_name()),
+                primary_key,
                 comment: t.comment.clone(),
                 ..Default::default()
             };
@@ -156,11 +188,9 @@ impl Schema {
                         null: f.null,
                         default: f.default.clone(),
                         comment: f.comment.clone(),
+                        auto: f.auto,
                     },
                 );
-                if f.auto {
-                    ct.auto_increment = Some(col.clone());
-                }
                 if let Some(n) = t.field_index_name(f) {
                     ct.indexes.insert(
                         n,
@@ -370,6 +400,12 @@ fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> Vec<String> 
             want.comment.as_deref().map(sql_string),
         ));
     }
+    if got.auto != want.auto {
+        out.push(format!(
+            "is {}",
+            versus(got.auto.describe(), want.auto.describe())
+        ));
+    }
     out
 }
 
@@ -422,12 +458,15 @@ fn table_differences(
                 .map(|t| format!("{name}: {t}")),
         );
     }
-    if want.auto_increment != got.auto_increment {
+    if want.primary_key_name != got.primary_key_name
+        && !want.primary_key.is_empty()
+        && want.primary_key == got.primary_key
+    {
         out.extend(
             optional_attribute(
-                "auto-increment column",
-                got.auto_increment.clone(),
-                want.auto_increment.clone(),
+                "primary key named",
+                got.primary_key_name.clone(),
+                want.primary_key_name.clone(),
             )
             .map(|t| format!("{name}: {t}")),
         );
@@ -508,6 +547,7 @@ mod tests {
             null: false,
             default: None,
             comment: None,
+            auto: Auto::No,
         }
     }
 
@@ -520,12 +560,13 @@ mod tests {
     fn item(edit: impl FnOnce(&mut CatalogTable)) -> Catalog {
         let mut t = CatalogTable {
             primary_key: names(&["id"]),
-            auto_increment: Some("id".into()),
+            primary_key_name: Some("item_id_pkey".into()),
             ..Default::default()
         };
         for c in ["id", "a", "b", "p_id"] {
             t.columns.insert(c.into(), column(ColumnType::Integer));
         }
+        col(&mut t, "id").auto = Auto::Yes;
         edit(&mut t);
         let mut c = Catalog::default();
         c.tables.insert("item".into(), t);
@@ -713,18 +754,45 @@ mod tests {
     }
 
     #[test]
-    fn auto_increment() {
+    fn key_forms() {
         assert_eq!(
-            diff(|t| t.auto_increment = None, |_| {}),
-            ["item: has no auto-increment column in the database, id expected"]
+            diff(|t| col(t, "id").auto = Auto::No, |_| {}),
+            ["item: column id is not auto-increment in the database, auto-increment expected"]
         );
         assert_eq!(
-            diff(|_| {}, |t| t.auto_increment = None),
-            ["item: has auto-increment column id in the database, none expected"]
+            diff(|t| col(t, "id").auto = Auto::RowId, |_| {}),
+            [
+                r#"item: column id is a row-id key (auto = "rowid") in the database, auto-increment expected"#
+            ]
         );
         assert_eq!(
-            diff(|t| t.auto_increment = Some("a".into()), |_| {}),
-            ["item: has auto-increment column a in the database, id expected"]
+            diff(
+                |t| col(t, "a").auto = Auto::Sequence,
+                |t| col(t, "id").auto = Auto::No
+            ),
+            [
+                "item: column a is a sequence default (auto = \"sequence\") in the database, not auto-increment expected",
+                "item: column id is auto-increment in the database, not auto-increment expected",
+            ]
+        );
+    }
+
+    #[test]
+    fn primary_key_name() {
+        assert_eq!(
+            diff(|t| t.primary_key_name = Some("pk_item".into()), |_| {}),
+            ["item: has primary key named pk_item in the database, item_id_pkey expected"]
+        );
+        // A key on other columns says so once, not its name too.
+        assert_eq!(
+            diff(
+                |t| {
+                    t.primary_key = names(&["a"]);
+                    t.primary_key_name = Some("pk_item".into());
+                },
+                |_| {}
+            ),
+            ["item: has primary key (a) in the database, (id) expected"]
         );
     }
 
@@ -835,7 +903,7 @@ mod tests {
                 };
                 col(t, "b").default = Some(ColumnDefault::Value(Literal::Str("X".into())));
                 t.primary_key.clear();
-                t.auto_increment = None;
+                col(t, "id").auto = Auto::No;
                 t.comment = Some("c".into());
             },
             |t| {

@@ -23,6 +23,7 @@ pub use def::{Model, TableDef, app_from_module_path};
 pub use default::{ColumnDefault, Literal};
 pub use resolve::{ResolveError, ResolveOptions, resolve};
 pub use schema::{
-    Constraint, Field, Index, NamedObject, OnDelete, Reference, Schema, Table, model_key, split_key,
+    Auto, Constraint, Field, Index, NamedObject, OnDelete, Reference, Schema, Table, model_key,
+    split_key,
 };
 pub use types::ColumnType;

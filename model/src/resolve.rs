@@ -127,6 +127,9 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         if dialect == "mysql" {
             check_mysql(&schema, &owners, &mut errs);
         }
+        if dialect == "mysql" || dialect == "sqlite" {
+            check_sequence_fields(&schema, &owners, dialect, &mut errs);
+        }
     }
 
     if errs.is_empty() {
@@ -335,6 +338,42 @@ fn check_object_names(
     }
 }
 
+/// A sequence numbering a field that is not the key is PostgreSQL's alone:
+/// SQLite numbers only its row id, MySQL only a key column.
+fn check_sequence_fields(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    dialect: &str,
+    errs: &mut Vec<ResolveError>,
+) {
+    let database = if dialect == "mysql" {
+        "MySQL"
+    } else {
+        "SQLite"
+    };
+    for (key, &i) in owners {
+        let t = &schema.tables[key];
+        for f in t
+            .fields
+            .iter()
+            .filter(|f| f.auto.is_auto() && !f.primary_key)
+        {
+            errs.push(
+                ResolveError::new(
+                    i,
+                    Some(&f.name),
+                    Some("auto"),
+                    format!(
+                        "{database} cannot number `{}`, which is not the primary key (dialects in remodel.toml include {dialect})",
+                        f.name
+                    ),
+                )
+                .help("auto = \"sequence\" on another field is a PostgreSQL form; leave the dialect out of `dialects`, or fill the column yourself"),
+            );
+        }
+    }
+}
+
 /// MySQL/MariaDB portability (DESIGN §5): TEXT cannot be indexed, InnoDB
 /// rejects SET DEFAULT, and a literal default on TEXT/BLOB/JSON needs MySQL 8's
 /// expression defaults.
@@ -404,7 +443,7 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
                 && let Some(f) = crate::expr::columns(expr)
                     .unwrap_or_default()
                     .iter()
-                    .find_map(|col| t.field_by_column(col).filter(|f| f.auto))
+                    .find_map(|col| t.field_by_column(col).filter(|f| f.auto.is_auto()))
             {
                 errs.push(
                     ResolveError::new(
@@ -449,7 +488,7 @@ mod tests {
         let mut table = Table::new("", name);
         let mut id = Field::new("id", ColumnType::BigInt);
         id.primary_key = true;
-        id.auto = true;
+        id.auto = crate::Auto::Yes;
         table.fields.push(id);
         table.fields.extend(fields);
         TableDef {
@@ -591,10 +630,37 @@ mod tests {
     }
 
     #[test]
+    fn a_sequence_on_another_field_is_postgres_only() {
+        let mut f = Field::new("turno", ColumnType::Integer);
+        f.auto = crate::Auto::Sequence;
+        let defs = vec![def("c::a", "Patient", vec![f])];
+        let only_postgres = ResolveOptions {
+            dialects: vec!["postgres".into()],
+            ..Default::default()
+        };
+        assert!(resolve(&defs, &only_postgres).is_ok());
+        for (dialect, database) in [("sqlite", "SQLite"), ("mysql", "MySQL")] {
+            let opts = ResolveOptions {
+                dialects: vec!["postgres".into(), dialect.into()],
+                ..Default::default()
+            };
+            let errs = resolve(&defs, &opts).unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert!(
+                errs[0].message.starts_with(&format!(
+                    "{database} cannot number `turno`, which is not the primary key"
+                )),
+                "{errs:?}"
+            );
+            assert_eq!(errs[0].attr, Some("auto"));
+        }
+    }
+
+    #[test]
     fn mysql_refuses_a_check_on_the_auto_increment_column() {
         let mut id = Field::new("id", ColumnType::BigInt);
         id.primary_key = true;
-        id.auto = true;
+        id.auto = crate::Auto::Yes;
         let mut d = def("c::a", "Patient", vec![id]);
         d.table.constraints.push(Constraint::Check {
             name: None,

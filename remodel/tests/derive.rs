@@ -189,12 +189,12 @@ fn the_design_patient_model() {
 
     let id = t.field("id").unwrap();
     assert_eq!(id.ty, ColumnType::BigInt);
-    assert!(id.primary_key && id.auto && !id.null && !id.unique && !id.index);
+    assert!(id.primary_key && id.auto.is_auto() && !id.null && !id.unique && !id.index);
     assert_eq!(id.default, None);
 
     let nombre = t.field("nombre").unwrap();
     assert_eq!(nombre.ty, ColumnType::Varchar(100));
-    assert!(!nombre.null && !nombre.primary_key && !nombre.auto);
+    assert!(!nombre.null && !nombre.primary_key && !nombre.auto.is_auto());
 
     assert_eq!(t.field("edad").unwrap().ty, ColumnType::Integer);
 
@@ -350,7 +350,7 @@ fn model_level_options() {
     assert_eq!(t.table_name(), "facturas");
     assert!(!t.managed);
     let number = t.field("number").unwrap();
-    assert!(number.primary_key && !number.auto, "auto = false");
+    assert!(number.primary_key && !number.auto.is_auto(), "auto = false");
 }
 
 #[test]
@@ -381,7 +381,7 @@ fn every_normative_type_and_composite_keys() {
     assert_eq!(t.composite_primary_key, ["paciente_id", "fecha"]);
     let pk = t.field("paciente_id").unwrap();
     assert!(
-        !pk.primary_key && !pk.auto,
+        !pk.primary_key && !pk.auto.is_auto(),
         "a composite key is on the model, and does not auto-increment"
     );
 
@@ -448,7 +448,7 @@ fn generic_structs_and_the_crate_root() {
     assert_eq!(def.table.table_name(), "tagged");
     assert_eq!(def.table.fields.len(), 1);
     assert_eq!(def.table.field("id").unwrap().ty, ColumnType::Integer);
-    assert!(def.table.field("id").unwrap().auto);
+    assert!(def.table.field("id").unwrap().auto.is_auto());
 }
 
 #[test]

@@ -70,6 +70,11 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
         }
     };
     let descriptions = describe(&found.applied, &ops);
+    if !json {
+        for w in &found.skipped {
+            out.note(&out.paint(Style::Warn, &format!("warning: {w}")));
+        }
+    }
     if json {
         let ddl_diff = if found.differences.is_empty() {
             String::new()
@@ -92,6 +97,7 @@ pub async fn run(project: &Project, g: &Global, a: &CheckArgs, out: Out) -> Outc
             "ddl_diff": ddl_diff,
             "unrepresentable": found.unrepresentable,
             "unmodelled": found.unmodelled,
+            "skipped": found.skipped,
             "changed": found.changed.iter().map(|(k, p)| json!({"migration": k, "path": p})).collect::<Vec<_>>(),
             "missing": found.missing,
             "failed": found.failed,
@@ -234,6 +240,7 @@ fn report_missing_file(
             "ddl_diff": "",
             "unrepresentable": [],
             "unmodelled": [],
+            "skipped": [],
             "changed": [],
             "missing": [],
             "failed": [],

@@ -36,7 +36,14 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     let mut live = live.map_err(db_fail)?;
     live.tables
         .retain(|name, _| name != remodel_migrate::history::TABLE && !project.config.ignored(name));
+    live.unreadable
+        .retain(|name, _| !project.config.ignored(name));
     for t in &a.table {
+        if let Some(why) = live.unreadable.get(t) {
+            return Err(Fail::user(format!(
+                "error: --table {t}: {why}, so it has no struct\n  = help: give the table a definition remodel reads, or leave it to `ignore_tables`"
+            )));
+        }
         if !live.tables.contains_key(t) {
             let names: Vec<&str> = live.tables.keys().map(String::as_str).collect();
             let hint = remodel_model::names::closest(t, &names)
@@ -61,6 +68,14 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     let keys: Vec<String> = keys.into_iter().map(|(_, k)| k).collect();
     for p in &problems {
         out.note(&out.paint(Style::Warn, &format!("warning: {p}")));
+    }
+    for (name, why) in &live.unreadable {
+        if a.table.is_empty() {
+            out.note(&out.paint(
+                Style::Warn,
+                &format!("warning: table {name} is skipped: {why}; it has no struct"),
+            ));
+        }
     }
     // What no model can declare is left out of the structs: say so, since
     // the models will not recreate it.

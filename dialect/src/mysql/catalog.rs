@@ -21,7 +21,7 @@ use crate::Value;
 use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
 };
-use remodel_model::{ColumnDefault, ColumnType, Literal, OnDelete, expr};
+use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
 use sqlparser::ast::{Expr, ObjectNamePart, UnaryOperator, Value as SqlValue};
 use sqlparser::dialect::{GenericDialect, MySqlDialect};
 use sqlparser::parser::Parser;
@@ -863,10 +863,16 @@ pub fn normalize(catalog: &mut Catalog) {
             t.comment = None;
         }
         let primary_key = t.primary_key.clone();
+        // MySQL names every primary key PRIMARY.
+        t.primary_key_name = None;
         for (name, c) in t.columns.iter_mut() {
             // Key columns are NOT NULL on MySQL whatever they declare.
             if primary_key.contains(name) {
                 c.null = false;
+            }
+            // AUTO_INCREMENT is MySQL's one key form.
+            if c.auto.is_auto() {
+                c.auto = Auto::Yes;
             }
             let declared = c.ty.clone();
             c.ty = match &declared {
@@ -985,7 +991,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         let extra = text(col(r, 5));
         let table = text(col(r, 0));
         if let Some(what) = column_fact(&text(col(r, 2)), &extra, col(r, 7)) {
-            t.unmodelled.insert(
+            t.add_fact(
                 format!("column {name}"),
                 Unmodelled::new(what, &[&table, &name]),
             );
@@ -995,9 +1001,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         }
         let ty = parse_type(&text(col(r, 2)));
         let default = parse_default(flavor, opt_text(col(r, 4)).as_deref(), &extra, &ty);
-        if extra.to_ascii_lowercase().contains("auto_increment") {
-            t.auto_increment = Some(name.clone());
-        }
+        let auto = Auto::from_flag(extra.to_ascii_lowercase().contains("auto_increment"));
         t.column_order.0.push(name.clone());
         t.columns.insert(
             name,
@@ -1006,6 +1010,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
                 null: text(col(r, 3)).eq_ignore_ascii_case("YES"),
                 default,
                 comment: opt_text(col(r, 6)).filter(|c| !c.is_empty()),
+                auto,
             },
         );
     }
@@ -1424,6 +1429,7 @@ mod tests {
                     null: true,
                     default: None,
                     comment: None,
+                    auto: Auto::No,
                 },
             );
         }
@@ -1609,7 +1615,7 @@ mod tests {
         let p = &a.tables["patient"];
         assert_eq!(p.comment.as_deref(), Some("pacientes"));
         assert_eq!(p.primary_key, ["id"]);
-        assert_eq!(p.auto_increment.as_deref(), Some("id"));
+        assert_eq!(p.columns["id"].auto, Auto::Yes);
         assert_eq!(p.columns["activo"].ty, ColumnType::Boolean);
         assert_eq!(
             p.columns["estado"].default,
@@ -1658,6 +1664,7 @@ mod tests {
             null: false,
             default,
             comment: Some(String::new()),
+            auto: Auto::No,
         };
         t.columns.insert(
             "a".into(),

@@ -257,7 +257,7 @@ pub(crate) fn column_sql(f: &Field, in_primary_key: bool) -> String {
         s.push_str(" DEFAULT ");
         s.push_str(&default_sql(d, f));
     }
-    if f.auto {
+    if f.auto.is_auto() {
         s.push_str(" AUTO_INCREMENT");
     }
     if let Some(c) = &f.comment {
@@ -273,6 +273,13 @@ fn check_type(t: &Table, f: &Field) -> Result<(), RenderError> {
     {
         return Err(RenderError(format!(
             "field `{}` of {}: MySQL/MariaDB DECIMAL holds at most 65 digits and 30 decimal places, not decimal({precision},{scale})",
+            f.name,
+            t.key()
+        )));
+    }
+    if f.auto.is_auto() && !f.primary_key {
+        return Err(RenderError(format!(
+            "field `{}` of {}: MySQL/MariaDB number only a key column with AUTO_INCREMENT (auto = \"sequence\" on another field is a PostgreSQL form)",
             f.name,
             t.key()
         )));

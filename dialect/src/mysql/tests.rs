@@ -17,7 +17,7 @@ use std::time::Duration;
 fn id() -> Field {
     let mut f = Field::new("id", ColumnType::BigInt);
     f.primary_key = true;
-    f.auto = true;
+    f.auto = remodel_model::Auto::Yes;
     f
 }
 

@@ -20,7 +20,7 @@ pub use connection::PostgresDatabase;
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
 use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
-use remodel_model::{ColumnDefault, ColumnType, Field, Schema};
+use remodel_model::{Auto, ColumnDefault, ColumnType, Field, Schema};
 use sqlparser::dialect::PostgreSqlDialect as SqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
@@ -48,10 +48,11 @@ impl Dialect for PostgresDialect {
 
     fn column_type(&self, field: &Field) -> String {
         let ty = types::sql_type(&field.ty);
-        if field.auto && field.ty.is_integer() {
-            format!("{ty} {}", types::IDENTITY)
-        } else {
-            ty
+        match field.auto {
+            _ if !field.ty.is_integer() => ty,
+            Auto::No => ty,
+            Auto::Yes | Auto::RowId => format!("{ty} {}", types::IDENTITY),
+            Auto::Sequence => types::serial_type(&field.ty).to_string(),
         }
     }
 
@@ -190,27 +191,32 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
         if t.comment.as_deref() == Some("") {
             t.comment = None;
         }
-        let single_pk = (t.primary_key.len() == 1).then(|| t.primary_key[0].clone());
-        let mut serial_key = None;
         for (name, c) in t.columns.iter_mut() {
             if c.comment.as_deref() == Some("") {
                 c.comment = None;
             }
-            let mut serial = false;
             if let ColumnType::Raw(text) = &c.ty {
                 // `serial` is an integer, NOT NULL, with a sequence default.
-                serial = types::is_serial(text);
-                c.null &= !serial;
+                if types::is_serial(text) {
+                    c.null = false;
+                    if c.auto == Auto::No {
+                        c.auto = Auto::Sequence;
+                    }
+                }
                 c.ty = types::from_sql(text);
             }
             if let Some(ColumnDefault::Sql(s)) = &c.default
                 && sqlexpr::is_nextval(s)
+                && c.ty.is_integer()
             {
-                serial = true;
                 c.default = None;
+                if c.auto == Auto::No {
+                    c.auto = Auto::Sequence;
+                }
             }
-            if serial && single_pk.as_deref() == Some(name.as_str()) {
-                serial_key = Some(name.clone());
+            // PostgreSQL has no row id: `auto = "rowid"` is its identity.
+            if c.auto == Auto::RowId {
+                c.auto = Auto::Yes;
             }
             c.default = match c.default.take() {
                 Some(ColumnDefault::Sql(s)) => sqlexpr::parse_default(&s, &c.ty),
@@ -223,16 +229,11 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
             if t.primary_key.contains(name) {
                 c.null = false;
             }
-        }
-        if t.auto_increment.is_none() {
-            t.auto_increment = serial_key;
-        }
-        if let Some(auto) = t.auto_increment.clone()
-            && let Some(c) = t.columns.get_mut(&auto)
-        {
-            // An identity column has no default and is never NULL.
-            c.default = None;
-            c.null = false;
+            if c.auto.is_auto() {
+                // An identity or a sequence column has no other default and is never NULL.
+                c.default = None;
+                c.null = false;
+            }
         }
         for e in t.checks.values_mut() {
             *e = sqlexpr::canonical(e);

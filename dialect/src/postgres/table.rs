@@ -1,10 +1,12 @@
 //! PostgreSQL table definitions with every name resolved, and the native
 //! ALTERs that turn one definition into another.
 
-use super::types::{IDENTITY, sql_type, using};
+use super::types::{IDENTITY, serial_type, sql_type, using};
 use crate::literal::{default_sql, quote_string};
 use crate::{RenderError, Statement};
-use remodel_model::{ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr};
+use remodel_model::{
+    Auto, ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr,
+};
 use std::collections::BTreeMap;
 
 /// An identifier in double quotes.
@@ -23,6 +25,8 @@ pub(crate) struct ColumnDef {
     ty: ColumnType,
     not_null: bool,
     identity: bool,
+    /// A `serial` column: its default takes the next value of a sequence it owns.
+    sequence: bool,
     default: Option<String>,
     comment: Option<String>,
 }
@@ -243,7 +247,12 @@ impl TableDef {
     }
 
     fn column_sql(c: &ColumnDef) -> String {
-        let mut s = format!("{} {}", q(&c.name), sql_type(&c.ty));
+        let ty = if c.sequence {
+            serial_type(&c.ty).to_string()
+        } else {
+            sql_type(&c.ty)
+        };
+        let mut s = format!("{} {ty}", q(&c.name));
         if c.identity {
             s.push(' ');
             s.push_str(IDENTITY);
@@ -356,19 +365,40 @@ impl TableDef {
 }
 
 fn column_def(f: &Field) -> ColumnDef {
-    let identity = f.auto && f.ty.is_integer();
+    let int = f.ty.is_integer();
+    let identity = int && matches!(f.auto, Auto::Yes | Auto::RowId);
+    let sequence = int && f.auto == Auto::Sequence;
     ColumnDef {
         name: f.column_name().to_string(),
         ty: f.ty.clone(),
-        not_null: !f.null || identity,
+        not_null: !f.null || identity || sequence,
         identity,
-        default: if identity {
+        sequence,
+        default: if identity || sequence {
             None
         } else {
             f.default.as_ref().map(|d| default_value(d, &f.ty))
         },
         comment: no_comment(&f.comment),
     }
+}
+
+/// The name of the sequence a column gets when it becomes `serial` by
+/// ALTER (`<table>_<column>_seq`, as PostgreSQL names a serial's).
+fn sequence_name(table: &str, column: &str) -> String {
+    remodel_model::names::shorten_identifier(&format!("{table}_{column}_seq"))
+}
+
+/// Runs `action` (`DROP SEQUENCE %s`) on the sequence a column owns, if it
+/// owns one: its name is the database's (a table adopted with its own
+/// sequence names), so it is looked up when the statement runs.
+fn on_owned_sequence(table: &str, column: &str, action: &str) -> Statement {
+    Statement::new(format!(
+        "DO $$ DECLARE s text := pg_catalog.pg_get_serial_sequence({}, {}); BEGIN IF s IS NOT NULL THEN EXECUTE format({}, s); END IF; END $$",
+        quote_string(&q(table)),
+        quote_string(column),
+        quote_string(action),
+    ))
 }
 
 /// What an operation adds to the change between two definitions.
@@ -567,6 +597,11 @@ fn alter_column(
     if o.identity && !c.identity {
         out.push(alter("DROP IDENTITY".into()));
     }
+    if o.sequence && !c.sequence {
+        // The sequence goes with the default that used it.
+        out.push(alter("DROP DEFAULT".into()));
+        out.push(on_owned_sequence(table, &c.name, "DROP SEQUENCE %s"));
+    }
     let type_changed = o.ty != c.ty;
     let default_changed = o.default != c.default;
     // An old default may not convert to the new type: drop it first.
@@ -580,6 +615,14 @@ fn alter_column(
             sql.push_str(&u);
         }
         out.push(alter(sql));
+        if o.sequence && c.sequence {
+            // The sequence counts in the column's type.
+            out.push(on_owned_sequence(
+                table,
+                &c.name,
+                &format!("ALTER SEQUENCE %s AS {}", sql_type(&c.ty)),
+            ));
+        }
     }
     if let Some(d) = &c.default
         && (type_changed || default_changed)
@@ -595,6 +638,23 @@ fn alter_column(
         out.push(alter("SET NOT NULL".into()));
     } else if !c.not_null && o.not_null {
         out.push(alter("DROP NOT NULL".into()));
+    }
+    if !o.sequence && c.sequence {
+        let seq = sequence_name(table, &c.name);
+        out.push(Statement::new(format!(
+            "CREATE SEQUENCE {} AS {} OWNED BY {t}.{col}",
+            q(&seq),
+            sql_type(&c.ty)
+        )));
+        out.push(alter(format!(
+            "SET DEFAULT nextval({}::regclass)",
+            quote_string(&q(&seq))
+        )));
+        // Existing rows hold values: the sequence starts after the largest.
+        out.push(Statement::new(format!(
+            "SELECT setval({}, coalesce(max({col}), 0) + 1, false) FROM {t}",
+            quote_string(&q(&seq))
+        )));
     }
     if !o.identity && c.identity {
         out.push(alter(IDENTITY.replacen("GENERATED", "ADD GENERATED", 1)));

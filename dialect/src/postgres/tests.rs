@@ -20,7 +20,7 @@ use std::time::Duration;
 fn id() -> Field {
     let mut f = Field::new("id", ColumnType::BigInt);
     f.primary_key = true;
-    f.auto = true;
+    f.auto = remodel_model::Auto::Yes;
     f
 }
 
@@ -608,7 +608,7 @@ async fn an_auto_increment_key_can_be_turned_off_and_on() {
         return;
     };
     let mut to = from.clone();
-    patient_field(&mut to, "id").auto = false;
+    patient_field(&mut to, "id").auto = remodel_model::Auto::No;
     roundtrip(&mut h.db, &from, &to, &Answers::default()).await;
     // Back on, the identity counts on from the largest key.
     roundtrip(&mut h.db, &to, &from, &Answers::default()).await;
@@ -619,6 +619,95 @@ async fn an_auto_increment_key_can_be_turned_off_and_on() {
     .await
     .unwrap();
     assert_eq!(count(&mut h.db, "SELECT max(id) FROM patient").await, 3);
+}
+
+#[tokio::test]
+async fn a_key_moves_between_identity_sequence_and_none_keeping_its_count() {
+    let Some((mut h, from)) = seeded().await else {
+        return;
+    };
+    use remodel_model::Auto;
+    let mut serial = from.clone();
+    patient_field(&mut serial, "id").auto = Auto::Sequence;
+    // A column that is not the key numbered by a sequence of its own.
+    let mut turno = Field::new("turno", ColumnType::Integer);
+    turno.auto = Auto::Sequence;
+    patient(&mut serial).fields.push(turno);
+    let ops = roundtrip(&mut h.db, &from, &serial, &Answers::default()).await;
+    let sql = render_all(&from, &ops).join("\n");
+    assert!(
+        sql.contains("ADD COLUMN \"turno\" serial NOT NULL")
+            && sql.contains("CREATE SEQUENCE \"patient_id_seq\" AS bigint OWNED BY"),
+        "{sql}"
+    );
+    // The existing rows were numbered, and the key counts on from the largest.
+    assert_eq!(
+        count(&mut h.db, "SELECT count(DISTINCT turno) FROM patient").await,
+        2
+    );
+    h.db.execute(
+        "INSERT INTO patient (nombre, apellido, edad, documento) VALUES ('Eva', 'Sol', 1, 'C3')",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&mut h.db, "SELECT max(id) FROM patient").await, 3);
+    let cat = h.db.introspect().await.unwrap();
+    assert_eq!(cat.tables["patient"].columns["id"].auto, Auto::Sequence);
+    assert_eq!(cat.tables["patient"].columns["turno"].auto, Auto::Sequence);
+    // No key numbering at all, then back: the sequence goes and comes back.
+    let mut none = serial.clone();
+    patient_field(&mut none, "id").auto = Auto::No;
+    roundtrip(&mut h.db, &serial, &none, &Answers::default()).await;
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM pg_class WHERE relkind = 'S' AND relname = 'patient_id_seq'"
+        )
+        .await,
+        0,
+        "the key's sequence went with its default (the round trip ends without it)"
+    );
+}
+
+#[tokio::test]
+async fn a_serial_column_that_is_not_the_key_keeps_its_form() {
+    let Some(mut h) = open().await else {
+        return;
+    };
+    h.db.execute(
+        "CREATE TABLE s (id int CONSTRAINT s_key PRIMARY KEY, n serial)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let mut cat = h.db.introspect().await.unwrap();
+    PostgresDialect.normalize(&mut cat);
+    let t = &cat.tables["s"];
+    assert_eq!(t.columns["n"].auto, remodel_model::Auto::Sequence);
+    assert_eq!(t.columns["n"].default, None);
+    assert_eq!(t.columns["id"].auto, remodel_model::Auto::No);
+    assert_eq!(t.primary_key_name.as_deref(), Some("s_key"));
+}
+
+#[test]
+fn a_named_key_and_a_sequence_key_are_created_as_the_model_says() {
+    let mut s = clinic();
+    let p = s.table_mut("patients.Patient").unwrap();
+    p.pk_name = Some("patient_pkey".into());
+    p.field_mut("id").unwrap().auto = remodel_model::Auto::Sequence;
+    let sql = render_all(
+        &Schema::default(),
+        &[Op::CreateModel {
+            table: s.tables["patients.Patient"].clone(),
+        }],
+    )[0]
+    .clone();
+    assert!(sql.contains("\"id\" bigserial NOT NULL,"), "{sql}");
+    assert!(
+        sql.contains("CONSTRAINT \"patient_pkey\" PRIMARY KEY (\"id\")"),
+        "{sql}"
+    );
 }
 
 #[tokio::test]
@@ -1290,7 +1379,7 @@ async fn a_serial_key_made_by_hand_reads_as_auto_increment() {
     .unwrap();
     let cat = h.db.introspect().await.unwrap();
     let t = &cat.tables["legacy"];
-    assert_eq!(t.auto_increment.as_deref(), Some("id"));
+    assert_eq!(t.columns["id"].auto, remodel_model::Auto::Sequence);
     assert_eq!(t.columns["id"].ty, ColumnType::Integer);
     assert_eq!(t.columns["id"].default, None);
     assert_eq!(
@@ -1690,7 +1779,7 @@ async fn unmodelled_facts_are_read() {
     );
     let owner = &c.tables["owner"];
     assert!(!owner.columns.contains_key("name_len"));
-    assert_eq!(owner.auto_increment.as_deref(), Some("id"));
+    assert_eq!(owner.columns["id"].auto, remodel_model::Auto::Yes);
     assert!(owner.indexes.is_empty(), "{:?}", owner.indexes);
     assert_eq!(
         c.tables["pet"].indexes.keys().collect::<Vec<_>>(),

@@ -9,8 +9,9 @@ use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
 };
-use remodel_model::{ColumnDefault, ColumnType, Literal, OnDelete, expr};
-use sqlparser::ast::{ColumnOption, ReferentialAction, Statement, TableConstraint, UnaryOperator};
+use remodel_model::names::{NameKind, derived_name};
+use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
+use sqlparser::ast::{ColumnOption, Statement, TableConstraint, UnaryOperator};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use std::collections::BTreeMap;
@@ -124,16 +125,6 @@ pub(crate) fn parse_default(text: &str, ty: &ColumnType) -> Option<ColumnDefault
     }
 }
 
-fn action(a: &Option<ReferentialAction>) -> OnDelete {
-    match a {
-        Some(ReferentialAction::Cascade) => OnDelete::Cascade,
-        Some(ReferentialAction::Restrict) => OnDelete::Restrict,
-        Some(ReferentialAction::SetNull) => OnDelete::SetNull,
-        Some(ReferentialAction::SetDefault) => OnDelete::SetDefault,
-        _ => OnDelete::NoAction,
-    }
-}
-
 fn pragma_action(s: &str) -> OnDelete {
     match s.to_ascii_uppercase().as_str() {
         "CASCADE" => OnDelete::Cascade,
@@ -144,24 +135,37 @@ fn pragma_action(s: &str) -> OnDelete {
     }
 }
 
-/// Names and checks found in a CREATE TABLE text.
+/// What only the stored CREATE TABLE text says: constraint names (`None`
+/// when unnamed), check expressions, and facts no model can declare.
 #[derive(Default)]
-struct Named {
+struct Parsed {
+    /// The primary key constraint's name.
+    pk_name: Option<String>,
     /// (columns, name) of unique constraints.
-    uniques: Vec<(Vec<String>, String)>,
-    /// (referencing column, name) of foreign keys.
-    fks: Vec<(Vec<String>, String, OnDelete)>,
-    /// name → expression.
-    checks: Vec<(String, String)>,
+    uniques: Vec<(Vec<String>, Option<String>)>,
+    /// (referencing columns, name, deferrable clause) of foreign keys.
+    fks: Vec<(Vec<String>, Option<String>, Option<String>)>,
+    /// (name, expression) of checks.
+    checks: Vec<(Option<String>, String)>,
+    /// (column, collation) of columns declared with COLLATE.
+    collations: Vec<(String, String)>,
+    /// Table options (`WITHOUT ROWID`, `STRICT`).
+    options: Vec<&'static str>,
 }
 
-fn parse_constraints(table: &str, sql: &str) -> Result<Named, String> {
+fn parse_table(sql: &str) -> Result<Parsed, String> {
     let stmts = Parser::parse_sql(&SQLiteDialect {}, sql).map_err(|e| e.to_string())?;
     let Some(Statement::CreateTable(ct)) = stmts.into_iter().next() else {
         return Err("not a CREATE TABLE statement".into());
     };
-    let mut named = Named::default();
-    let unnamed = |kind: &str, n: usize| format!("{table}_{kind}_{n}");
+    let mut parsed = Parsed::default();
+    if ct.without_rowid {
+        parsed.options.push("WITHOUT ROWID");
+    }
+    if ct.strict {
+        parsed.options.push("STRICT");
+    }
+    let ident = |i: &Option<sqlparser::ast::Ident>| i.as_ref().map(|i| i.value.clone());
     let ident_list = |cols: &[sqlparser::ast::IndexColumn]| -> Vec<String> {
         cols.iter()
             .map(|c| match &c.column.expr {
@@ -170,77 +174,98 @@ fn parse_constraints(table: &str, sql: &str) -> Result<Named, String> {
             })
             .collect()
     };
-    let mut n = 0;
+    let deferrable = |c: &Option<sqlparser::ast::ConstraintCharacteristics>| {
+        c.as_ref()
+            .filter(|c| c.deferrable == Some(true))
+            .map(|c| c.to_string())
+    };
     for col in &ct.columns {
+        let column = col.name.value.clone();
         for opt in &col.options {
-            n += 1;
-            let name = opt.name.as_ref().map(|i| i.value.clone());
+            let name = ident(&opt.name);
             match &opt.option {
-                ColumnOption::Unique(u) => named.uniques.push((
-                    vec![col.name.value.clone()],
-                    name.or(u.name.as_ref().map(|i| i.value.clone()))
-                        .unwrap_or_else(|| unnamed("unique", n)),
+                ColumnOption::PrimaryKey(pk) => {
+                    parsed.pk_name = name.or(ident(&pk.name));
+                }
+                ColumnOption::Unique(u) => parsed
+                    .uniques
+                    .push((vec![column.clone()], name.or(ident(&u.name)))),
+                ColumnOption::ForeignKey(fk) => parsed.fks.push((
+                    vec![column.clone()],
+                    name.or(ident(&fk.name)),
+                    deferrable(&fk.characteristics),
                 )),
-                ColumnOption::ForeignKey(fk) => named.fks.push((
-                    vec![col.name.value.clone()],
-                    name.or(fk.name.as_ref().map(|i| i.value.clone()))
-                        .unwrap_or_else(|| unnamed("fk", n)),
-                    action(&fk.on_delete),
-                )),
-                ColumnOption::Check(c) => named.checks.push((
-                    name.or(c.name.as_ref().map(|i| i.value.clone()))
-                        .unwrap_or_else(|| unnamed("check", n)),
-                    c.expr.to_string(),
-                )),
+                ColumnOption::Check(c) => parsed
+                    .checks
+                    .push((name.or(ident(&c.name)), c.expr.to_string())),
+                ColumnOption::Collation(c) => {
+                    parsed.collations.push((column.clone(), c.to_string()));
+                }
                 _ => {}
             }
         }
     }
     for c in &ct.constraints {
-        n += 1;
         match c {
-            TableConstraint::Unique(u) => named.uniques.push((
-                ident_list(&u.columns),
-                u.name
-                    .as_ref()
-                    .map(|i| i.value.clone())
-                    .unwrap_or_else(|| unnamed("unique", n)),
-            )),
-            TableConstraint::ForeignKey(fk) => named.fks.push((
+            TableConstraint::PrimaryKey(pk) => parsed.pk_name = ident(&pk.name),
+            TableConstraint::Unique(u) => parsed
+                .uniques
+                .push((ident_list(&u.columns), ident(&u.name))),
+            TableConstraint::ForeignKey(fk) => parsed.fks.push((
                 fk.columns.iter().map(|i| i.value.clone()).collect(),
-                fk.name
-                    .as_ref()
-                    .map(|i| i.value.clone())
-                    .unwrap_or_else(|| unnamed("fk", n)),
-                action(&fk.on_delete),
+                ident(&fk.name),
+                deferrable(&fk.characteristics),
             )),
-            TableConstraint::Check(ch) => named.checks.push((
-                ch.name
-                    .as_ref()
-                    .map(|i| i.value.clone())
-                    .unwrap_or_else(|| unnamed("check", n)),
-                ch.expr.to_string(),
-            )),
+            TableConstraint::Check(ch) => {
+                parsed.checks.push((ident(&ch.name), ch.expr.to_string()))
+            }
             _ => {}
         }
     }
-    Ok(named)
+    Ok(parsed)
+}
+
+/// The name an unnamed constraint reads back as: the one a model derives
+/// (SQLite never uses a constraint's name, so an unnamed one and one named
+/// as the model would name it are the same table), made unique within the
+/// table when two would share it.
+fn unnamed(taken: &mut Vec<String>, table: &str, columns: &[String], kind: NameKind) -> String {
+    let base = derived_name(table, columns, kind);
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
 }
 
 /// A foreign key's pragma rows: referenced table, columns, referenced
 /// columns, delete action, update action.
 type FkRows = (String, Vec<String>, Vec<String>, OnDelete, String);
 
-/// Reads every user table.
+/// Reads every user table, or with `only` just those tables.
 #[cfg(feature = "sqlite")]
-pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbError> {
+pub(crate) async fn introspect(
+    db: &mut SqliteDatabase,
+    only: Option<&[String]>,
+) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
+    // The tables read: all, or those of a JSON list bound as the one parameter.
+    let (filter, params) = match only {
+        None => (String::new(), vec![]),
+        Some(names) => (
+            " AND m.name IN (SELECT value FROM json_each(?))".to_string(),
+            vec![Value::Text(json_list(names))],
+        ),
+    };
     let tables = db
         .query(
             &format!(
-                "SELECT m.name, m.sql FROM sqlite_master m WHERE {USER_TABLES} ORDER BY m.name"
+                "SELECT m.name, m.sql FROM sqlite_master m WHERE {USER_TABLES}{filter} ORDER BY m.name"
             ),
-            &[],
+            &params,
         )
         .await
         .map_err(ie)?;
@@ -248,9 +273,9 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
         .query(
             &format!(
                 "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
-                 FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE {USER_TABLES} ORDER BY m.name, p.cid"
+                 FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE {USER_TABLES}{filter} ORDER BY m.name, p.cid"
             ),
-            &[],
+            &params,
         )
         .await
         .map_err(ie)?;
@@ -258,9 +283,9 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
         .query(
             &format!(
                 "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_delete, f.on_update \
-                 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE {USER_TABLES} ORDER BY m.name, f.id, f.seq"
+                 FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE {USER_TABLES}{filter} ORDER BY m.name, f.id, f.seq"
             ),
-            &[],
+            &params,
         )
         .await
         .map_err(ie)?;
@@ -271,30 +296,75 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
                  FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
                  JOIN pragma_index_xinfo(il.name) ix ON ix.seqno = ii.seqno \
                  LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = il.name \
-                 WHERE {USER_TABLES} ORDER BY m.name, il.name, ii.seqno"
+                 WHERE {USER_TABLES}{filter} ORDER BY m.name, il.name, ii.seqno"
             ),
-            &[],
+            &params,
         )
         .await
         .map_err(ie)?;
+    Ok(catalog_from_rows(&tables, &columns, &fks, &indexes))
+}
 
+/// `["a","b"]` for names, as `json_each` reads them.
+fn json_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let mut q = String::from('"');
+            for c in n.chars() {
+                match c {
+                    '"' => q.push_str("\\\""),
+                    '\\' => q.push_str("\\\\"),
+                    c if (c as u32) < 0x20 => q.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => q.push(c),
+                }
+            }
+            q.push('"');
+            q
+        })
+        .collect();
+    format!("[{}]", quoted.join(","))
+}
+
+/// The catalog the four queries' rows describe. A table whose stored
+/// definition does not parse is left out and named in
+/// [`Catalog::unreadable`], so one odd table does not hide the others.
+fn catalog_from_rows(
+    tables: &[Vec<Value>],
+    columns: &[Vec<Value>],
+    fks: &[Vec<Value>],
+    indexes: &[Vec<Value>],
+) -> Catalog {
     let mut catalog = Catalog::default();
+    let mut parsed_of: BTreeMap<String, Parsed> = BTreeMap::new();
     let mut sql_of: BTreeMap<String, String> = BTreeMap::new();
-    for row in &tables {
+    for row in tables {
         let name = text(&row[0]);
-        sql_of.insert(name.clone(), text(&row[1]));
-        catalog.tables.insert(name, CatalogTable::default());
+        let sql = text(&row[1]);
+        match parse_table(&sql) {
+            Ok(parsed) => {
+                parsed_of.insert(name.clone(), parsed);
+                sql_of.insert(name.clone(), sql);
+                catalog.tables.insert(name, CatalogTable::default());
+            }
+            Err(e) => {
+                catalog
+                    .unreadable
+                    .insert(name, format!("remodel cannot parse its definition ({e})"));
+            }
+        }
     }
 
     let mut pk_order: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
-    for row in &columns {
+    let mut declared: BTreeMap<(String, String), String> = BTreeMap::new();
+    for row in columns {
         let (table, col) = (text(&row[0]), text(&row[1]));
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
         if int(&row[6]) != 0 {
             // A generated column (hidden 2 or 3) is not a field: kept as a fact.
-            t.unmodelled.insert(
+            t.add_fact(
                 format!("column {col}"),
                 Unmodelled::new(
                     format!("is a generated column of type {}", text(&row[2])),
@@ -308,6 +378,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
             Value::Null => None,
             v => parse_default(&text(v), &ty),
         };
+        declared.insert((table.clone(), col.clone()), text(&row[2]));
         t.column_order.0.push(col.clone());
         t.columns.insert(
             col.clone(),
@@ -316,6 +387,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
                 null: int(&row[3]) == 0,
                 default,
                 comment: None,
+                auto: Auto::No,
             },
         );
         if int(&row[5]) > 0 {
@@ -329,25 +401,34 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
             .get_mut(&table)
             .expect("pk rows come from known tables");
         t.primary_key = cols.into_iter().map(|(_, c)| c).collect();
-        let autoinc = sql_of
-            .get(&table)
-            .is_some_and(|s| s.to_ascii_uppercase().contains("AUTOINCREMENT"));
-        if autoinc && t.primary_key.len() == 1 {
-            t.auto_increment = Some(t.primary_key[0].clone());
+        let parsed = &parsed_of[&table];
+        t.primary_key_name = Some(
+            parsed
+                .pk_name
+                .clone()
+                .unwrap_or_else(|| derived_name(&table, &t.primary_key, NameKind::PrimaryKey)),
+        );
+        // A single INTEGER key of a rowid table is the row id; AUTOINCREMENT
+        // (allowed only there) keeps ids of deleted rows from coming back.
+        if let [key] = t.primary_key.as_slice()
+            && declared
+                .get(&(table.clone(), key.clone()))
+                .is_some_and(|d| d.trim().eq_ignore_ascii_case("INTEGER"))
+            && !parsed.options.contains(&"WITHOUT ROWID")
+        {
+            let autoinc = sql_of[&table]
+                .to_ascii_uppercase()
+                .contains("AUTOINCREMENT");
+            let key = key.clone();
+            if let Some(c) = t.columns.get_mut(&key) {
+                c.auto = if autoinc { Auto::Yes } else { Auto::RowId };
+            }
         }
-    }
-
-    let mut named_of: BTreeMap<String, Named> = BTreeMap::new();
-    for (table, sql) in &sql_of {
-        let named = parse_constraints(table, sql).map_err(|e| {
-            DbError::Introspect(format!("cannot parse the definition of table {table}: {e}"))
-        })?;
-        named_of.insert(table.clone(), named);
     }
 
     // Foreign keys: pragma rows grouped by id, named from the parsed text.
     let mut grouped: BTreeMap<(String, i64), FkRows> = BTreeMap::new();
-    for row in &fks {
+    for row in fks {
         let entry = grouped
             .entry((text(&row[0]), int(&row[1])))
             .or_insert_with(|| {
@@ -362,7 +443,20 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
         entry.1.push(text(&row[3]));
         entry.2.push(text(&row[4]));
     }
-    for ((table, id), (ref_table, cols, mut ref_cols, on_delete, on_update)) in grouped {
+    let mut taken: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (table, parsed) in &parsed_of {
+        let names = taken.entry(table.clone()).or_default();
+        names.extend(parsed.fks.iter().filter_map(|(_, n, _)| n.clone()));
+        names.extend(parsed.uniques.iter().filter_map(|(_, n)| n.clone()));
+        names.extend(parsed.checks.iter().filter_map(|(n, _)| n.clone()));
+    }
+    // Pragma ids count foreign keys from the last one written.
+    for ((table, _), (ref_table, cols, mut ref_cols, on_delete, on_update)) in
+        grouped.into_iter().rev()
+    {
+        let Some(parsed) = parsed_of.get_mut(&table) else {
+            continue;
+        };
         // `to` is NULL when the reference names no column: the target's primary key.
         if ref_cols.iter().all(String::is_empty) {
             ref_cols = catalog
@@ -371,17 +465,25 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
                 .map(|t| t.primary_key.clone())
                 .unwrap_or_default();
         }
-        let name = named_of
-            .get(&table)
-            .and_then(|n| n.fks.iter().find(|(c, _, _)| *c == cols))
-            .map(|(_, n, _)| n.clone())
-            .unwrap_or_else(|| format!("{table}_fk_{id}"));
+        let found = parsed.fks.iter().position(|(c, _, _)| *c == cols);
+        let (named, deferrable) = match found.map(|i| parsed.fks.remove(i)) {
+            Some((_, n, d)) => (n, d),
+            None => (None, None),
+        };
+        let names = taken.entry(table.clone()).or_default();
+        let name = named.unwrap_or_else(|| unnamed(names, &table, &cols, NameKind::ForeignKey));
         if let Some(t) = catalog.tables.get_mut(&table) {
             let update = on_update.to_ascii_uppercase();
             if !update.is_empty() && update != "NO ACTION" {
-                t.unmodelled.insert(
+                t.add_fact(
                     format!("foreign key {name}"),
                     Unmodelled::new(format!("has ON UPDATE {update}"), &[&name]),
+                );
+            }
+            if let Some(d) = deferrable {
+                t.add_fact(
+                    format!("foreign key {name}"),
+                    Unmodelled::new(format!("is {d}"), &[&name]),
                 );
             }
             t.foreign_keys.insert(
@@ -401,8 +503,11 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     // Expression, partial and descending indexes, which no model can
     // declare, are kept only as facts, with their definition.
     let mut unmodelled: BTreeMap<(String, String), String> = BTreeMap::new();
-    for row in &indexes {
+    for row in indexes {
         let key = (text(&row[0]), text(&row[1]));
+        if !catalog.tables.contains_key(&key.0) {
+            continue;
+        }
         if matches!(row[4], Value::Null) || int(&row[5]) != 0 || int(&row[6]) != 0 {
             unmodelled.insert(key.clone(), text(&row[7]));
         }
@@ -414,7 +519,7 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
     idx.retain(|key, _| !unmodelled.contains_key(key));
     for ((table, index), sql) in unmodelled {
         if let Some(t) = catalog.tables.get_mut(&table) {
-            t.unmodelled.insert(
+            t.add_fact(
                 format!("index {index}"),
                 Unmodelled::new(format!("is `{sql}`"), &[&index]),
             );
@@ -435,25 +540,44 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
                 );
             }
             "u" => {
-                let name = named_of
-                    .get(&table)
-                    .and_then(|n| n.uniques.iter().find(|(c, _)| *c == cols))
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or(index);
+                let parsed = parsed_of.get_mut(&table).expect("a parsed table");
+                let found = parsed.uniques.iter().position(|(c, _)| *c == cols);
+                let named = found.and_then(|i| parsed.uniques.remove(i).1);
+                let names = taken.entry(table.clone()).or_default();
+                let name = named.unwrap_or_else(|| unnamed(names, &table, &cols, NameKind::Unique));
                 t.uniques.insert(name, cols);
             }
             _ => {}
         }
     }
-    for (table, named) in named_of {
+    for (table, parsed) in parsed_of {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
-        for (name, e) in named.checks {
-            t.checks.insert(name, expr::normalize(&e).unwrap_or(e));
+        for (name, e) in parsed.checks {
+            let e = expr::normalize(&e).unwrap_or(e);
+            let name = name.unwrap_or_else(|| {
+                let cols = expr::columns(&e).unwrap_or_default();
+                unnamed(
+                    taken.entry(table.clone()).or_default(),
+                    &table,
+                    &cols,
+                    NameKind::Check,
+                )
+            });
+            t.checks.insert(name, e);
+        }
+        for (col, collation) in parsed.collations {
+            t.add_fact(
+                format!("column {col}"),
+                Unmodelled::new(format!("has COLLATE {collation}"), &[&table, &col]),
+            );
+        }
+        for option in parsed.options {
+            t.add_fact("table", Unmodelled::new(format!("is {option}"), &[&table]));
         }
     }
-    Ok(catalog)
+    catalog
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ pub use connection::SqliteDatabase;
 use crate::{Capabilities, Dialect, DialectKind, MigrationNotes, RenderError, Statement};
 use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
-use remodel_model::{ColumnType, Field, Schema};
+use remodel_model::catalog::CatalogTable;
+use remodel_model::names::{NameKind, derived_name};
+use remodel_model::{Auto, ColumnType, Field, Schema};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,10 +73,11 @@ impl Dialect for SqliteDialect {
     }
 
     fn normalize(&self, catalog: &mut Catalog) {
-        for t in catalog.tables.values_mut() {
+        for (table, t) in catalog.tables.iter_mut() {
             // SQLite keeps no comments.
             t.comment = None;
             let key = t.primary_key.clone();
+            legacy_constraint_names(table, t);
             for (name, c) in t.columns.iter_mut() {
                 c.comment = None;
                 // SQLite lets a key column be declared without NOT NULL (and
@@ -85,6 +88,14 @@ impl Dialect for SqliteDialect {
                 // A raw type SQLite spells like one of ours reads back as ours.
                 if let ColumnType::Raw(text) = &c.ty {
                     c.ty = introspect::parse_type(text);
+                }
+                // A sequence key is rendered AUTOINCREMENT; and a single
+                // INTEGER key is the row id whatever the model calls it.
+                if c.auto == Auto::Sequence {
+                    c.auto = Auto::Yes;
+                }
+                if key == [name.as_str()] && c.ty == ColumnType::Integer && c.auto == Auto::No {
+                    c.auto = Auto::RowId;
                 }
                 // REAL holds both f32 and f64.
                 if c.ty == ColumnType::Real {
@@ -98,6 +109,57 @@ impl Dialect for SqliteDialect {
             }
         }
     }
+}
+
+/// Reads the names an earlier remodel gave unnamed SQLite constraints
+/// (`<table>_fk_<n>`, `<table>_unique_<n>`, `<table>_check_<n>`, numbered by
+/// position, so they changed whenever the table did) as the names unnamed
+/// constraints read back as now: the derived ones. Models that `inspectdb`
+/// printed with such names then stay equal to the database.
+fn legacy_constraint_names(table: &str, t: &mut CatalogTable) {
+    let legacy = |name: &str, kind: &str| {
+        name.strip_prefix(table)
+            .and_then(|r| r.strip_prefix('_'))
+            .and_then(|r| r.strip_prefix(kind))
+            .and_then(|r| r.strip_prefix('_'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    fn rename<V>(
+        map: &mut std::collections::BTreeMap<String, V>,
+        is_legacy: impl Fn(&str) -> bool,
+        derive: impl Fn(&V) -> String,
+    ) {
+        let names: Vec<String> = map.keys().filter(|n| is_legacy(n)).cloned().collect();
+        for old in names {
+            let value = map.remove(&old).expect("listed above");
+            let base = derive(&value);
+            let mut name = base.clone();
+            let mut n = 2;
+            while map.contains_key(&name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            map.insert(name, value);
+        }
+    }
+    rename(
+        &mut t.foreign_keys,
+        |n| legacy(n, "fk"),
+        |fk| derived_name(table, &fk.columns, NameKind::ForeignKey),
+    );
+    rename(
+        &mut t.uniques,
+        |n| legacy(n, "unique"),
+        |cols| derived_name(table, cols, NameKind::Unique),
+    );
+    rename(
+        &mut t.checks,
+        |n| legacy(n, "check"),
+        |e| {
+            let cols = remodel_model::expr::columns(e).unwrap_or_default();
+            derived_name(table, &cols, NameKind::Check)
+        },
+    );
 }
 
 #[cfg(all(test, feature = "sqlite"))]

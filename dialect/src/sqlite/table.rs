@@ -4,7 +4,9 @@
 
 use crate::literal::{default_sql, literal};
 use crate::{Guard, RenderError, Statement};
-use remodel_model::{ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr};
+use remodel_model::{
+    Auto, ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr,
+};
 use std::collections::BTreeMap;
 
 pub(crate) fn q(ident: &str) -> String {
@@ -23,6 +25,8 @@ enum Pk {
     Plain,
     /// `PRIMARY KEY AUTOINCREMENT` (the column is INTEGER).
     Auto,
+    /// `INTEGER PRIMARY KEY` without AUTOINCREMENT: the row id (`auto = "rowid"`).
+    RowId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +35,16 @@ pub(crate) struct ColumnSql {
     ty: String,
     not_null: bool,
     pk: Pk,
+    /// The name of a single-column primary key given with `pk_name`.
+    pk_name: Option<String>,
     default: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ConstraintSql {
     PrimaryKey {
+        /// Given with `pk_name`; SQLite names an unnamed key nothing.
+        name: Option<String>,
         columns: Vec<String>,
     },
     Unique {
@@ -59,7 +67,7 @@ pub(crate) enum ConstraintSql {
 impl ConstraintSql {
     fn columns(&self) -> Vec<String> {
         match self {
-            ConstraintSql::PrimaryKey { columns } | ConstraintSql::Unique { columns, .. } => {
+            ConstraintSql::PrimaryKey { columns, .. } | ConstraintSql::Unique { columns, .. } => {
                 columns.clone()
             }
             ConstraintSql::ForeignKey { column, .. } => vec![column.clone()],
@@ -69,7 +77,13 @@ impl ConstraintSql {
 
     fn sql(&self) -> String {
         match self {
-            ConstraintSql::PrimaryKey { columns } => format!("PRIMARY KEY ({})", q_list(columns)),
+            ConstraintSql::PrimaryKey { name, columns } => format!(
+                "{}PRIMARY KEY ({})",
+                name.as_ref()
+                    .map(|n| format!("CONSTRAINT {} ", q(n)))
+                    .unwrap_or_default(),
+                q_list(columns)
+            ),
             ConstraintSql::Unique { name, columns } => {
                 format!("CONSTRAINT {} UNIQUE ({})", q(name), q_list(columns))
             }
@@ -139,7 +153,7 @@ pub(crate) struct TableSql {
 /// The SQLite column type of a field (DESIGN §2's normative table).
 pub(crate) fn column_type(f: &Field) -> String {
     use remodel_model::ColumnType as T;
-    if f.auto {
+    if f.auto.is_auto() && f.primary_key {
         // Only `INTEGER PRIMARY KEY` aliases the rowid and takes AUTOINCREMENT.
         return "INTEGER".into();
     }
@@ -181,16 +195,27 @@ impl TableSql {
         let mut indexes = Vec::new();
         for f in &t.fields {
             let col = f.column_name().to_string();
-            let pk_mode = match &single_pk {
-                Some(p) if *p == f.name && f.auto => Pk::Auto,
-                Some(p) if *p == f.name => Pk::Plain,
-                _ => Pk::No,
+            let is_key = single_pk.as_deref() == Some(f.name.as_str());
+            if f.auto.is_auto() && !is_key {
+                return Err(RenderError(format!(
+                    "SQLite cannot number field `{}` of {}: only the primary key takes generated values there (auto = \"sequence\" on another field is a PostgreSQL form)",
+                    f.name,
+                    t.key()
+                )));
+            }
+            let pk_mode = match f.auto {
+                _ if !is_key => Pk::No,
+                Auto::No => Pk::Plain,
+                Auto::RowId => Pk::RowId,
+                // A sequence never gives an id twice, as AUTOINCREMENT.
+                Auto::Yes | Auto::Sequence => Pk::Auto,
             };
             columns.push(ColumnSql {
                 name: col.clone(),
                 ty: column_type(f),
                 not_null: !f.null,
                 pk: pk_mode,
+                pk_name: if is_key { t.pk_name.clone() } else { None },
                 default: f.default.as_ref().map(|d| sqlite_default(d, f)),
             });
             if let Some(name) = t.field_unique_name(f) {
@@ -221,6 +246,7 @@ impl TableSql {
             constraints.insert(
                 0,
                 ConstraintSql::PrimaryKey {
+                    name: t.pk_name.clone(),
                     columns: t.columns_of(&pk),
                 },
             );
@@ -258,9 +284,14 @@ impl TableSql {
         if c.not_null {
             s.push_str(" NOT NULL");
         }
+        if c.pk != Pk::No
+            && let Some(n) = &c.pk_name
+        {
+            s.push_str(&format!(" CONSTRAINT {}", q(n)));
+        }
         match c.pk {
             Pk::No => {}
-            Pk::Plain => s.push_str(" PRIMARY KEY"),
+            Pk::Plain | Pk::RowId => s.push_str(" PRIMARY KEY"),
             Pk::Auto => s.push_str(" PRIMARY KEY AUTOINCREMENT"),
         }
         if let Some(d) = &c.default {
@@ -311,9 +342,8 @@ impl TableSql {
         }
         for c in &mut t.constraints {
             match c {
-                ConstraintSql::PrimaryKey { columns } | ConstraintSql::Unique { columns, .. } => {
-                    *columns = ren_all(columns)
-                }
+                ConstraintSql::PrimaryKey { columns, .. }
+                | ConstraintSql::Unique { columns, .. } => *columns = ren_all(columns),
                 ConstraintSql::ForeignKey {
                     column,
                     ref_table,

@@ -11,7 +11,7 @@ use remodel_model::{
 fn id() -> Field {
     let mut f = Field::new("id", ColumnType::BigInt);
     f.primary_key = true;
-    f.auto = true;
+    f.auto = remodel_model::Auto::Yes;
     f
 }
 
@@ -727,4 +727,201 @@ async fn a_failing_batch_names_the_statement_that_failed_and_nothing_after_it_ru
     db.run_all(&refs[..4]).await.unwrap();
     db.commit_migration(true).await.unwrap();
     assert_eq!(count(db, "SELECT count(*) FROM t").await, 3);
+}
+
+/// The clinic's patient with a row-id key (`auto = "rowid"`) named with `pk_name`.
+fn rowid_patient(from: &Schema) -> Schema {
+    let mut to = from.clone();
+    let p = to.table_mut("patients.Patient").unwrap();
+    p.field_mut("id").unwrap().auto = remodel_model::Auto::RowId;
+    p.pk_name = Some("PK_Patient".into());
+    to
+}
+
+#[tokio::test]
+async fn a_row_id_key_and_a_named_key_are_created_as_the_model_says() {
+    let s = rowid_patient(&clinic());
+    let op = Op::CreateModel {
+        table: s.tables["patients.Patient"].clone(),
+    };
+    let sql = SqliteDialect.render(&op, &s, &s).unwrap()[0].sql.clone();
+    assert!(
+        sql.contains("\"id\" INTEGER NOT NULL CONSTRAINT \"PK_Patient\" PRIMARY KEY,"),
+        "{sql}"
+    );
+    let mut composite = Table::new("patients", "Pair");
+    composite.fields = vec![
+        Field::new("a", ColumnType::Integer),
+        Field::new("b", ColumnType::Integer),
+    ];
+    composite.composite_primary_key = vec!["a".into(), "b".into()];
+    composite.pk_name = Some("pair_key".into());
+    let s = schema(vec![composite.clone()]);
+    let sql = SqliteDialect
+        .render(&Op::CreateModel { table: composite }, &s, &s)
+        .unwrap()[0]
+        .sql
+        .clone();
+    assert!(
+        sql.contains("CONSTRAINT \"pair_key\" PRIMARY KEY (\"a\", \"b\")"),
+        "{sql}"
+    );
+}
+
+#[tokio::test]
+async fn a_rebuild_keeps_a_row_id_key_and_its_name() {
+    let mut h = open().await;
+    let s = rowid_patient(&clinic());
+    migrate(&mut h.db, &Schema::default(), &s, &Answers::default()).await;
+    h.db.execute(
+        "INSERT INTO patient (nombre, edad, documento) VALUES ('Ana', 30, 'A1'), ('Luis', 40, 'B2')",
+        &[],
+    )
+    .await
+    .unwrap();
+    let to = widen_nombre(&s);
+    let ops = migrate(&mut h.db, &s, &to, &Answers::default()).await;
+    assert!(matches!(ops[..], [Op::AlterField { .. }]));
+    let sql =
+        h.db.query("SELECT sql FROM sqlite_master WHERE name = 'patient'", &[])
+            .await
+            .unwrap()[0][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    assert!(
+        sql.contains("\"id\" INTEGER NOT NULL CONSTRAINT \"PK_Patient\" PRIMARY KEY,")
+            && !sql.contains("AUTOINCREMENT"),
+        "the rebuilt table keeps its row-id key: {sql}"
+    );
+    // A row id: an insert without an id gets one, and an id freed by a
+    // delete of the last row is given again (no AUTOINCREMENT).
+    h.db.execute("DELETE FROM patient WHERE id = 2", &[])
+        .await
+        .unwrap();
+    h.db.execute(
+        "INSERT INTO patient (nombre, edad, documento) VALUES ('Eva', 1, 'C3')",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&mut h.db, "SELECT max(id) FROM patient").await, 2);
+    assert_eq!(
+        count(
+            &mut h.db,
+            "SELECT count(*) FROM sqlite_sequence WHERE name = 'patient'"
+        )
+        .await,
+        0,
+        "patient has no AUTOINCREMENT counter"
+    );
+}
+
+#[tokio::test]
+async fn key_forms_read_back_as_the_model_says() {
+    let mut h = open().await;
+    h.db.execute(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY); \
+         CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT); \
+         CREATE TABLE b (id BIGINT PRIMARY KEY); \
+         CREATE TABLE w (id INTEGER PRIMARY KEY) WITHOUT ROWID; \
+         CREATE TABLE n (id INTEGER NOT NULL, CONSTRAINT [PK_N] PRIMARY KEY (id)); \
+         CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), \
+             q_id INTEGER, name TEXT COLLATE NOCASE, UNIQUE (name), CHECK (id > 0), \
+             FOREIGN KEY (q_id) REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let c = h.db.introspect().await.unwrap();
+    let auto = |t: &str| c.tables[t].columns["id"].auto;
+    use remodel_model::Auto;
+    assert_eq!(auto("p"), Auto::RowId);
+    assert_eq!(auto("a"), Auto::Yes);
+    assert_eq!(auto("b"), Auto::No);
+    assert_eq!(auto("w"), Auto::No, "WITHOUT ROWID has no row id");
+    assert_eq!(auto("n"), Auto::RowId);
+    assert_eq!(c.tables["n"].primary_key_name.as_deref(), Some("PK_N"));
+    assert_eq!(c.tables["p"].primary_key_name.as_deref(), Some("p_id_pkey"));
+    // Unnamed constraints read back with the names a model derives.
+    let t = &c.tables["c"];
+    assert_eq!(
+        t.foreign_keys.keys().collect::<Vec<_>>(),
+        ["c_p_id_fk", "c_q_id_fk"]
+    );
+    assert_eq!(t.uniques.keys().collect::<Vec<_>>(), ["c_name_uniq"]);
+    assert_eq!(t.checks.keys().collect::<Vec<_>>(), ["c_id_check"]);
+    // What no model can say yet is a fact of the table.
+    let facts: Vec<String> = t
+        .unmodelled
+        .iter()
+        .map(|(k, u)| format!("{k} {}", u.what))
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            "column name has COLLATE NOCASE",
+            "foreign key c_q_id_fk is DEFERRABLE INITIALLY DEFERRED",
+        ]
+    );
+    let w: Vec<String> = c.tables["w"]
+        .unmodelled
+        .iter()
+        .map(|(k, u)| format!("{k} {}", u.what))
+        .collect();
+    assert_eq!(w, ["table is WITHOUT ROWID"]);
+}
+
+#[tokio::test]
+async fn a_table_whose_definition_does_not_parse_is_named_and_the_others_read() {
+    let mut h = open().await;
+    h.db.execute(
+        "CREATE TABLE film (id INTEGER PRIMARY KEY, d BLOB SUB_TYPE TEXT); \
+         CREATE TABLE actor (id INTEGER PRIMARY KEY)",
+        &[],
+    )
+    .await
+    .unwrap();
+    let c = h.db.introspect().await.unwrap();
+    assert_eq!(c.tables.keys().collect::<Vec<_>>(), ["actor"]);
+    assert!(
+        c.unreadable["film"].starts_with("remodel cannot parse its definition"),
+        "{:?}",
+        c.unreadable
+    );
+    let only = h.db.introspect_tables(&["actor".into()]).await.unwrap();
+    assert_eq!(only.tables.keys().collect::<Vec<_>>(), ["actor"]);
+    assert!(only.unreadable.is_empty());
+}
+
+#[test]
+fn names_an_earlier_remodel_gave_unnamed_constraints_read_as_derived() {
+    let mut c = remodel_model::catalog::Catalog::default();
+    let mut t = remodel_model::catalog::CatalogTable::default();
+    t.foreign_keys.insert(
+        "album_fk_5".into(),
+        remodel_model::catalog::CatalogForeignKey {
+            columns: vec!["artist_id".into()],
+            ref_table: "artist".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: OnDelete::NoAction,
+        },
+    );
+    t.uniques
+        .insert("album_unique_2".into(), vec!["title".into()]);
+    t.checks.insert("album_check_3".into(), "year > 0".into());
+    t.checks
+        .insert("album_year_check".into(), "year < 3000".into());
+    c.tables.insert("album".into(), t);
+    SqliteDialect.normalize(&mut c);
+    let t = &c.tables["album"];
+    assert_eq!(
+        t.foreign_keys.keys().collect::<Vec<_>>(),
+        ["album_artist_id_fk"]
+    );
+    assert_eq!(t.uniques.keys().collect::<Vec<_>>(), ["album_title_uniq"]);
+    assert_eq!(
+        t.checks.keys().collect::<Vec<_>>(),
+        ["album_year_check", "album_year_check_2"]
+    );
 }

@@ -5,7 +5,7 @@ fn ingreso() -> Table {
     let mut t = Table::new("patients", "Ingreso");
     let mut id = Field::new("id", ColumnType::BigInt);
     id.primary_key = true;
-    id.auto = true;
+    id.auto = remodel_model::Auto::Yes;
     t.fields.push(id);
     let mut p = Field::new("paciente_id", ColumnType::BigInt);
     p.references = Some(Reference {
@@ -411,4 +411,79 @@ reverse_sql.postgres = "DROP INDEX a"
         reverse_sql.as_ref().and_then(|r| r.for_dialect("sqlite")),
         Some("DROP INDEX a")
     );
+}
+
+#[test]
+fn key_forms_and_a_key_name_are_written_only_when_set_and_read_back() {
+    use remodel_model::Auto;
+    let mut t = ingreso();
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(
+        plain.contains(r#"{ name = "id", type = "bigint", primary_key = true, auto = true }"#)
+            && !plain.contains("pk_name"),
+        "{plain}"
+    );
+    t.fields[0].auto = Auto::RowId;
+    t.pk_name = Some("PK_Ingreso".into());
+    let mut turno = Field::new("turno", ColumnType::Integer);
+    turno.auto = Auto::Sequence;
+    let f = file(vec![
+        Op::CreateModel { table: t.clone() },
+        Op::AddField {
+            model: "patients.Ingreso".into(),
+            field: turno,
+            preserve_default: true,
+        },
+    ]);
+    let text = f.to_toml(&Schema::default());
+    for want in [
+        r#"{ name = "id", type = "bigint", primary_key = true, auto = "rowid" }"#,
+        "pk_name = \"PK_Ingreso\"\n",
+        r#"field = { name = "turno", type = "integer", auto = "sequence" }"#,
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    // A name equal to the derived one is the derived one.
+    let derived = text.replace("PK_Ingreso", "ingreso_id_pkey");
+    let back = parse(&derived, "patients").unwrap();
+    let Some(ops) = back.operations else {
+        panic!("operations")
+    };
+    let Op::CreateModel { table } = &ops[0] else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(table.pk_name, None);
+}
+
+#[test]
+fn a_key_form_must_be_one_remodel_knows_on_a_field_that_can_have_it() {
+    let field = |f: &str| {
+        format!(
+            "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = {f}\n"
+        )
+    };
+    for (f, want) in [
+        (
+            r#"{ name = "x", type = "integer", auto = "serial" }"#,
+            r#"field `x`: `auto = "serial"` is not a key form ("rowid" or "sequence")"#,
+        ),
+        (
+            r#"{ name = "x", type = "integer", auto = 1 }"#,
+            r#"field `x`: `auto` must be true, false, "rowid" or "sequence""#,
+        ),
+        (
+            r#"{ name = "x", type = "text", auto = "sequence" }"#,
+            "field `x`: `auto` needs an integer field",
+        ),
+        (
+            r#"{ name = "x", type = "integer", auto = "rowid" }"#,
+            "field `x`: `auto` needs the primary key",
+        ),
+    ] {
+        let p = problem(&field(f));
+        assert!(p.message.contains(want), "{f}: {p:?}");
+    }
 }

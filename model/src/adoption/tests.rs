@@ -1,7 +1,7 @@
 use super::*;
 use crate::catalog::CatalogIndex;
 use crate::default::{ColumnDefault, Literal};
-use crate::schema::OnDelete;
+use crate::schema::{Auto, OnDelete};
 use crate::types::ColumnType;
 
 fn none(_: &mut Catalog) {}
@@ -11,7 +11,7 @@ fn guide() -> Schema {
     let mut p = Table::new("patients", "Patient");
     let mut id = Field::new("id", ColumnType::BigInt);
     id.primary_key = true;
-    id.auto = true;
+    id.auto = Auto::Yes;
     p.fields.push(id);
     p.fields
         .push(Field::new("nombre", ColumnType::Varchar(100)));
@@ -41,7 +41,7 @@ fn guide() -> Schema {
     let mut i = Table::new("patients", "Ingreso");
     let mut id = Field::new("id", ColumnType::BigInt);
     id.primary_key = true;
-    id.auto = true;
+    id.auto = Auto::Yes;
     i.fields.push(id);
     let mut fk = Field::new("paciente_id", ColumnType::BigInt);
     fk.index = true;
@@ -106,6 +106,7 @@ fn out_of_band_changes_take_the_databases_form() {
             null: true,
             default: None,
             comment: None,
+            auto: Auto::No,
         },
     );
     p.columns.remove("estado");
@@ -170,6 +171,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
                 null: false,
                 default: None,
                 comment: None,
+                auto: Auto::No,
             },
         );
     }
@@ -208,7 +210,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
         t.field("weird_name").unwrap().column.as_deref(),
         Some("Weird Name")
     );
-    assert!(t.field("id").unwrap().primary_key && !t.field("id").unwrap().auto);
+    assert!(t.field("id").unwrap().primary_key && !t.field("id").unwrap().auto.is_auto());
     let r = t.field("patient_id").unwrap().references.clone().unwrap();
     assert_eq!(r.model, "patients.Patient");
     assert_eq!(r.to_field, None);
@@ -233,7 +235,6 @@ fn names_for_tables_and_columns() {
 fn an_auto_increment_key_no_model_can_declare_is_reported() {
     let mut t = CatalogTable {
         primary_key: vec!["id".into()],
-        auto_increment: Some("id".into()),
         ..Default::default()
     };
     t.columns.insert(
@@ -243,6 +244,7 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
             null: false,
             default: None,
             comment: None,
+            auto: Auto::Yes,
         },
     );
     let mut live = Catalog::default();

@@ -2,6 +2,7 @@
 
 use super::{Errors, suggest};
 use crate::default::Literal;
+use crate::schema::Auto;
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
@@ -42,12 +43,13 @@ pub(crate) const MODEL_KEYS: &[&str] = &[
     "unique",
     "check",
     "primary_key",
+    "pk_name",
 ];
 
 #[derive(Default)]
 pub(crate) struct FieldAttrs {
     pub primary_key: Spanned<bool>,
-    pub auto: Spanned<bool>,
+    pub auto: Spanned<Auto>,
     pub unique: Spanned<bool>,
     pub index: Spanned<bool>,
     pub skip: Spanned<bool>,
@@ -104,6 +106,7 @@ pub(crate) struct ModelAttrs {
     pub uniques: Vec<(UniqueAttr, Span)>,
     pub checks: Vec<(CheckAttr, Span)>,
     pub primary_key: Spanned<Vec<(String, Span)>>,
+    pub pk_name: Spanned<String>,
 }
 
 fn key_of(meta: &ParseNestedMeta) -> String {
@@ -133,6 +136,25 @@ fn flag(meta: &ParseNestedMeta) -> syn::Result<bool> {
         Ok(lit.value)
     } else {
         Ok(true)
+    }
+}
+
+/// `auto` alone or `= true|false`, or a key form `= "rowid"|"sequence"`.
+fn auto_value(meta: &ParseNestedMeta) -> syn::Result<Auto> {
+    if !meta.input.peek(Token![=]) {
+        return Ok(Auto::Yes);
+    }
+    let lit: Lit = meta.value()?.parse()?;
+    let bad = |span: Span| {
+        syn::Error::new(
+            span,
+            "`auto` takes true or false, or a key form: auto = \"rowid\" (SQLite's row-id key), auto = \"sequence\" (a PostgreSQL sequence default)",
+        )
+    };
+    match &lit {
+        Lit::Bool(b) => Ok(Auto::from_flag(b.value)),
+        Lit::Str(s) => Auto::parse(&s.value()).ok_or_else(|| bad(s.span())),
+        other => Err(bad(other.span())),
     }
 }
 
@@ -263,7 +285,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
             out.given.push((known, ks));
             match known {
                 "primary_key" => set(&mut out.primary_key, (flag(&meta)?, ks), known, ks, errs),
-                "auto" => set(&mut out.auto, (flag(&meta)?, ks), known, ks, errs),
+                "auto" => set(&mut out.auto, (auto_value(&meta)?, ks), known, ks, errs),
                 "unique" => set(&mut out.unique, (flag(&meta)?, ks), known, ks, errs),
                 "index" => set(&mut out.index, (flag(&meta)?, ks), known, ks, errs),
                 "skip" => set(&mut out.skip, (flag(&meta)?, ks), known, ks, errs),
@@ -393,6 +415,7 @@ pub(crate) fn model_attrs(attrs: &[Attribute], errs: &mut Errors) -> ModelAttrs 
                 "table" => set(&mut out.table, string(&meta)?, "table", ks, errs),
                 "comment" => set(&mut out.comment, string(&meta)?, "comment", ks, errs),
                 "managed" => set(&mut out.managed, (flag(&meta)?, ks), "managed", ks, errs),
+                "pk_name" => set(&mut out.pk_name, string(&meta)?, "pk_name", ks, errs),
                 "renamed_from" => set(
                     &mut out.renamed_from,
                     string(&meta)?,

@@ -10,7 +10,7 @@ mod rust_type;
 use crate::def::TableDef;
 use crate::default::ColumnDefault;
 use crate::expr;
-use crate::schema::{Constraint, Field, Index, OnDelete, Reference, Table};
+use crate::schema::{Auto, Constraint, Field, Index, OnDelete, Reference, Table};
 use crate::types::{ColumnType, check_decimal};
 use attrs::{FieldAttrs, ModelAttrs};
 use proc_macro2::Span;
@@ -331,22 +331,43 @@ fn read_field(
                 None,
             );
         }
-        Some((_, span)) if !field.primary_key => {
+        // Only a sequence default can number a column that is not the key.
+        Some((form, span)) if !field.primary_key && *form != Auto::Sequence => {
             errs.push(
                 *span,
                 format!("`auto` does not apply to field `{name}`: it is not the primary key"),
-                None,
+                Some(if form.is_auto() {
+                    "only auto = \"sequence\" (a PostgreSQL sequence default) numbers a field that is not the key".into()
+                } else {
+                    "remove it: only keys auto-increment".into()
+                }),
             );
         }
-        Some((true, span)) if !is_int && column_type.is_some() => {
+        Some((form, span)) if form.is_auto() && !is_int && column_type.is_some() => {
             errs.push(
                 *span,
-                format!("`auto` does not apply to field `{name}`: only integer primary keys auto-increment"),
+                format!(
+                    "`auto` does not apply to field `{name}`: only integer {} auto-increment",
+                    if field.primary_key {
+                        "primary keys"
+                    } else {
+                        "fields"
+                    }
+                ),
                 None,
             );
         }
-        Some((v, _)) => field.auto = *v && is_int,
-        None => field.auto = field.primary_key && is_int,
+        Some((form, span)) => {
+            field.auto = if is_int { *form } else { Auto::No };
+            if field.auto.is_auto() && ft.nullable && !field.primary_key {
+                errs.push(
+                    *span,
+                    format!("`auto` field `{name}` cannot be an Option: the sequence gives every row a value"),
+                    None,
+                );
+            }
+        }
+        None => field.auto = Auto::from_flag(field.primary_key && is_int),
     }
 
     if let Some((col, span)) = &a.column {
@@ -386,7 +407,7 @@ fn read_field(
         },
         (None, None) => {}
     }
-    if field.auto && field.default.is_some() {
+    if field.auto.is_auto() && field.default.is_some() {
         errs.push(
             a.span_of("default")
                 .or(a.span_of("default_sql"))
@@ -611,6 +632,15 @@ fn read_model_level(
                     )),
                 );
             }
+        }
+    }
+
+    if let Some((n, span)) = &m.pk_name {
+        if n.trim().is_empty() {
+            errs.push(*span, "`pk_name` is empty".into(), None);
+        } else if *n != table.derived_primary_key_name() {
+            // A name equal to the derived one is the derived one (it follows renames).
+            table.pk_name = Some(n.clone());
         }
     }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::default::Literal;
+use crate::schema::Auto;
 
 fn read(src: &str) -> Result<TableDef, Vec<ReadError>> {
     let input: DeriveInput = syn::parse_str(src).expect("test source parses");
@@ -45,7 +46,7 @@ fn reads_the_design_patient_model() {
     assert_eq!(t.table_name(), "patient");
     assert_eq!(t.fields.len(), 8, "skip leaves out cache");
     let id = t.field("id").unwrap();
-    assert!(id.primary_key && id.auto);
+    assert!(id.primary_key && id.auto.is_auto());
     assert_eq!(id.ty, ColumnType::BigInt);
     assert_eq!(t.field("nombre").unwrap().ty, ColumnType::Varchar(100));
     assert_eq!(t.field("ciudad").unwrap().ty, ColumnType::Text);
@@ -136,11 +137,11 @@ fn primary_key_rules() {
     let def = read(r#"#[model(primary_key("a", "b"))] struct A { a: i64, b: i32 }"#).unwrap();
     assert_eq!(def.table.primary_key(), vec!["a", "b"]);
     assert!(
-        !def.table.field("a").unwrap().auto,
+        !def.table.field("a").unwrap().auto.is_auto(),
         "composite keys do not auto-increment"
     );
     let def = read("struct A { #[field(primary_key, auto = false)] id: i64 }").unwrap();
-    assert!(!def.table.field("id").unwrap().auto);
+    assert!(!def.table.field("id").unwrap().auto.is_auto());
     let errs = errors("struct A { #[field(primary_key, auto)] id: String }");
     assert!(errs[0].contains("only integer primary keys auto-increment"));
 }
@@ -331,4 +332,52 @@ fn fk_names_clash_with_other_names_of_the_struct() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn key_forms_and_the_key_name() {
+    let def = read(
+        r#"#[model(pk_name = "PK_Album")]
+        struct Album {
+            #[field(primary_key, auto = "rowid")] id: i64,
+            #[field(auto = "sequence")] turno: i32,
+        }"#,
+    )
+    .unwrap();
+    let t = &def.table;
+    assert_eq!(t.field("id").unwrap().auto, Auto::RowId);
+    assert_eq!(t.field("turno").unwrap().auto, Auto::Sequence);
+    assert_eq!(t.pk_name.as_deref(), Some("PK_Album"));
+    assert_eq!(t.primary_key_name(), "PK_Album");
+    // The derived name written out is the derived name: it follows renames.
+    let def = read(
+        r#"#[model(pk_name = "album_id_pkey")] struct Album { #[field(primary_key)] id: i64 }"#,
+    )
+    .unwrap();
+    assert_eq!(def.table.pk_name, None);
+    for (src, want) in [
+        (
+            r#"struct A { #[field(primary_key, auto = "serial")] id: i64 }"#,
+            "`auto` takes true or false, or a key form",
+        ),
+        (
+            r#"struct A { #[field(primary_key)] id: i64, #[field(auto = "rowid")] n: i64 }"#,
+            "`auto` does not apply to field `n`: it is not the primary key",
+        ),
+        (
+            r#"struct A { #[field(primary_key)] id: i64, #[field(auto = "sequence")] n: Option<i64> }"#,
+            "`auto` field `n` cannot be an Option",
+        ),
+        (
+            r#"struct A { #[field(primary_key)] id: i64, #[field(auto = "sequence")] n: String }"#,
+            "only integer fields auto-increment",
+        ),
+        (
+            r#"#[model(pk_name = " ")] struct A { #[field(primary_key)] id: i64 }"#,
+            "`pk_name` is empty",
+        ),
+    ] {
+        let errs = errors(src);
+        assert!(errs.iter().any(|e| e.contains(want)), "{src}: {errs:?}");
+    }
 }
