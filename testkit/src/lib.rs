@@ -3,7 +3,7 @@
 //! the database it leaves behind.
 
 pub mod facts;
-
+pub mod realworld;
 
 use remodel_dialect::scratch::ScratchDatabase;
 use remodel_dialect::{Database, DatabaseUrl, DialectKind, Value};
