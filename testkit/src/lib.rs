@@ -2,6 +2,9 @@
 //! projects, running the `remodel` binary the way a user does, and checking
 //! the database it leaves behind.
 
+pub mod facts;
+pub mod realworld;
+
 use remodel_dialect::scratch::ScratchDatabase;
 use remodel_dialect::{Database, DatabaseUrl, DialectKind, Value};
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ mod inspectdb;
 mod json;
 mod makemigrations;
 mod prompts;
+mod realworld;
 mod scenarios;
 mod servers;
 
