@@ -183,6 +183,13 @@ pub trait Dialect: Send + Sync {
     /// introspected catalog compare equal when they mean the same (applied to both).
     fn normalize(&self, catalog: &mut Catalog);
 
+    /// [`Dialect::normalize`] for a catalog that becomes models
+    /// (`inspectdb`): what compares equal either way, but keeping the
+    /// spelling the rendered SQL should repeat where the fold would lose it.
+    fn normalize_for_models(&self, catalog: &mut Catalog) {
+        self.normalize(catalog);
+    }
+
     /// The n-th (1-based) bind parameter: `?` or `$n`.
     fn placeholder(&self, n: usize) -> String;
 

@@ -9,6 +9,7 @@ mod histories;
 mod history;
 mod inspectdb;
 mod json;
+mod keeps;
 mod makemigrations;
 mod prompts;
 mod realworld;

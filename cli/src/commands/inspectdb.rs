@@ -56,7 +56,7 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     }
     // The database's own spelling folded the way the drift check folds it,
     // so the printed models create exactly what compares equal.
-    dialect.normalize(&mut live);
+    dialect.normalize_for_models(&mut live);
     let (schema, problems) = adopt(&live, &Schema::default(), &|_: &mut Catalog| {}, &app);
     let mut keys: Vec<(String, String)> = schema
         .tables

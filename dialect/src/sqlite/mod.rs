@@ -73,39 +73,96 @@ impl Dialect for SqliteDialect {
     }
 
     fn normalize(&self, catalog: &mut Catalog) {
-        for (table, t) in catalog.tables.iter_mut() {
-            // SQLite keeps no comments.
-            t.comment = None;
-            let key = t.primary_key.clone();
-            legacy_constraint_names(table, t);
-            for (name, c) in t.columns.iter_mut() {
-                c.comment = None;
-                // SQLite lets a key column be declared without NOT NULL (and
-                // a rowid key can never hold NULL); a model's key never is.
-                if key.contains(name) {
-                    c.null = false;
+        normalize(catalog, true);
+    }
+
+    /// Integer columns keep their width (`INTEGER` prints as `i32`, which
+    /// renders `INTEGER` again when a rebuild restates the column), except
+    /// where a foreign key joins two widths: a model's reference has its
+    /// target's type, so both become `i64`.
+    fn normalize_for_models(&self, catalog: &mut Catalog) {
+        let widths: Vec<(String, String, ColumnType)> = catalog
+            .tables
+            .iter()
+            .flat_map(|(t, tt)| {
+                tt.columns.iter().filter_map(move |(c, col)| {
+                    let ty = match &col.ty {
+                        ColumnType::Raw(text) => introspect::parse_type(text),
+                        other => other.clone(),
+                    };
+                    ty.is_integer().then(|| (t.clone(), c.clone(), ty))
+                })
+            })
+            .collect();
+        let width = |t: &str, c: &str| {
+            widths
+                .iter()
+                .find(|(wt, wc, _)| wt == t && wc == c)
+                .map(|(_, _, ty)| ty.clone())
+        };
+        let mut folded: Vec<(String, String)> = Vec::new();
+        for (t, tt) in &catalog.tables {
+            for fk in tt.foreign_keys.values() {
+                for (c, rc) in fk.columns.iter().zip(&fk.ref_columns) {
+                    if width(t, c) != width(&fk.ref_table, rc) {
+                        folded.push((t.clone(), c.clone()));
+                        folded.push((fk.ref_table.clone(), rc.clone()));
+                    }
                 }
-                // A raw type SQLite spells like one of ours reads back as ours.
-                if let ColumnType::Raw(text) = &c.ty {
-                    c.ty = introspect::parse_type(text);
-                }
-                // A sequence key is rendered AUTOINCREMENT; and a single
-                // INTEGER key is the row id whatever the model calls it.
-                if c.auto == Auto::Sequence {
-                    c.auto = Auto::Yes;
-                }
-                if key == [name.as_str()] && c.ty == ColumnType::Integer && c.auto == Auto::No {
-                    c.auto = Auto::RowId;
-                }
-                // REAL holds both f32 and f64.
-                if c.ty == ColumnType::Real {
-                    c.ty = ColumnType::Double;
-                }
-                // Every integer type is one INTEGER affinity, stored alike
-                // (and INTEGER PRIMARY KEY AUTOINCREMENT holds any integer key).
-                if c.ty.is_integer() {
-                    c.ty = ColumnType::BigInt;
-                }
+            }
+        }
+        normalize(catalog, false);
+        for (t, c, ty) in widths {
+            if let Some(col) = catalog
+                .tables
+                .get_mut(&t)
+                .and_then(|tt| tt.columns.get_mut(&c))
+            {
+                col.ty = if folded.contains(&(t, c)) {
+                    ColumnType::BigInt
+                } else {
+                    ty
+                };
+            }
+        }
+    }
+}
+
+/// Folds what SQLite cannot tell apart; `fold_integers` puts every integer
+/// type in one (they are one INTEGER affinity, stored alike).
+fn normalize(catalog: &mut Catalog, fold_integers: bool) {
+    for (table, t) in catalog.tables.iter_mut() {
+        // SQLite keeps no comments.
+        t.comment = None;
+        let key = t.primary_key.clone();
+        legacy_constraint_names(table, t);
+        for (name, c) in t.columns.iter_mut() {
+            c.comment = None;
+            // SQLite lets a key column be declared without NOT NULL (and
+            // a rowid key can never hold NULL); a model's key never is.
+            if key.contains(name) {
+                c.null = false;
+            }
+            // A raw type SQLite spells like one of ours reads back as ours.
+            if let ColumnType::Raw(text) = &c.ty {
+                c.ty = introspect::parse_type(text);
+            }
+            // A sequence key is rendered AUTOINCREMENT; and a single
+            // INTEGER key is the row id whatever the model calls it.
+            if c.auto == Auto::Sequence {
+                c.auto = Auto::Yes;
+            }
+            if key == [name.as_str()] && c.ty == ColumnType::Integer && c.auto == Auto::No {
+                c.auto = Auto::RowId;
+            }
+            // REAL holds both f32 and f64.
+            if c.ty == ColumnType::Real {
+                c.ty = ColumnType::Double;
+            }
+            // Every integer type is one INTEGER affinity, stored alike
+            // (and INTEGER PRIMARY KEY AUTOINCREMENT holds any integer key).
+            if fold_integers && c.ty.is_integer() {
+                c.ty = ColumnType::BigInt;
             }
         }
     }

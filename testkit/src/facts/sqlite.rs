@@ -128,15 +128,10 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
                 own_key_index.insert(table.to_string(), cols);
             }
             "u" => {
-                let bare: Vec<String> = cols
-                    .iter()
-                    .map(|c| c.split(' ').next().unwrap_or("").to_lowercase())
-                    .collect();
-                let name = ddl
-                    .get(table)
-                    .and_then(|d| d.unique_names.iter().find(|(_, c)| *c == bare))
-                    .map_or("-", |(n, _)| n.as_str());
-                out.add(table, format!("unique {name} ({})", list(&cols)));
+                // Named or not, SQLite never uses a UNIQUE constraint's name
+                // (no pragma reports it, no error names it, nothing drops
+                // it by name): it is not a fact of the table.
+                out.add(table, format!("unique ({})", list(&cols)));
             }
             _ => out.add(table, format!("index {index}: {}", one_line(text(&r[5])))),
         }
@@ -207,9 +202,9 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
         let declared = ddl
             .get(&table)
             .and_then(|d| d.foreign_keys.iter().find(|(_, c, _)| *c == lower));
+        // SQLite never uses a foreign key's name either (see `unique`).
         let mut line = format!(
-            "foreign key {} ({}): references {} ({}) on delete {} on update {} match {}",
-            declared.and_then(|(n, _, _)| n.as_deref()).unwrap_or("-"),
+            "foreign key ({}): references {} ({}) on delete {} on update {} match {}",
             list(&from),
             text(&r[3]),
             list(&to),
