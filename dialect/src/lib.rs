@@ -16,6 +16,7 @@
 )]
 
 mod database;
+mod keeps;
 mod literal;
 pub mod mysql;
 pub mod postgres;
@@ -30,7 +31,8 @@ pub use database::{Database, DbError, Value, connect, lock_key};
 pub use url::{DatabaseUrl, UrlError};
 
 use remodel_differ::Op;
-use remodel_model::catalog::Catalog;
+use remodel_model::catalog::{Catalog, CatalogTable};
+use remodel_model::restate::Scope;
 use remodel_model::{Field, Schema};
 
 /// The supported databases.
@@ -78,7 +80,7 @@ pub struct Capabilities {
 
 /// One step of a migration: SQL to execute, or a check the connection makes
 /// against the live database at that point.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// The SQL, without a trailing semicolon: exactly one statement (runs of
     /// statements may be sent to the database in one call, which reports the
@@ -97,19 +99,32 @@ pub struct Statement {
 }
 
 /// Checks that need the live database, made by the connection as the
-/// migration runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// migration runs; scripts (`sqlmigrate`, `migrate --plan --sql`) carry
+/// them as statements that fail ([`Dialect::guard_script`]).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Guard {
-    /// A SQLite table rebuild begins: stop if the table has columns besides
-    /// `columns` (the rebuild would drop them); save its indexes besides
-    /// `indexes`, and its triggers, which dropping the table would lose.
+    /// Before a statement that restates `scope` of `table` from the state
+    /// (a MySQL MODIFY, a PostgreSQL type change, a foreign key dropped and
+    /// added again, a dropped column): stop if the live table holds there
+    /// anything `expected` — the table as the state describes it at that
+    /// point — does not, since the statement would drop it silently.
+    Keeps {
+        /// The table, as it is named when the guard runs.
+        table: String,
+        /// The table as the state describes it.
+        expected: Box<CatalogTable>,
+        /// What the statement restates.
+        scope: Scope,
+    },
+    /// A SQLite table rebuild begins: stop if the live table holds anything
+    /// `expected` does not (a column, a collation, an ON UPDATE action, a
+    /// check…), which the rebuild would drop; save its indexes `expected`
+    /// does not name, and its triggers, which dropping the table would lose.
     RebuildStart {
         /// The table.
         table: String,
-        /// The columns the history knows.
-        columns: Vec<String>,
-        /// The indexes the history knows.
-        indexes: Vec<String>,
+        /// The table as the state describes it just before the rebuild.
+        expected: Box<CatalogTable>,
     },
     /// The rebuild is done: recreate what `RebuildStart` saved.
     RebuildEnd {
@@ -137,8 +152,29 @@ impl Statement {
     /// A guard, described for `sqlmigrate`.
     pub fn guard(guard: Guard) -> Statement {
         let sql = match &guard {
+            Guard::Keeps { table, scope, .. } => match scope {
+                Scope::Table => {
+                    format!("remodel stops here if \"{table}\" holds anything no migration created")
+                }
+                Scope::Columns(cols) => format!(
+                    "remodel stops here if column{} {} of \"{table}\" hold{} anything no migration created (a collation, a character set, ON UPDATE…), which restating {} would drop",
+                    if cols.len() == 1 { "" } else { "s" },
+                    cols.iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if cols.len() == 1 { "s" } else { "" },
+                    if cols.len() == 1 { "it" } else { "them" },
+                ),
+                Scope::DroppedColumn(c) => format!(
+                    "remodel stops here if column \"{c}\" of \"{table}\" holds, or an index or constraint no migration created uses, anything unapplying could not bring back"
+                ),
+                Scope::ForeignKey(fk) => format!(
+                    "remodel stops here if foreign key \"{fk}\" of \"{table}\" has anything no migration created (ON UPDATE, DEFERRABLE…), which adding it again would drop"
+                ),
+            },
             Guard::RebuildStart { table, .. } => format!(
-                "remodel stops here if \"{table}\" has columns no migration created, and saves its other indexes and its triggers"
+                "remodel stops here if \"{table}\" holds anything no migration created (a column, a collation, a check, a foreign key's ON UPDATE…), and saves its other indexes and its triggers"
             ),
             Guard::RebuildEnd { table } => {
                 format!("remodel recreates the saved indexes and triggers of \"{table}\"")
@@ -207,6 +243,14 @@ pub trait Dialect: Send + Sync {
     fn after_failure(&self, _statement: &str) -> Option<Statement> {
         None
     }
+
+    /// A guard as statements a script runs in its place, which fail — so a
+    /// script run by hand stops (`sqlite3 -bail`, `psql -v
+    /// ON_ERROR_STOP=1`, `mysql`) — where the live table holds what
+    /// [`Guard`] would refuse to drop; the checks a script can make with
+    /// SQL alone, stricter where SQL cannot tell (it never drops what
+    /// `migrate` would refuse to). Empty: nothing to check in a script.
+    fn guard_script(&self, guard: &Guard) -> Vec<String>;
 
     /// Whether a statement cannot run inside a transaction (PostgreSQL's
     /// `CREATE INDEX CONCURRENTLY`, `ALTER TYPE … ADD VALUE`): an atomic

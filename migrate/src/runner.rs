@@ -1060,6 +1060,23 @@ pub fn script_text(m: &Prepared, dialect: &dyn Dialect) -> String {
     text_with(m, dialect, Some(record))
 }
 
+/// One statement as a script holds it: SQL ending in `;`; a guard as a
+/// comment saying what it checks and the statements that fail the script
+/// where `migrate` would refuse ([`Dialect::guard_script`]).
+pub fn statement_text(s: &Statement, dialect: &dyn Dialect) -> String {
+    match &s.guard {
+        None => format!("{};\n", s.sql),
+        Some(guard) => {
+            let mut out = format!("-- {}\n", s.sql);
+            for check in dialect.guard_script(guard) {
+                out.push_str(&check);
+                out.push_str(";\n");
+            }
+            out
+        }
+    }
+}
+
 fn text_with(m: &Prepared, dialect: &dyn Dialect, record: Option<String>) -> String {
     let notes = dialect.migration_notes();
     let transactional = m.atomic && dialect.capabilities().transactional_ddl;
@@ -1076,12 +1093,7 @@ fn text_with(m: &Prepared, dialect: &dyn Dialect, record: Option<String>) -> Str
             out.push_str("-- (no SQL on this database)\n");
         }
         for s in &op.statements {
-            if s.guard.is_some() {
-                out.push_str(&format!("-- {}\n", s.sql));
-            } else {
-                out.push_str(&s.sql);
-                out.push_str(";\n");
-            }
+            out.push_str(&statement_text(s, dialect));
         }
     }
     if let Some(record) = record {

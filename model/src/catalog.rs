@@ -172,79 +172,85 @@ impl Schema {
     pub fn to_catalog(&self) -> Catalog {
         let mut out = Catalog::default();
         for t in self.tables.values().filter(|t| t.managed) {
-            let primary_key = t.columns_of(&t.primary_key());
-            let mut ct = CatalogTable {
-                primary_key_name: (!primary_key.is_empty()).then(|| t.primary_key_name()),
-                primary_key,
-                comment: t.comment.clone(),
-                ..Default::default()
-            };
-            for f in &t.fields {
-                let col = f.column_name().to_string();
-                ct.columns.insert(
-                    col.clone(),
-                    CatalogColumn {
-                        ty: f.ty.clone(),
-                        null: f.null,
-                        default: f.default.clone(),
-                        comment: f.comment.clone(),
-                        auto: f.auto,
-                    },
-                );
-                if let Some(n) = t.field_index_name(f) {
-                    ct.indexes.insert(
-                        n,
-                        CatalogIndex {
-                            columns: vec![col.clone()],
-                            unique: false,
-                        },
-                    );
-                }
-                if let Some(n) = t.field_unique_name(f) {
-                    ct.uniques.insert(n, vec![col.clone()]);
-                }
-                if let (Some(n), Some(r)) = (t.field_fk_name(f), &f.references) {
-                    let (ref_table, ref_columns) = match self.referenced(r) {
-                        Some((rt, rf)) => (rt.table_name(), vec![rf.column_name().to_string()]),
-                        None => (
-                            r.model.clone(),
-                            vec![r.to_field.clone().unwrap_or_default()],
-                        ),
-                    };
-                    ct.foreign_keys.insert(
-                        n,
-                        CatalogForeignKey {
-                            columns: vec![col.clone()],
-                            ref_table,
-                            ref_columns,
-                            on_delete: r.on_delete,
-                        },
-                    );
-                }
-            }
-            for ix in &t.indexes {
-                ct.indexes.insert(
-                    t.index_name(ix).name,
-                    CatalogIndex {
-                        columns: t.columns_of(&ix.fields),
-                        unique: ix.unique,
-                    },
-                );
-            }
-            for c in &t.constraints {
-                let name = t.constraint_name(c).name;
-                match c {
-                    Constraint::Unique { fields, .. } => {
-                        ct.uniques.insert(name, t.columns_of(fields));
-                    }
-                    Constraint::Check { expr, .. } => {
-                        ct.checks.insert(name, expr.clone());
-                    }
-                }
-            }
-            out.tables.insert(t.table_name(), ct);
+            out.tables.insert(t.table_name(), self.table_catalog(t));
         }
         out
+    }
+
+    /// One table of this state as the database holds it (its references
+    /// resolved against this state).
+    pub fn table_catalog(&self, t: &crate::Table) -> CatalogTable {
+        let primary_key = t.columns_of(&t.primary_key());
+        let mut ct = CatalogTable {
+            primary_key_name: (!primary_key.is_empty()).then(|| t.primary_key_name()),
+            primary_key,
+            comment: t.comment.clone(),
+            ..Default::default()
+        };
+        for f in &t.fields {
+            let col = f.column_name().to_string();
+            ct.columns.insert(
+                col.clone(),
+                CatalogColumn {
+                    ty: f.ty.clone(),
+                    null: f.null,
+                    default: f.default.clone(),
+                    comment: f.comment.clone(),
+                    auto: f.auto,
+                },
+            );
+            if let Some(n) = t.field_index_name(f) {
+                ct.indexes.insert(
+                    n,
+                    CatalogIndex {
+                        columns: vec![col.clone()],
+                        unique: false,
+                    },
+                );
+            }
+            if let Some(n) = t.field_unique_name(f) {
+                ct.uniques.insert(n, vec![col.clone()]);
+            }
+            if let (Some(n), Some(r)) = (t.field_fk_name(f), &f.references) {
+                let (ref_table, ref_columns) = match self.referenced(r) {
+                    Some((rt, rf)) => (rt.table_name(), vec![rf.column_name().to_string()]),
+                    None => (
+                        r.model.clone(),
+                        vec![r.to_field.clone().unwrap_or_default()],
+                    ),
+                };
+                ct.foreign_keys.insert(
+                    n,
+                    CatalogForeignKey {
+                        columns: vec![col.clone()],
+                        ref_table,
+                        ref_columns,
+                        on_delete: r.on_delete,
+                    },
+                );
+            }
+        }
+        for ix in &t.indexes {
+            ct.indexes.insert(
+                t.index_name(ix).name,
+                CatalogIndex {
+                    columns: t.columns_of(&ix.fields),
+                    unique: ix.unique,
+                },
+            );
+        }
+        for c in &t.constraints {
+            let name = t.constraint_name(c).name;
+            match c {
+                Constraint::Unique { fields, .. } => {
+                    ct.uniques.insert(name, t.columns_of(fields));
+                }
+                Constraint::Check { expr, .. } => {
+                    ct.checks.insert(name, expr.clone());
+                }
+            }
+        }
+        ct
     }
 }
 
@@ -374,7 +380,7 @@ fn column_list(columns: &[String]) -> String {
 }
 
 /// How one column differs: one tail per differing attribute.
-fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> Vec<String> {
+pub(crate) fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> Vec<String> {
     let mut out = Vec::new();
     if got.ty != want.ty {
         out.push(format!("is {}", versus(&got.ty, &want.ty)));
@@ -410,7 +416,7 @@ fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> Vec<String> 
 }
 
 /// How one index differs: its uniqueness and columns, whichever differ.
-fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<String> {
+pub(crate) fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<String> {
     let describe = |ix: &CatalogIndex| {
         let mut parts = Vec::new();
         if got.unique != want.unique {
@@ -425,7 +431,7 @@ fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<String> {
 }
 
 /// A foreign key as SQL-ish text: `(p_id) → patient(id) ON DELETE CASCADE`.
-fn foreign_key_sql(fk: &CatalogForeignKey) -> String {
+pub(crate) fn foreign_key_sql(fk: &CatalogForeignKey) -> String {
     format!(
         "{} → {}{} ON DELETE {}",
         column_list(&fk.columns),

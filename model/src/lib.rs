@@ -16,6 +16,7 @@ pub mod names;
 #[cfg(feature = "reader")]
 pub mod reader;
 pub mod resolve;
+pub mod restate;
 pub mod schema;
 pub mod types;
 

@@ -185,3 +185,232 @@ async fn a_table_remodel_cannot_read_is_named_and_skipped() {
         &["cannot read table actor, which the applied migrations create"],
     );
 }
+
+/// Runs `migrate` and requires it to refuse, naming `what`, with the
+/// facts and rows untouched.
+async fn refuses_keeping_everything(p: &TestProject, what: &[&str]) {
+    let before = facts(p).await;
+    let rows = all_rows(p).await;
+    let run = p.remodel(&["migrate"]);
+    run.expect(1);
+    for w in what {
+        assert!(run.stderr.contains(w), "{w} in:\n{}", run.stderr);
+    }
+    assert_eq!(
+        changed(&before, &facts(p).await),
+        Vec::<String>::new(),
+        "a refusal changes nothing (- before, + after)"
+    );
+    assert_eq!(all_rows(p).await, rows);
+}
+
+/// The report's SQLite case: a foreign key with ON UPDATE CASCADE, which
+/// no model can say yet. Widening another column would rebuild the table
+/// and drop it: migrate refuses before anything runs, naming it.
+#[tokio::test]
+async fn a_sqlite_rebuild_refuses_to_drop_an_on_update_action() {
+    let p = crate::project();
+    p.exec_script(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY);
+         CREATE TABLE c (id INTEGER PRIMARY KEY, name VARCHAR(10),
+             p_id INTEGER NOT NULL REFERENCES p (id) ON UPDATE CASCADE);
+         INSERT INTO p (id) VALUES (1);
+         INSERT INTO c (id, name, p_id) VALUES (1, 'a', 1);",
+    )
+    .await;
+    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
+    inspect.ok();
+    p.write(
+        "src/lib.rs",
+        &inspect
+            .stdout
+            .replacen("#[field(max_length = 10)]", "#[field(max_length = 20)]", 1),
+    );
+    p.remodel(&["makemigrations", "--name", "initial"]).ok();
+    p.remodel(&["migrate", "--fake"]).ok();
+    // The edit is already in the models: the initial migration holds it, so
+    // unapply it by hand into a second migration instead.
+    p.write("src/lib.rs", &inspect.stdout);
+    p.remodel(&["makemigrations", "--name", "narrow"]).ok();
+    refuses_keeping_everything(
+        &p,
+        &[
+            "table \"c\" holds what no migration created, which rebuilding it would drop:",
+            "foreign key c_p_id_fk has ON UPDATE CASCADE",
+        ],
+    )
+    .await;
+    // A script printed for the same step stops there too.
+    let script = p.remodel(&["migrate", "--plan", "--sql"]);
+    script.ok();
+    assert!(
+        script
+            .stdout
+            .contains("CREATE TEMP TABLE IF NOT EXISTS \"remodel_guard_c\""),
+        "{}",
+        script.stdout
+    );
+    let before = facts(&p).await;
+    let db = p.db_path();
+    let out = std::process::Command::new("sqlite3")
+        .arg("-bail")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = out else {
+        println!("skipped the script half: no sqlite3 client");
+        return;
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.stdout.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "the script must fail");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("CHECK constraint failed: table c holds what no migration created"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(changed(&before, &facts(&p).await), Vec::<String>::new());
+}
+
+/// The report's MariaDB case: a `utf8mb3` column in a `utf8mb4` table.
+/// MODIFY would give it the table's character set, and dropping it could
+/// not be undone faithfully: both refuse, naming the character set.
+#[tokio::test]
+async fn a_mysql_column_keeps_its_own_character_set() {
+    let Some(p) = TestProject::on(BIN, DialectKind::Mysql).await else {
+        return;
+    };
+    p.exec_script(
+        "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+             name VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL,
+             note VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NULL)
+             DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
+         INSERT INTO t (name, note) VALUES ('a', 'x');",
+    )
+    .await;
+    let check = {
+        let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
+        inspect.ok();
+        assert!(
+            inspect
+                .stderr
+                .contains("column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci"),
+            "{}",
+            inspect.stderr
+        );
+        p.write("src/lib.rs", &inspect.stdout);
+        p.remodel(&["makemigrations"]).ok();
+        p.remodel(&["migrate", "--fake"]).ok();
+        p.remodel(&["check"])
+    };
+    // check tells: the history does not know the character sets.
+    check.expect(1);
+    assert!(
+        check
+            .stdout
+            .contains("t: column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci, which no model can declare"),
+        "{}",
+        check.stdout
+    );
+    let src = p.read("src/lib.rs");
+    p.write(
+        "src/lib.rs",
+        &src.replacen(
+            "#[field(max_length = 10)]\n    pub name",
+            "#[field(max_length = 20)]\n    pub name",
+            1,
+        ),
+    );
+    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    refuses_keeping_everything(
+        &p,
+        &[
+            "table \"t\" holds what no migration created, which restating column name would drop:",
+            "column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci",
+            "nothing",
+        ],
+    )
+    .await;
+    // Dropping the other column: unapplying could not bring its character set back.
+    std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
+    p.write(
+        "src/lib.rs",
+        &src.replacen(
+            "    #[field(max_length = 10)]\n    pub note: Option<String>,\n",
+            "",
+            1,
+        ),
+    );
+    p.remodel(&["makemigrations", "--name", "drop_note"]).ok();
+    refuses_keeping_everything(
+        &p,
+        &[
+            "which dropping column note would lose for good",
+            "column note has CHARACTER SET utf8mb3",
+        ],
+    )
+    .await;
+}
+
+/// PostgreSQL: a column with a collation of its own loses it to `ALTER
+/// COLUMN … TYPE`, and a foreign key's ON UPDATE to being added again.
+#[tokio::test]
+async fn postgres_refuses_to_drop_a_collation_or_an_on_update_action() {
+    let Some(p) = TestProject::on(BIN, DialectKind::Postgres).await else {
+        return;
+    };
+    p.exec_script(
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE c (id int PRIMARY KEY, name varchar(10) COLLATE \"C\" NOT NULL,
+             p_id int NOT NULL REFERENCES p (id) ON UPDATE CASCADE);
+         INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 'a', 1);",
+    )
+    .await;
+    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
+    inspect.ok();
+    p.write("src/lib.rs", &inspect.stdout);
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate", "--fake"]).ok();
+    let src = inspect.stdout;
+    p.write(
+        "src/lib.rs",
+        &src.replacen("#[field(max_length = 10)]", "#[field(max_length = 20)]", 1),
+    );
+    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    refuses_keeping_everything(
+        &p,
+        &[
+            "which restating column name would drop:",
+            "column name has COLLATE \"C\"",
+        ],
+    )
+    .await;
+    std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
+    assert!(src.contains("references = \"legacy.P\""), "{src}");
+    p.write(
+        "src/lib.rs",
+        &src.replacen(
+            "references = \"legacy.P\"",
+            "references = \"legacy.P\", on_delete = \"cascade\"",
+            1,
+        ),
+    );
+    p.remodel(&["makemigrations", "--name", "cascade"]).ok();
+    refuses_keeping_everything(
+        &p,
+        &[
+            "which adding foreign key c_p_id_fkey again would drop:",
+            "foreign key c_p_id_fkey has ON UPDATE CASCADE",
+        ],
+    )
+    .await;
+}

@@ -590,11 +590,7 @@ fn render_sql(
                 .map_err(|e| Fail::user(format!("error: {e}")))?;
             text.push_str(&format!("-- {}\n", op.describe(&before).text));
             for s in stmts {
-                if s.guard.is_some() {
-                    text.push_str(&format!("-- {}\n", s.sql));
-                } else {
-                    text.push_str(&format!("{};\n", s.sql));
-                }
+                text.push_str(&remodel_migrate::runner::statement_text(&s, dialect));
             }
         }
     }

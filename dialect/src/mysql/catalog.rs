@@ -929,7 +929,8 @@ pub struct CatalogRows {
     /// `TABLE_NAME, TABLE_COMMENT`.
     pub tables: Vec<Vec<Value>>,
     /// `TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
-    /// COLUMN_COMMENT, GENERATION_EXPRESSION`.
+    /// COLUMN_COMMENT, GENERATION_EXPRESSION, CHARACTER_SET_NAME,
+    /// COLLATION_NAME`, and the table's `TABLE_COLLATION`.
     pub columns: Vec<Vec<Value>>,
     /// `TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME,
     /// SUB_PART, INDEX_TYPE, COLLATION`.
@@ -973,6 +974,9 @@ fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<Str
 /// Builds the catalog from its rows.
 pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
     let mut catalog = Catalog::default();
+    // (table, column, character set, collation) of columns whose collation
+    // is not their table's: facts, unless the column turns out to be JSON.
+    let mut collated: Vec<(String, String, String, String)> = Vec::new();
     for r in &rows.tables {
         let comment = opt_text(col(r, 1)).filter(|c| !c.is_empty());
         catalog.tables.insert(
@@ -990,6 +994,14 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         let name = text(col(r, 1));
         let extra = text(col(r, 5));
         let table = text(col(r, 0));
+        if let (Some(charset), Some(collation), Some(table_collation)) = (
+            opt_text(col(r, 8)),
+            opt_text(col(r, 9)),
+            opt_text(col(r, 10)),
+        ) && !collation.eq_ignore_ascii_case(&table_collation)
+        {
+            collated.push((table.clone(), name.clone(), charset, collation));
+        }
         if let Some(what) = column_fact(&text(col(r, 2)), &extra, col(r, 7)) {
             t.add_fact(
                 format!("column {name}"),
@@ -1137,6 +1149,25 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             continue;
         }
         t.checks.insert(name, normal);
+    }
+    for (table, column, charset, collation) in collated {
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        // JSON carries a collation of its own (utf8mb4_bin).
+        if t.columns
+            .get(&column)
+            .is_some_and(|c| c.ty == ColumnType::Json)
+        {
+            continue;
+        }
+        t.add_fact(
+            format!("column {column}"),
+            Unmodelled::new(
+                format!("has CHARACTER SET {charset} COLLATE {collation}"),
+                &[&table, &column],
+            ),
+        );
     }
     catalog
 }

@@ -266,11 +266,14 @@ const TABLES_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_COMMENT AS
      FROM information_schema.TABLES \
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' \
      ORDER BY 1";
-const COLUMNS_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
-     CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_DEFAULT AS CHAR), \
-     CAST(EXTRA AS CHAR), CAST(COLUMN_COMMENT AS CHAR), CAST(GENERATION_EXPRESSION AS CHAR) \
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
-     ORDER BY TABLE_NAME, ORDINAL_POSITION";
+const COLUMNS_SQL: &str = "SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), \
+     CAST(c.COLUMN_TYPE AS CHAR), CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), \
+     CAST(c.EXTRA AS CHAR), CAST(c.COLUMN_COMMENT AS CHAR), CAST(c.GENERATION_EXPRESSION AS CHAR), \
+     CAST(c.CHARACTER_SET_NAME AS CHAR), CAST(c.COLLATION_NAME AS CHAR), CAST(t.TABLE_COLLATION AS CHAR) \
+     FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
+       ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
+     WHERE c.TABLE_SCHEMA = DATABASE() \
+     ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION";
 const INDEXES_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
      CAST(NON_UNIQUE AS CHAR), CAST(SEQ_IN_INDEX AS CHAR), CAST(COLUMN_NAME AS CHAR), \
      CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(COLLATION AS CHAR) \
@@ -428,9 +431,16 @@ impl Database for MysqlDatabase {
         exec_params(&mut self.conn, sql, params).await
     }
 
-    async fn guard(&mut self, _guard: &Guard) -> Result<(), DbError> {
-        // Guards belong to SQLite's table rebuild; MySQL never emits them.
-        Ok(())
+    async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
+        match guard {
+            Guard::Keeps {
+                table,
+                expected,
+                scope,
+            } => crate::keeps::check(self, table, expected, scope).await,
+            // The table-rebuild guards are SQLite's.
+            Guard::RebuildStart { .. } | Guard::RebuildEnd { .. } => Ok(()),
+        }
     }
 
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {

@@ -11,6 +11,7 @@
 mod catalog;
 #[cfg(feature = "mysql")]
 mod connection;
+mod guard;
 mod render;
 mod table;
 
@@ -90,6 +91,10 @@ impl Dialect for MysqlDialect {
     /// reprints them. Empty comments are no comments; key columns are NOT NULL.
     fn normalize(&self, catalog: &mut Catalog) {
         catalog::normalize(catalog);
+    }
+
+    fn guard_script(&self, guard: &crate::Guard) -> Vec<String> {
+        guard::guard_script(guard)
     }
 
     fn placeholder(&self, _n: usize) -> String {

@@ -2,8 +2,9 @@
 //! wherever MySQL allows it (see [`super::table::transition`]).
 
 use super::table::{Change, ForeignKeyDef, TableDef, column_type, literal_sql, q, transition};
-use crate::{DialectKind, RenderError, Statement, split};
+use crate::{DialectKind, Guard, RenderError, Statement, split};
 use remodel_differ::Op;
+use remodel_model::restate::Scope;
 use remodel_model::{ColumnDefault, Field, Schema, Table, model_key};
 
 fn table<'a>(schema: &'a Schema, key: &str, when: &str) -> Result<&'a Table, RenderError> {
@@ -143,7 +144,8 @@ fn render_table_change(
 
     let old_def = TableDef::of(old_t, before)?;
     let new_def = TableDef::of(&target, after)?;
-    let statements = transition(&old_def, &new_def, &change);
+    let known = before.table_catalog(old_t);
+    let statements = transition(&old_def, &new_def, &change, &known);
 
     // A new type for a column other tables' foreign keys point at: InnoDB
     // refuses it while they exist, so they are dropped first and added back.
@@ -197,10 +199,22 @@ fn render_table_change(
             let add = |child: &str, fk: &ForeignKeyDef| {
                 Statement::new(format!("ALTER TABLE {} ADD {}", q(child), fk.sql()))
             };
-            let mut out: Vec<Statement> = referencing
-                .iter()
-                .map(|(child, fk, _)| drop(child, fk).with_undo(vec![add(child, fk)]))
-                .collect();
+            // Each is restated from the state: it must hold nothing more.
+            let mut out: Vec<Statement> = Vec::new();
+            for (child, fk, _) in &referencing {
+                if let Some(t) = before.tables.values().find(|t| t.table_name() == *child) {
+                    out.push(Statement::guard(Guard::Keeps {
+                        table: child.clone(),
+                        expected: Box::new(before.table_catalog(t)),
+                        scope: Scope::ForeignKey(fk.name.clone()),
+                    }));
+                }
+            }
+            out.extend(
+                referencing
+                    .iter()
+                    .map(|(child, fk, _)| drop(child, fk).with_undo(vec![add(child, fk)])),
+            );
             out.extend(statements);
             out.extend(
                 referencing

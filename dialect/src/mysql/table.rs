@@ -12,7 +12,9 @@
 //! several carries what undoes it, so that a failure part-way through an
 //! operation can be put back.
 
-use crate::{RenderError, Statement};
+use crate::{Guard, RenderError, Statement};
+use remodel_model::catalog::CatalogTable;
+use remodel_model::restate::Scope;
 use remodel_model::{
     ColumnDefault, ColumnType, Constraint, Field, Literal, OnDelete, Schema, Table,
 };
@@ -468,7 +470,12 @@ pub(crate) struct Change {
 /// an UPDATE when NULLs must be filled. After it: adding foreign keys InnoDB
 /// cannot add in the same statement that drops one of the same name (a
 /// changed definition or column type), and dropping a one-off default.
-pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec<Statement> {
+pub(crate) fn transition(
+    old: &TableDef,
+    new: &TableDef,
+    change: &Change,
+    known: &CatalogTable,
+) -> Vec<Statement> {
     let mut out = Vec::new();
     // The table as it is when the ALTER runs: renamed natively (foreign
     // keys pointing at it, its own included, follow).
@@ -494,6 +501,23 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, change: &Change) -> Vec
     // What the ALTER leaves: `new` without the foreign keys added after it.
     let mut reached = new.clone();
     reached.foreign_keys.retain(|fk| !plan.later.contains(fk));
+    // Before it: what it restates must hold nothing the state does not know.
+    let keeps = |scope: Scope| {
+        Statement::guard(Guard::Keeps {
+            table: new.name.clone(),
+            expected: Box::new(known.clone()),
+            scope,
+        })
+    };
+    if !plan.restated.is_empty() {
+        out.push(keeps(Scope::Columns(plan.restated.clone())));
+    }
+    for c in &plan.dropped_columns {
+        out.push(keeps(Scope::DroppedColumn(c.clone())));
+    }
+    for fk in &plan.readded {
+        out.push(keeps(Scope::ForeignKey(fk.clone())));
+    }
     if !plan.clauses.is_empty() {
         out.push(alter(&new.name, &plan.clauses).with_undo(undo_alter(
             &reached,
@@ -544,6 +568,13 @@ struct AlterPlan {
     /// Foreign keys dropped by the clauses and added again under the same
     /// name: InnoDB refuses both in one statement.
     later: Vec<ForeignKeyDef>,
+    /// Columns written out again whole (MODIFY, CHANGE), by their names
+    /// before the ALTER.
+    restated: Vec<String>,
+    /// Columns dropped.
+    dropped_columns: Vec<String>,
+    /// Foreign keys dropped and added again under their names.
+    readded: Vec<String>,
 }
 
 /// The statements that put the table back from `from` to `to` after an
@@ -641,6 +672,8 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
     }
 
     // Columns.
+    let mut restated = Vec::new();
+    let mut dropped_columns = Vec::new();
     for (o, n) in renames {
         let (Some(before), Some(after)) = (mid.column(n), new.column(n)) else {
             continue;
@@ -649,6 +682,7 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
             clauses.push(format!("RENAME COLUMN {} TO {}", q(o), q(n)));
         } else {
             clauses.push(format!("CHANGE COLUMN {} {} {}", q(o), q(n), after.sql));
+            restated.push(o.clone());
         }
     }
     for c in &new.columns {
@@ -656,6 +690,7 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
         match mid.column(&c.name) {
             Some(m) if !is_renamed && m.sql != c.sql => {
                 clauses.push(format!("MODIFY COLUMN {} {}", q(&c.name), c.sql));
+                restated.push(c.name.clone());
             }
             Some(_) => {}
             None => clauses.push(format!("ADD COLUMN {} {}", q(&c.name), c.sql)),
@@ -664,6 +699,7 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
     for c in &mid.columns {
         if new.column(&c.name).is_none() {
             clauses.push(format!("DROP COLUMN {}", q(&c.name)));
+            dropped_columns.push(c.name.clone());
         }
     }
     if mid.primary_key != new.primary_key {
@@ -702,7 +738,18 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
             string_literal(new.comment.as_deref().unwrap_or(""))
         ));
     }
-    AlterPlan { clauses, later }
+    let readded = dropped_fks
+        .iter()
+        .filter(|d| new.foreign_keys.iter().any(|fk| fk.name == d.name))
+        .map(|d| d.name.clone())
+        .collect();
+    AlterPlan {
+        clauses,
+        later,
+        restated,
+        dropped_columns,
+        readded,
+    }
 }
 
 fn col_before<'a>(col: &'a str, renames: &'a [(String, String)]) -> &'a str {

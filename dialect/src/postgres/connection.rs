@@ -258,9 +258,16 @@ impl Database for PostgresDatabase {
         self.note(r)
     }
 
-    async fn guard(&mut self, _guard: &Guard) -> Result<(), DbError> {
-        // Guards are SQLite's (table rebuilds); PostgreSQL alters in place.
-        Ok(())
+    async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
+        match guard {
+            Guard::Keeps {
+                table,
+                expected,
+                scope,
+            } => crate::keeps::check(self, table, expected, scope).await,
+            // The table-rebuild guards are SQLite's.
+            Guard::RebuildStart { .. } | Guard::RebuildEnd { .. } => Ok(()),
+        }
     }
 
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {

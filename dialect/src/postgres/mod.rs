@@ -6,6 +6,7 @@
 mod canon;
 #[cfg(feature = "postgres")]
 mod connection;
+mod guard;
 mod introspect;
 mod render;
 mod sqlexpr;
@@ -67,6 +68,10 @@ impl Dialect for PostgresDialect {
 
     fn normalize(&self, catalog: &mut Catalog) {
         normalize(catalog);
+    }
+
+    fn guard_script(&self, guard: &crate::Guard) -> Vec<String> {
+        guard::guard_script(guard)
     }
 
     fn placeholder(&self, n: usize) -> String {

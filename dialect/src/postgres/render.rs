@@ -115,5 +115,10 @@ fn render_table_change(
 
     let old_def = TableDef::of(old_t, before)?;
     let new_def = TableDef::of(new_t, after)?;
-    Ok(transition(&old_def, &new_def, &extras))
+    // The table as the state knows it once the renames ran: what the
+    // guards compare the live table with.
+    let known = before
+        .table_catalog(old_t)
+        .with_columns_renamed(&extras.renames);
+    Ok(transition(&old_def, &new_def, &extras, &known))
 }

@@ -3,7 +3,9 @@
 
 use super::types::{IDENTITY, serial_type, sql_type, using};
 use crate::literal::{default_sql, quote_string};
-use crate::{RenderError, Statement};
+use crate::{Guard, RenderError, Statement};
+use remodel_model::catalog::CatalogTable;
+use remodel_model::restate::Scope;
 use remodel_model::{
     Auto, ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr,
 };
@@ -416,9 +418,21 @@ pub(crate) struct Extras {
 }
 
 /// The statements that turn table `old` into `new` (both resolved).
-pub(crate) fn transition(old: &TableDef, new: &TableDef, extras: &Extras) -> Vec<Statement> {
+pub(crate) fn transition(
+    old: &TableDef,
+    new: &TableDef,
+    extras: &Extras,
+    known: &CatalogTable,
+) -> Vec<Statement> {
     let mut out = Vec::new();
     let t = q(&new.name);
+    let keeps = |scope: Scope| {
+        Statement::guard(Guard::Keeps {
+            table: new.name.clone(),
+            expected: Box::new(known.clone()),
+            scope,
+        })
+    };
     let alter = |action: String| Statement::new(format!("ALTER TABLE {t} {action}"));
     if old.name != new.name {
         out.push(Statement::new(format!(
@@ -496,6 +510,12 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, extras: &Extras) -> Vec
         .collect();
     dropped.sort_by_key(|c| c.rank());
     for c in dropped {
+        // A foreign key added again is restated from the state.
+        if matches!(c, Con::ForeignKey { .. })
+            && new.constraints.iter().any(|n| n.name() == c.name())
+        {
+            out.push(keeps(Scope::ForeignKey(c.name().to_string())));
+        }
         out.push(alter(format!("DROP CONSTRAINT {}", q(c.name()))));
     }
     if pk_changed && let Some(pk) = &mid.pk {
@@ -514,6 +534,7 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, extras: &Extras) -> Vec
 
     for c in &mid.columns {
         if !new.columns.iter().any(|n| n.name == c.name) {
+            out.push(keeps(Scope::DroppedColumn(c.name.clone())));
             out.push(alter(format!("DROP COLUMN {}", q(&c.name))));
         }
     }
@@ -535,6 +556,10 @@ pub(crate) fn transition(old: &TableDef, new: &TableDef, extras: &Extras) -> Vec
             }
             continue;
         };
+        if o.ty != c.ty {
+            // A new type drops the column's own collation.
+            out.push(keeps(Scope::Columns(vec![c.name.clone()])));
+        }
         out.extend(alter_column(&t, &new.name, o, c, extras.fills.get(&c.name)));
         if o.comment != c.comment {
             commented.push(c);

@@ -6,6 +6,7 @@ use super::introspect;
 use crate::{Database, DatabaseUrl, DbError, Dialect, Guard, Statement, Value};
 use async_trait::async_trait;
 use remodel_model::catalog::Catalog;
+use remodel_model::restate::Scope;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{ConnectOptions, Connection, Row, TypeInfo, ValueRef};
@@ -479,40 +480,17 @@ impl Database for SqliteDatabase {
 
     async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
         match guard {
-            Guard::RebuildStart {
+            Guard::Keeps {
                 table,
-                columns,
-                indexes,
-            } => {
-                let t = Value::Text(table.clone());
-                let present = self
-                    .query(
-                        "SELECT name FROM pragma_table_xinfo(?) WHERE hidden <> 1",
-                        std::slice::from_ref(&t),
-                    )
-                    .await?;
-                let unknown: Vec<String> = present
-                    .iter()
-                    .filter_map(|r| r.first().and_then(Value::as_str))
-                    .filter(|c| !columns.iter().any(|k| k == c))
-                    .map(|c| format!("\"{c}\""))
-                    .collect();
-                if !unknown.is_empty() {
-                    return Err(DbError::Statement(format!(
-                        "table \"{table}\" has column{} {} that no migration created; rebuilding the table would drop {} and {} data.\n  \
-                         Add {} to the model (and make a migration), or drop {} yourself, then migrate again",
-                        if unknown.len() > 1 { "s" } else { "" },
-                        unknown.join(", "),
-                        if unknown.len() > 1 { "them" } else { "it" },
-                        if unknown.len() > 1 { "their" } else { "its" },
-                        if unknown.len() > 1 { "them" } else { "it" },
-                        if unknown.len() > 1 { "them" } else { "it" },
-                    )));
-                }
+                expected,
+                scope,
+            } => crate::keeps::check(self, table, expected, scope).await,
+            Guard::RebuildStart { table, expected } => {
+                crate::keeps::check(self, table, expected, &Scope::Table).await?;
                 let rows = self
                     .query(
                         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
-                        &[t],
+                        &[Value::Text(table.clone())],
                     )
                     .await?;
                 self.saved = rows
@@ -525,7 +503,7 @@ impl Database for SqliteDatabase {
                         }),
                         _ => None,
                     })
-                    .filter(|s| s.kind == "trigger" || !indexes.contains(&s.name))
+                    .filter(|s| s.kind == "trigger" || !expected.indexes.contains_key(&s.name))
                     .collect();
                 Ok(())
             }

@@ -2,8 +2,9 @@
 //! ALTER), introspection from its catalog, and the connection that applies
 //! migrations as DESIGN §6 describes.
 
-#[cfg(feature = "sqlite")]
 mod connection;
+#[cfg(feature = "sqlite")]
+mod guard;
 mod introspect;
 mod render;
 mod table;
@@ -50,6 +51,10 @@ impl Dialect for SqliteDialect {
         after: &Schema,
     ) -> Result<Vec<Statement>, RenderError> {
         render::render(op, before, after)
+    }
+
+    fn guard_script(&self, guard: &crate::Guard) -> Vec<String> {
+        guard::guard_script(guard)
     }
 
     fn placeholder(&self, _n: usize) -> String {

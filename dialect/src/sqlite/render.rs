@@ -3,6 +3,7 @@
 use super::table::{Fills, TableSql, fill_literal, q, transition};
 use crate::{RenderError, Statement, split};
 use remodel_differ::Op;
+use remodel_model::names::{NameKind, derived_name};
 use remodel_model::{ColumnDefault, Schema, Table, model_key};
 
 fn table<'a>(schema: &'a Schema, key: &str, when: &str) -> Result<&'a Table, RenderError> {
@@ -116,5 +117,17 @@ fn render_table_change(
 
     let old_sql = TableSql::of(old_t, before)?;
     let new_sql = TableSql::of(new_t, after)?;
-    Ok(transition(&old_sql, &new_sql, &renames, &fills))
+    // The table as the state knows it once the renames ran: what the
+    // guards compare the live table with.
+    let mut known = before.table_catalog(old_t).with_columns_renamed(&renames);
+    if old_t.pk_name.is_none() && !known.primary_key.is_empty() {
+        // SQLite's key is unnamed: it reads back with the name derived from
+        // the table and columns it has now.
+        known.primary_key_name = Some(derived_name(
+            &new_sql.name,
+            &known.primary_key,
+            NameKind::PrimaryKey,
+        ));
+    }
+    Ok(transition(&old_sql, &new_sql, &renames, &fills, &known))
 }

@@ -4,6 +4,8 @@
 
 use crate::literal::{default_sql, literal};
 use crate::{Guard, RenderError, Statement};
+use remodel_model::catalog::CatalogTable;
+use remodel_model::restate::Scope;
 use remodel_model::{
     Auto, ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr,
 };
@@ -393,6 +395,7 @@ pub(crate) fn transition(
     new: &TableSql,
     renames: &[(String, String)],
     fills: &Fills,
+    known: &CatalogTable,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
     if old.name != new.name {
@@ -457,7 +460,7 @@ pub(crate) fn transition(
     let native = !changed && added_ok && constraints_ok && removed_ok && fills.is_empty();
 
     if !native {
-        out.extend(rebuild(&mid, new, fills));
+        out.extend(rebuild(&mid, new, fills, known));
         return out;
     }
     for ix in mid.indexes.iter().filter(|ix| !new.indexes.contains(ix)) {
@@ -491,6 +494,11 @@ pub(crate) fn transition(
         out.push(Statement::new(sql));
     }
     for c in &removed {
+        out.push(Statement::guard(Guard::Keeps {
+            table: new.name.clone(),
+            expected: Box::new(known.clone()),
+            scope: Scope::DroppedColumn(c.name.clone()),
+        }));
         out.push(Statement::new(format!(
             "ALTER TABLE {} DROP COLUMN {}",
             q(&new.name),
@@ -510,15 +518,14 @@ pub(crate) fn transition(
 /// non-atomic migration, and between two guards: the first stops if the table
 /// has columns no migration knows (their data would be lost) and saves the
 /// table's other indexes and triggers; the second puts those back.
-fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills) -> Vec<Statement> {
+fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills, known: &CatalogTable) -> Vec<Statement> {
     let table = &new.name;
     let temp = format!("new__{table}");
     let mut out = vec![
         Statement::new("SAVEPOINT \"remodel_rebuild\""),
         Statement::guard(Guard::RebuildStart {
             table: table.clone(),
-            columns: mid.columns.iter().map(|c| c.name.clone()).collect(),
-            indexes: mid.indexes.iter().map(|ix| ix.name.clone()).collect(),
+            expected: Box::new(known.clone()),
         }),
         new.create_table(&temp),
     ];

@@ -508,8 +508,9 @@ async fn a_rebuild_refuses_a_table_with_columns_no_migration_knows() {
     let d = diff(&from, &to, &Answers::default()).unwrap();
     let err = apply(&mut h.db, &from, &d.ops).await.unwrap_err();
     assert!(
-        err.to_string()
-            .contains("has column \"notes\" that no migration created"),
+        err.to_string().contains(
+            "table \"patient\" holds what no migration created, which rebuilding it would drop:\n    column notes, which no migration created\n"
+        ),
         "{err}"
     );
     assert_eq!(

@@ -1,0 +1,102 @@
+//! PostgreSQL's guards as statements a script runs: a `DO` block that
+//! raises, naming what is wrong, when the live table holds within the
+//! statement's reach what no migration created (`psql -v ON_ERROR_STOP=1`
+//! stops there).
+
+use super::table::q;
+use crate::Guard;
+use crate::literal::quote_string;
+use remodel_model::restate::Scope;
+
+/// `IN ('a', 'b')`, or a condition that holds for nothing when empty.
+fn not_in<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
+    let items: Vec<String> = items.map(|s| quote_string(s)).collect();
+    if items.is_empty() {
+        "TRUE".into()
+    } else {
+        format!("{expr} NOT IN ({})", items.join(", "))
+    }
+}
+
+fn raise_if(condition: &str, message: &str) -> Vec<String> {
+    vec![format!(
+        "DO $$ BEGIN IF {condition} THEN RAISE EXCEPTION {}; END IF; END $$",
+        quote_string(message)
+    )]
+}
+
+/// The statements for a guard.
+pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
+    let Guard::Keeps {
+        table,
+        expected,
+        scope,
+    } = guard
+    else {
+        return Vec::new();
+    };
+    let rel = format!("to_regclass({})", quote_string(&q(table)));
+    // A column's own facts: a collation of its own, a generated expression,
+    // GENERATED ALWAYS.
+    let column_facts = |cols: &[String]| {
+        let names: Vec<String> = cols.iter().map(|c| quote_string(c)).collect();
+        format!(
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
+             WHERE a.attrelid = {rel} AND a.attname IN ({}) AND NOT a.attisdropped \
+             AND ((a.attcollation <> 0 AND a.attcollation <> ty.typcollation) OR a.attgenerated <> '' OR a.attidentity = 'a'))",
+            names.join(", ")
+        )
+    };
+    match scope {
+        Scope::Columns(cols) => raise_if(
+            &column_facts(cols),
+            &format!(
+                "table {table}: a column remodel restates holds what no migration created (a collation, a generated expression…); run remodel migrate, which names it"
+            ),
+        ),
+        Scope::DroppedColumn(column) => {
+            let attnum = format!(
+                "(SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = {rel} AND attname = {})",
+                quote_string(column)
+            );
+            let known_indexes = expected
+                .indexes
+                .keys()
+                .chain(expected.uniques.keys())
+                .chain(expected.primary_key_name.iter());
+            let condition = format!(
+                "{} OR EXISTS (SELECT 1 FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+                 WHERE ix.indrelid = {rel} AND {attnum} = ANY (ix.indkey::int2[]) AND {}) \
+                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = {rel} AND {attnum} = ANY (c.conkey) AND {})",
+                column_facts(std::slice::from_ref(column)),
+                not_in("i.relname", known_indexes),
+                not_in(
+                    "c.conname",
+                    expected
+                        .uniques
+                        .keys()
+                        .chain(expected.checks.keys())
+                        .chain(expected.foreign_keys.keys())
+                        .chain(expected.primary_key_name.iter())
+                ),
+            );
+            raise_if(
+                &condition,
+                &format!(
+                    "table {table}: column {column} holds, or an index or constraint no migration created uses, what dropping it would lose for good; run remodel migrate, which names it"
+                ),
+            )
+        }
+        Scope::ForeignKey(fk) => raise_if(
+            &format!(
+                "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = {rel} AND conname = {} \
+                 AND (confupdtype <> 'a' OR condeferrable OR NOT convalidated OR confmatchtype <> 's'))",
+                quote_string(fk)
+            ),
+            &format!(
+                "table {table}: foreign key {fk} has what no migration created (ON UPDATE, DEFERRABLE…), which adding it again would drop; run remodel migrate, which names it"
+            ),
+        ),
+        Scope::Table => Vec::new(),
+    }
+}

@@ -1,0 +1,131 @@
+//! SQLite's guards as statements a script runs: each check fails the
+//! script (`sqlite3 -bail`) through a temporary table whose CHECK
+//! constraint, named with what is wrong, refuses the row the check writes.
+//! A script cannot carry a table's indexes and triggers over a rebuild as
+//! `migrate` does, nor read a column's collation but from the table's
+//! stored text, so it stops where `migrate` would go on: it is stricter,
+//! never looser.
+
+use super::table::q;
+use crate::Guard;
+use crate::literal::quote_string;
+use remodel_model::catalog::CatalogTable;
+use remodel_model::restate::Scope;
+
+/// `('a', 'b')` (SQLite accepts an empty list).
+fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let items: Vec<String> = items.map(|s| quote_string(s)).collect();
+    format!("({})", items.join(", "))
+}
+
+/// The two statements that fail unless `ok` (an SQL condition) holds,
+/// saying `what` of `table`.
+fn fail_unless(table: &str, what: &str, ok: &[String]) -> Vec<String> {
+    let guard = q(&format!("remodel_guard_{table}"));
+    let message = q(&format!(
+        "table {table} holds {what}; run remodel migrate, which names it"
+    ));
+    vec![
+        format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {guard} (\"ok\" INTEGER CONSTRAINT {message} CHECK (\"ok\"))"
+        ),
+        format!(
+            "INSERT INTO temp.{guard} SELECT\n    {}",
+            ok.join("\n    AND ")
+        ),
+    ]
+}
+
+/// What a table's stored text says that no model can, given how many
+/// checks the state has: a collation, a DEFERRABLE foreign key, a table
+/// option, or more CHECKs than the state's. Words are matched with what
+/// follows them in a definition (and in the text without blanks), so a
+/// column named `checked` or `collated` is not one.
+fn text_facts_absent(table: &str, checks: usize) -> String {
+    format!(
+        "(SELECT instr(u, 'COLLATE ') = 0 AND instr(u, 'DEFERRABLE') = 0 \
+         AND instr(s, ')WITHOUTROWID') = 0 AND instr(s, ')STRICT') = 0 \
+         AND (length(s) - length(replace(s, 'CHECK(', ''))) / 6 <= {checks} \
+         FROM (SELECT upper(sql) AS u, replace(replace(replace(upper(sql), ' ', ''), char(10), ''), char(9), '') AS s \
+         FROM sqlite_master WHERE type = 'table' AND name = {}))",
+        quote_string(table)
+    )
+}
+
+/// No generated column (they are not fields).
+fn no_generated_columns(table: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({}) WHERE hidden IN (2, 3))",
+        quote_string(table)
+    )
+}
+
+/// The statements for a guard.
+pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
+    match guard {
+        Guard::RebuildStart { table, expected } => rebuild(table, expected),
+        Guard::Keeps {
+            table,
+            expected,
+            scope: Scope::Table,
+        } => rebuild(table, expected),
+        Guard::Keeps {
+            table,
+            expected,
+            scope: Scope::DroppedColumn(column),
+        } => {
+            let t = quote_string(table);
+            let ok = vec![
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM pragma_index_list({t}) il JOIN pragma_index_info(il.name) ii \
+                     WHERE ii.name = {} AND il.origin = 'c' AND il.name NOT IN {})",
+                    quote_string(column),
+                    list(expected.indexes.keys()),
+                ),
+                no_generated_columns(table),
+                text_facts_absent(table, expected.checks.len()),
+            ];
+            fail_unless(
+                table,
+                &format!("what dropping column {column} would lose (an index, a collation…)"),
+                &ok,
+            )
+        }
+        // SQLite restates columns and foreign keys only by rebuilding.
+        Guard::Keeps { .. } | Guard::RebuildEnd { .. } => Vec::new(),
+    }
+}
+
+fn rebuild(table: &str, expected: &CatalogTable) -> Vec<String> {
+    let t = quote_string(table);
+    let ok = vec![
+        format!(
+            "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({t}) WHERE name NOT IN {})",
+            list(expected.columns.keys())
+        ),
+        no_generated_columns(table),
+        format!(
+            "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE upper(on_update) <> 'NO ACTION')"
+        ),
+        format!(
+            "(SELECT count(*) FROM pragma_foreign_key_list({t}) WHERE seq = 0) <= {}",
+            expected.foreign_keys.len()
+        ),
+        format!(
+            "(SELECT count(*) FROM pragma_index_list({t}) WHERE origin = 'u') <= {}",
+            expected.uniques.len()
+        ),
+        // A script cannot carry indexes and triggers over, as migrate does.
+        format!(
+            "NOT EXISTS (SELECT 1 FROM sqlite_master WHERE tbl_name = {t} AND type IN ('index', 'trigger') \
+             AND sql IS NOT NULL AND name NOT IN {})",
+            list(expected.indexes.keys())
+        ),
+        text_facts_absent(table, expected.checks.len()),
+    ];
+    fail_unless(
+        table,
+        "what no migration created (a column, an index or trigger a script cannot carry over, a collation, a check, ON UPDATE…)",
+        &ok,
+    )
+}
