@@ -73,14 +73,47 @@ fn col(row: &[Value], i: usize) -> &Value {
     row.get(i).unwrap_or(&Value::Null)
 }
 
+/// Lower-cases `t` and collapses its runs of spaces, outside quoted
+/// strings: the members of `ENUM('PG-13', 'deleted  scenes')` keep their
+/// case and spaces, which are part of the values.
+fn lower_outside_quotes(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut quote: Option<char> = None;
+    let mut chars = t.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' {
+                    out.extend(chars.next());
+                } else if c == q {
+                    if chars.peek() == Some(&q) {
+                        out.extend(chars.next());
+                    } else {
+                        quote = None;
+                    }
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            None => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
+}
+
 /// Removes integer display widths (`int(11)` → `int`), except `tinyint(1)`,
-/// lower-cases and collapses spaces: the spelling raw types are compared in.
+/// lower-cases and collapses spaces outside quoted values: the spelling raw
+/// types are compared in.
 fn canonical_raw(t: &str) -> String {
-    let lower = t
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase();
+    let lower = lower_outside_quotes(t);
     let mut out = lower.clone();
     for name in [
         "tinyint",
@@ -1186,6 +1219,15 @@ mod tests {
         }
         assert_eq!(canonical_raw("INT(10) UNSIGNED"), "int unsigned");
         assert_eq!(canonical_raw("Integer  unsigned"), "int unsigned");
+        // ENUM and SET members keep their case and spaces (they are data).
+        assert_eq!(
+            canonical_raw("ENUM('G','PG-13','NC-17')"),
+            "enum('G','PG-13','NC-17')"
+        );
+        assert_eq!(
+            canonical_raw("SET('Deleted  Scenes','it''s','a\\'B')  CHARACTER SET utf8mb4"),
+            "set('Deleted  Scenes','it''s','a\\'B') character set utf8mb4"
+        );
     }
 
     #[test]
