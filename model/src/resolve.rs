@@ -49,6 +49,45 @@ impl ResolveError {
     }
 }
 
+/// Something a model may declare but that does not behave as it reads:
+/// the scanner shows it as a warning and goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldWarning {
+    /// The field concerned.
+    pub field: String,
+    /// The attribute concerned.
+    pub attr: &'static str,
+    /// What happens, as a sentence.
+    pub message: String,
+}
+
+/// The warnings about the fields of one model: a field that is not an
+/// Option (NOT NULL) whose reference sets NULL on delete. PostgreSQL and
+/// SQLite create such a foreign key, and databases made elsewhere have
+/// them, so a model may say so (inspectdb prints it as the database has
+/// it); but deleting a referenced row then fails on the NOT NULL column
+/// instead of setting it to NULL. MySQL refuses to create it (see the
+/// portability check).
+pub fn field_warnings(t: &Table) -> Vec<FieldWarning> {
+    t.fields
+        .iter()
+        .filter(|f| {
+            !f.null
+                && f.references
+                    .as_ref()
+                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
+        })
+        .map(|f| FieldWarning {
+            field: f.name.clone(),
+            attr: "on_delete",
+            message: format!(
+                "field `{}` is NOT NULL (not an Option) but on_delete = \"set_null\": deleting a referenced row fails instead of setting it to NULL",
+                f.name
+            ),
+        })
+        .collect()
+}
+
 /// Resolves a project's struct definitions into a schema, or every error
 /// found. `defs` may be definitions or references to them.
 pub fn resolve<D: std::borrow::Borrow<TableDef>>(
@@ -123,10 +162,12 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
 
     resolve_references(&mut schema, &owners, &mut errs);
     check_object_names(&schema, &owners, &mut errs);
-    for dialect in &opts.dialects {
-        if dialect == "mysql" {
-            check_mysql(&schema, &owners, &mut errs);
-        }
+    if opts
+        .dialects
+        .iter()
+        .any(|d| d == "mysql" || d == "mariadb")
+    {
+        check_mysql(&schema, &owners, &mut errs);
     }
 
     if errs.is_empty() {
@@ -373,6 +414,24 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
                     .help("use another on_delete action"),
                 );
             }
+            if !f.null
+                && f.references
+                    .as_ref()
+                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
+            {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&f.name),
+                        Some("on_delete"),
+                        format!(
+                            "MySQL (InnoDB) rejects ON DELETE SET NULL on the NOT NULL column `{}` {WHY}",
+                            f.name
+                        ),
+                    )
+                    .help("make the field an Option, or use another on_delete action"),
+                );
+            }
             if matches!(f.default, Some(crate::ColumnDefault::Value(_)))
                 && matches!(f.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json)
             {
@@ -614,6 +673,42 @@ mod tests {
             "{}",
             errs[0].message
         );
+    }
+
+    #[test]
+    fn set_null_on_a_not_null_field_is_a_warning_and_a_mysql_portability_error() {
+        let mut f = fk("p_id", "Patient");
+        f.references.as_mut().unwrap().on_delete = OnDelete::SetNull;
+        let mut optional = fk("q_id", "Patient");
+        optional.null = true;
+        optional.references.as_mut().unwrap().on_delete = OnDelete::SetNull;
+        let defs = vec![def("c::a", "Patient", vec![]), def("c::a", "Ref", vec![f, optional])];
+        let schema = resolve(&defs, &ResolveOptions::default()).unwrap();
+        let warnings = field_warnings(&schema.tables["a.Ref"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].field, "p_id");
+        assert_eq!(warnings[0].attr, "on_delete");
+        assert!(
+            warnings[0]
+                .message
+                .contains("deleting a referenced row fails instead of setting it to NULL"),
+            "{warnings:?}"
+        );
+        for dialect in ["mysql", "mariadb"] {
+            let opts = ResolveOptions {
+                dialects: vec!["postgres".into(), dialect.into()],
+                ..Default::default()
+            };
+            let errs = resolve(&defs, &opts).unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert!(
+                errs[0]
+                    .message
+                    .contains("rejects ON DELETE SET NULL on the NOT NULL column `p_id`"),
+                "{errs:?}"
+            );
+            assert_eq!(errs[0].attr, Some("on_delete"));
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::project::Project;
 use remodel_model::Schema;
 use remodel_model::adoption::adopt;
 use remodel_model::catalog::Catalog;
+use remodel_model::resolve::field_warnings;
 
 /// Runs inspectdb.
 pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Outcome {
@@ -61,6 +62,21 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     let keys: Vec<String> = keys.into_iter().map(|(_, k)| k).collect();
     for p in &problems {
         out.note(&out.paint(Style::Warn, &format!("warning: {p}")));
+    }
+    // What the structs say as the database has it, but that does not behave
+    // as it reads (the scanner warns about the same).
+    for key in &keys {
+        let t = &schema.tables[key];
+        for w in field_warnings(t) {
+            let column = t.field(&w.field).map_or(w.field.as_str(), |f| f.column_name());
+            out.note(&out.paint(
+                Style::Warn,
+                &format!(
+                    "warning: {}: column {column} is NOT NULL but its foreign key is ON DELETE SET NULL: deleting a referenced row fails instead of setting it to NULL; printed as the database has it (on_delete = \"set_null\" on a field that is not an Option, which MySQL refuses)",
+                    t.table_name()
+                ),
+            ));
+        }
     }
     // What no model can declare is left out of the structs: say so, since
     // the models will not recreate it.
