@@ -161,7 +161,7 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
     }
 
     resolve_references(&mut schema, &owners, &mut errs);
-    check_object_names(&schema, &owners, &mut errs);
+    check_object_names(&schema, &owners, &opts.dialects, &mut errs);
     if opts
         .dialects
         .iter()
@@ -337,42 +337,99 @@ fn same_key_type(a: &ColumnType, b: &ColumnType) -> bool {
     a == b
 }
 
-fn check_object_names(
-    schema: &Schema,
-    owners: &BTreeMap<String, usize>,
-    errs: &mut Vec<ResolveError>,
-) {
+/// Two objects of different models with one name, in a scope where the
+/// dialects need names unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameClash<'a> {
+    /// The name both objects have.
+    pub name: String,
+    /// The model (`app.Model`) and object met first, in key order.
+    pub first: (&'a str, NamedObject<'a>),
+    /// The model and object met second.
+    pub second: (&'a str, NamedObject<'a>),
+}
+
+/// Whether the dialects are only MySQL/MariaDB, where an index name is the
+/// table's own (DESIGN §2); an empty list stands for every dialect.
+pub fn indexes_named_per_table(dialects: &[String]) -> bool {
+    !dialects.is_empty() && dialects.iter().all(|d| d == "mysql" || d == "mariadb")
+}
+
+/// The names two models share where the dialects need them unique (DESIGN
+/// §2): index names (indexes and unique constraints, which are indexes) per
+/// schema for PostgreSQL and SQLite but per table when the dialects are only
+/// MySQL/MariaDB; CHECK and foreign key names per schema everywhere. Two
+/// objects of one model are the reader's concern.
+pub fn name_clashes<'a>(schema: &'a Schema, dialects: &[String]) -> Vec<NameClash<'a>> {
+    let per_table = indexes_named_per_table(dialects);
     let mut seen: HashMap<String, (&str, NamedObject<'_>)> = HashMap::new();
-    for (key, &i) in owners {
-        let table = &schema.tables[key];
+    let mut out = Vec::new();
+    for (key, table) in &schema.tables {
         for (name, what) in table.all_object_names() {
+            if per_table && is_index(&what) {
+                continue;
+            }
             match seen.get(&name) {
-                Some((other_key, other_what)) if other_key != key => {
-                    // An explicit foreign key name is pointed at where it is written.
-                    let fk_field = table.fields.iter().find(|f| {
-                        f.references
-                            .as_ref()
-                            .is_some_and(|r| r.name.as_deref() == Some(name.as_str()))
-                    });
-                    errs.push(
-                        ResolveError::new(
-                            i,
-                            fk_field.map(|f| f.name.as_str()),
-                            fk_field.map(|_| "fk_name"),
-                            format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
-                        )
-                        .help(if fk_field.is_some() {
-                            "index and constraint names must be unique across the project; give one another fk_name = \"…\""
-                        } else {
-                            "index and constraint names must be unique across the project; give one another name = \"…\""
-                        }),
-                    )
-                }
+                Some(&(other_key, other_what)) if other_key != key => out.push(NameClash {
+                    name,
+                    first: (other_key, other_what),
+                    second: (key.as_str(), what),
+                }),
                 _ => {
                     seen.insert(name, (key.as_str(), what));
                 }
             }
         }
+    }
+    out
+}
+
+/// Whether an object is an index (a unique constraint is one too).
+fn is_index(what: &NamedObject<'_>) -> bool {
+    matches!(
+        what,
+        NamedObject::FieldIndex(_)
+            | NamedObject::FieldUnique(_)
+            | NamedObject::Index(_)
+            | NamedObject::Constraint(Constraint::Unique { .. })
+    )
+}
+
+fn check_object_names(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    dialects: &[String],
+    errs: &mut Vec<ResolveError>,
+) {
+    for clash in name_clashes(schema, dialects) {
+        let (key, what) = clash.second;
+        let (other_key, other_what) = clash.first;
+        let name = &clash.name;
+        let table = &schema.tables[key];
+        // An explicit foreign key name is pointed at where it is written.
+        let fk_field = table.fields.iter().find(|f| {
+            f.references
+                .as_ref()
+                .is_some_and(|r| r.name.as_deref() == Some(name.as_str()))
+        });
+        let scope = if is_index(&what) && is_index(&other_what) {
+            "index names must be unique in the schema where the dialects include PostgreSQL or SQLite (remodel.toml `dialects`, else the configured database's)"
+        } else {
+            "index and constraint names must be unique across the project"
+        };
+        errs.push(
+            ResolveError::new(
+                owners[key],
+                fk_field.map(|f| f.name.as_str()),
+                fk_field.map(|_| "fk_name"),
+                format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
+            )
+            .help(if fk_field.is_some() {
+                format!("{scope}; give one another fk_name = \"…\"")
+            } else {
+                format!("{scope}; give one another name = \"…\"")
+            }),
+        )
     }
 }
 
@@ -606,6 +663,49 @@ mod tests {
         );
         assert_eq!(errs[0].field.as_deref(), Some("q_id"));
         assert_eq!(errs[0].attr, Some("fk_name"));
+    }
+
+    #[test]
+    fn index_names_are_per_table_when_the_dialects_are_only_mysql() {
+        // Sakila on MySQL: one index name on several tables.
+        let indexed = |fk_name: &str| {
+            let mut t = def("c::a", fk_name, vec![Field::new("film_id", ColumnType::BigInt)]);
+            t.table.indexes.push(crate::schema::Index {
+                name: Some("idx_fk_film_id".into()),
+                fields: vec!["film_id".into()],
+                unique: false,
+                concurrently: false,
+            });
+            t.table.constraints.push(Constraint::Check {
+                name: Some("film_positive".into()),
+                expr: "film_id > 0".into(),
+            });
+            t
+        };
+        let defs = vec![indexed("FilmActor"), indexed("Inventory")];
+        let opts = |dialects: &[&str]| ResolveOptions {
+            dialects: dialects.iter().map(|d| d.to_string()).collect(),
+            ..Default::default()
+        };
+        // Only MySQL/MariaDB: the index names may repeat, check names not.
+        for dialects in [&["mysql"][..], &["mariadb"], &["mysql", "mariadb"]] {
+            let errs = resolve(&defs, &opts(dialects)).unwrap_err();
+            assert_eq!(errs.len(), 1, "{dialects:?}: {errs:?}");
+            assert!(errs[0].message.contains("`film_positive`"), "{errs:?}");
+        }
+        // With PostgreSQL or SQLite too (or unknown: every dialect), both clash.
+        for dialects in [&["mysql", "postgres"][..], &["sqlite"], &[]] {
+            let errs = resolve(&defs, &opts(dialects)).unwrap_err();
+            assert_eq!(errs.len(), 2, "{dialects:?}: {errs:?}");
+            assert!(
+                errs.iter().any(|e| e.message.contains(
+                    "the name `idx_fk_film_id` is used by a.FilmActor (index on film_id) and by a.Inventory (index on film_id)"
+                )),
+                "{errs:?}"
+            );
+        }
+        let schema = resolve(&defs[..1], &opts(&["postgres"])).unwrap();
+        assert!(name_clashes(&schema, &["postgres".into()]).is_empty());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::project::Project;
 use remodel_model::Schema;
 use remodel_model::adoption::adopt;
 use remodel_model::catalog::Catalog;
-use remodel_model::resolve::field_warnings;
+use remodel_model::resolve::{field_warnings, name_clashes};
 
 /// Runs inspectdb.
 pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Outcome {
@@ -62,6 +62,24 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     let keys: Vec<String> = keys.into_iter().map(|(_, k)| k).collect();
     for p in &problems {
         out.note(&out.paint(Style::Warn, &format!("warning: {p}")));
+    }
+    // Names the database may repeat but the configured dialects need unique
+    // (DESIGN §2): makemigrations would refuse the structs as printed.
+    let dialects = super::check_dialects(project, g)?;
+    let mut printed = Schema::default();
+    for key in &keys {
+        printed.insert(schema.tables[key].clone());
+    }
+    for clash in name_clashes(&printed, &dialects) {
+        let ((a, a_what), (b, b_what)) = (clash.first, clash.second);
+        out.note(&out.paint(
+            Style::Warn,
+            &format!(
+                "warning: the name `{}` is used by {a} ({a_what}) and by {b} ({b_what}), which the dialects {} need unique; makemigrations refuses the structs until one is renamed in the database (then run inspectdb again) or `dialects` in remodel.toml is changed",
+                clash.name,
+                dialects.join(", ")
+            ),
+        ));
     }
     // What the structs say as the database has it, but that does not behave
     // as it reads (the scanner warns about the same).
