@@ -254,7 +254,7 @@ fn rust_type(ty: &ColumnType) -> (String, Vec<String>) {
 /// `i16` for YEAR, `Vec<T>` for a PostgreSQL array, `String` for ENUM, SET,
 /// fixed-length strings and whatever has no closer Rust type (`tsvector`,
 /// `interval`, `inet`, an enum or domain type).
-fn raw_rust_type(sql: &str) -> String {
+pub fn raw_rust_type(sql: &str) -> String {
     let lower = sql.trim().to_ascii_lowercase();
     if let Some(element) = lower.strip_suffix("[]") {
         // PostgreSQL prints an array of any dimension with one `[]`.
