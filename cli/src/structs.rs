@@ -1148,7 +1148,10 @@ pub struct Exam {
             ("character varying(20)[]", "Vec<String>"),
             ("numeric[]", "Vec<rust_decimal::Decimal>"),
             ("timestamp(3) without time zone", "chrono::NaiveDateTime"),
-            ("timestamp(3) with time zone", "chrono::DateTime<chrono::Utc>"),
+            (
+                "timestamp(3) with time zone",
+                "chrono::DateTime<chrono::Utc>",
+            ),
             ("time with time zone", "String"),
             ("interval", "String"),
             ("tsvector", "String"),

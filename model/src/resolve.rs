@@ -162,11 +162,7 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
 
     resolve_references(&mut schema, &owners, &mut errs);
     check_object_names(&schema, &owners, &opts.dialects, &mut errs);
-    if opts
-        .dialects
-        .iter()
-        .any(|d| d == "mysql" || d == "mariadb")
-    {
+    if opts.dialects.iter().any(|d| d == "mysql" || d == "mariadb") {
         check_mysql(&schema, &owners, &mut errs);
     }
 
@@ -422,7 +418,9 @@ fn check_object_names(
                 owners[key],
                 fk_field.map(|f| f.name.as_str()),
                 fk_field.map(|_| "fk_name"),
-                format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
+                format!(
+                    "the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"
+                ),
             )
             .help(if fk_field.is_some() {
                 format!("{scope}; give one another fk_name = \"…\"")
@@ -669,7 +667,11 @@ mod tests {
     fn index_names_are_per_table_when_the_dialects_are_only_mysql() {
         // Sakila on MySQL: one index name on several tables.
         let indexed = |fk_name: &str| {
-            let mut t = def("c::a", fk_name, vec![Field::new("film_id", ColumnType::BigInt)]);
+            let mut t = def(
+                "c::a",
+                fk_name,
+                vec![Field::new("film_id", ColumnType::BigInt)],
+            );
             t.table.indexes.push(crate::schema::Index {
                 name: Some("idx_fk_film_id".into()),
                 fields: vec!["film_id".into()],
@@ -782,7 +784,10 @@ mod tests {
         let mut optional = fk("q_id", "Patient");
         optional.null = true;
         optional.references.as_mut().unwrap().on_delete = OnDelete::SetNull;
-        let defs = vec![def("c::a", "Patient", vec![]), def("c::a", "Ref", vec![f, optional])];
+        let defs = vec![
+            def("c::a", "Patient", vec![]),
+            def("c::a", "Ref", vec![f, optional]),
+        ];
         let schema = resolve(&defs, &ResolveOptions::default()).unwrap();
         let warnings = field_warnings(&schema.tables["a.Ref"]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");

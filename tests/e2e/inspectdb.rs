@@ -155,7 +155,11 @@ async fn inspectdb_warns_about_inherited_tables_and_shared_check_names_on_postgr
     .await;
     let run = p.remodel(&["inspectdb", "--app", "legacy"]);
     run.ok();
-    assert!(run.stdout.contains("pub struct Payment {"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("pub struct Payment {"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("pub struct Refund {"), "{}", run.stdout);
     assert!(!run.stdout.contains("Payment2007"), "{}", run.stdout);
     for warning in [

@@ -17,9 +17,9 @@ use crate::args::{Global, InspectArgs};
 use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
 use crate::project::Project;
+use remodel_model::ColumnType;
 use remodel_model::Schema;
 use remodel_model::adoption::adopt;
-use remodel_model::ColumnType;
 use remodel_model::catalog::{Catalog, CatalogObject, ObjectKind};
 use remodel_model::resolve::{field_warnings, name_clashes};
 
@@ -104,7 +104,9 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     for key in &keys {
         let t = &schema.tables[key];
         for w in field_warnings(t) {
-            let column = t.field(&w.field).map_or(w.field.as_str(), |f| f.column_name());
+            let column = t
+                .field(&w.field)
+                .map_or(w.field.as_str(), |f| f.column_name());
             out.note(&out.paint(
                 Style::Warn,
                 &format!(
@@ -161,10 +163,7 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
             None => a.table.is_empty() && !project.config.ignored(&o.name),
         };
         if shown {
-            out.note(&out.paint(
-                Style::Warn,
-                &format!("warning: {}", object_warning(o)),
-            ));
+            out.note(&out.paint(Style::Warn, &format!("warning: {}", object_warning(o))));
         }
     }
     if keys.is_empty() {
@@ -208,9 +207,9 @@ fn object_warning(o: &CatalogObject) -> String {
         ObjectKind::Domain | ObjectKind::EnumType | ObjectKind::Extension => format!(
             "{noun} {name} is left out: no model can declare it (a RunSql migration must create it before the tables that use it, whose columns keep it as their sql_type)"
         ),
-        ObjectKind::Trigger | ObjectKind::Rule => format!(
-            "{noun} {name} on table {table} is left out: no model can declare it {runsql}"
-        ),
+        ObjectKind::Trigger | ObjectKind::Rule => {
+            format!("{noun} {name} on table {table} is left out: no model can declare it {runsql}")
+        }
         ObjectKind::View
         | ObjectKind::MaterializedView
         | ObjectKind::Function

@@ -2331,7 +2331,14 @@ async fn objects_other_than_tables_are_read_and_are_not_drift() {
     let objects: Vec<String> = catalog
         .objects
         .iter()
-        .map(|o| format!("{} {} on {}", o.kind.noun(), o.name, o.table.as_deref().unwrap_or("-")))
+        .map(|o| {
+            format!(
+                "{} {} on {}",
+                o.kind.noun(),
+                o.name,
+                o.table.as_deref().unwrap_or("-")
+            )
+        })
         .collect();
     assert_eq!(
         objects,

@@ -627,7 +627,11 @@ mod tests {
             "CAST(CAST('now' AS TEXT) AS DATE)",
             "(('now'::text)::date)",
         ] {
-            assert_eq!(parse_default(written, &ColumnType::Date), today, "{written}");
+            assert_eq!(
+                parse_default(written, &ColumnType::Date),
+                today,
+                "{written}"
+            );
             // As the reader stores a model's default_sql, then as normalised.
             let model = remodel_model::expr::normalize(written).unwrap();
             assert_eq!(parse_default(&model, &ColumnType::Date), today, "{model}");

@@ -1729,7 +1729,14 @@ async fn objects_other_than_tables_are_read_and_are_not_drift() {
     let objects: Vec<String> = catalog
         .objects
         .iter()
-        .map(|o| format!("{} {} on {}", o.kind.noun(), o.name, o.table.as_deref().unwrap_or("-")))
+        .map(|o| {
+            format!(
+                "{} {} on {}",
+                o.kind.noun(),
+                o.name,
+                o.table.as_deref().unwrap_or("-")
+            )
+        })
         .collect();
     assert_eq!(
         objects,
@@ -1760,7 +1767,11 @@ async fn objects_other_than_tables_are_read_and_are_not_drift() {
     };
     assert_eq!(definition("enum type"), "'G', 'PG-13'");
     assert_eq!(definition("partitioned table"), "RANGE (paid)");
-    assert!(definition("domain").starts_with("integer CHECK"), "{}", definition("domain"));
+    assert!(
+        definition("domain").starts_with("integer CHECK"),
+        "{}",
+        definition("domain")
+    );
     assert!(definition("trigger").contains("EXECUTE FUNCTION touch()"));
     // The partition is not a table; the others are, and the models' tables
     // show no drift.

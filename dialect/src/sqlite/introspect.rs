@@ -290,8 +290,10 @@ pub(crate) async fn introspect(db: &mut SqliteDatabase) -> Result<Catalog, DbErr
         .await
         .map_err(ie)?;
 
-    let mut catalog = Catalog::default();
-    catalog.objects = objects_from_rows(&objects);
+    let mut catalog = Catalog {
+        objects: objects_from_rows(&objects),
+        ..Catalog::default()
+    };
     let mut sql_of: BTreeMap<String, String> = BTreeMap::new();
     for row in &tables {
         let name = text(&row[0]);
@@ -500,7 +502,12 @@ mod tests {
                 "film",
                 "CREATE TRIGGER film_ai AFTER INSERT ON film BEGIN SELECT 1; END",
             ]),
-            row(["view", "film_list", "film_list", "CREATE VIEW film_list AS SELECT 1"]),
+            row([
+                "view",
+                "film_list",
+                "film_list",
+                "CREATE VIEW film_list AS SELECT 1",
+            ]),
             row(["table", "film", "film", "CREATE TABLE film (id INTEGER)"]),
         ]);
         assert_eq!(
