@@ -89,11 +89,11 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
         printed.insert(schema.tables[key].clone());
     }
     for clash in name_clashes(&printed, &dialects) {
-        let ((a, a_what), (b, b_what)) = (clash.first, clash.second);
+        let ((first, first_what), (second, second_what)) = (clash.first, clash.second);
         out.note(&out.paint(
             Style::Warn,
             &format!(
-                "warning: the name `{}` is used by {a} ({a_what}) and by {b} ({b_what}), but must be unique in the schema for the dialects {}; makemigrations refuses the structs until one is renamed in the database (then run inspectdb again) or `dialects` in remodel.toml changes",
+                "warning: the name `{}` is used by {first} ({first_what}) and by {second} ({second_what}), but must be unique in the schema for the dialects {}; makemigrations refuses the structs until one is renamed in the database (then run inspectdb again) or `dialects` in remodel.toml changes",
                 clash.name,
                 dialects.join(", ")
             ),
