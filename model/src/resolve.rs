@@ -347,7 +347,7 @@ pub struct NameClash<'a> {
 
 /// Whether the dialects are only MySQL/MariaDB, where an index name is the
 /// table's own (DESIGN §2); an empty list stands for every dialect.
-pub fn indexes_named_per_table(dialects: &[String]) -> bool {
+fn indexes_named_per_table(dialects: &[String]) -> bool {
     !dialects.is_empty() && dialects.iter().all(|d| d == "mysql" || d == "mariadb")
 }
 
