@@ -106,6 +106,15 @@ impl Diagnostic {
 
 /// Renders diagnostics for stderr, one after the other.
 pub fn render(diags: &[Diagnostic], color: bool) -> String {
+    render_as(diags, color, Level::ERROR, "error")
+}
+
+/// Renders diagnostics for stderr as warnings (`warning: …`).
+pub fn render_warnings(diags: &[Diagnostic], color: bool) -> String {
+    render_as(diags, color, Level::WARNING, "warning")
+}
+
+fn render_as(diags: &[Diagnostic], color: bool, level: Level<'_>, word: &str) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -116,7 +125,7 @@ pub fn render(diags: &[Diagnostic], color: bool) -> String {
         let path = d.path.display().to_string();
         let report = match (&d.text, &d.range) {
             (Some(text), Some(range)) => {
-                let mut group = Level::ERROR.primary_title(d.message.as_str()).element(
+                let mut group = level.clone().primary_title(d.message.as_str()).element(
                     Snippet::source(text.as_str())
                         .path(path.as_str())
                         .fold(true)
@@ -128,7 +137,7 @@ pub fn render(diags: &[Diagnostic], color: bool) -> String {
                 renderer.render(&[group])
             }
             _ => {
-                let mut s = format!("error: {}\n  --> {}", d.message, d.location());
+                let mut s = format!("{word}: {}\n  --> {}", d.message, d.location());
                 if let Some(h) = &d.help {
                     s.push_str(&format!("\n  = help: {h}"));
                 }

@@ -216,35 +216,83 @@ fn default_lit(value: &Literal, ty: &ColumnType) -> Result<String, String> {
 }
 
 /// The Rust type of a column type, and the attributes it needs.
-fn rust_type(ty: &ColumnType) -> (&'static str, Vec<String>) {
+fn rust_type(ty: &ColumnType) -> (String, Vec<String>) {
+    let plain = |rust: &str| (rust.to_string(), vec![]);
     match ty {
-        ColumnType::Boolean => ("bool", vec![]),
-        ColumnType::SmallInt => ("i16", vec![]),
-        ColumnType::Integer => ("i32", vec![]),
-        ColumnType::BigInt => ("i64", vec![]),
-        ColumnType::Real => ("f32", vec![]),
-        ColumnType::Double => ("f64", vec![]),
-        ColumnType::Varchar(n) => ("String", vec![format!("max_length = {n}")]),
-        ColumnType::Text => ("String", vec![]),
-        ColumnType::Blob => ("Vec<u8>", vec![]),
+        ColumnType::Boolean => plain("bool"),
+        ColumnType::SmallInt => plain("i16"),
+        ColumnType::Integer => plain("i32"),
+        ColumnType::BigInt => plain("i64"),
+        ColumnType::Real => plain("f32"),
+        ColumnType::Double => plain("f64"),
+        ColumnType::Varchar(n) => ("String".into(), vec![format!("max_length = {n}")]),
+        ColumnType::Text => plain("String"),
+        ColumnType::Blob => plain("Vec<u8>"),
         ColumnType::Decimal { precision, scale } => (
-            "rust_decimal::Decimal",
+            "rust_decimal::Decimal".into(),
             vec![
                 format!("max_digits = {precision}"),
                 format!("decimal_places = {scale}"),
             ],
         ),
-        ColumnType::Date => ("chrono::NaiveDate", vec![]),
-        ColumnType::Time => ("chrono::NaiveTime", vec![]),
-        ColumnType::Timestamp => ("chrono::NaiveDateTime", vec![]),
-        ColumnType::TimestampTz => ("chrono::DateTime<chrono::Utc>", vec![]),
-        ColumnType::Uuid => ("uuid::Uuid", vec![]),
-        ColumnType::Json => ("serde_json::Value", vec![]),
-        ColumnType::Raw(sql) => (
-            unsigned_rust_type(sql).unwrap_or("String"),
-            vec![format!("sql_type = {}", lit(sql))],
-        ),
+        ColumnType::Date => plain("chrono::NaiveDate"),
+        ColumnType::Time => plain("chrono::NaiveTime"),
+        ColumnType::Timestamp => plain("chrono::NaiveDateTime"),
+        ColumnType::TimestampTz => plain("chrono::DateTime<chrono::Utc>"),
+        ColumnType::Uuid => plain("uuid::Uuid"),
+        ColumnType::Json => plain("serde_json::Value"),
+        ColumnType::Raw(sql) => (raw_rust_type(sql), vec![format!("sql_type = {}", lit(sql))]),
     }
+}
+
+/// The Rust type that holds the values of a column whose type has no token
+/// of its own, by the way a database spells the type. Such a field is
+/// printed with `sql_type`, which the reader takes on any Rust type, so the
+/// choice never changes the column; it tells the reader of the struct what
+/// the values are: `Vec<u8>` for MySQL's blobs and binaries,
+/// `chrono::DateTime<chrono::Utc>` for MySQL's TIMESTAMP (stored in UTC),
+/// `i16` for YEAR, `Vec<T>` for a PostgreSQL array, `String` for ENUM, SET,
+/// fixed-length strings and whatever has no closer Rust type (`tsvector`,
+/// `interval`, `inet`, an enum or domain type).
+pub fn raw_rust_type(sql: &str) -> String {
+    let lower = sql.trim().to_ascii_lowercase();
+    if let Some(element) = lower.strip_suffix("[]") {
+        // PostgreSQL prints an array of any dimension with one `[]`.
+        return format!("Vec<{}>", raw_rust_type(element.trim_end_matches("[]")));
+    }
+    if let Some(unsigned) = unsigned_rust_type(&lower) {
+        return unsigned.to_string();
+    }
+    let name = lower.split('(').next().unwrap_or("").trim();
+    let with_zone = lower.contains("with time zone");
+    let without_zone = lower.contains("without time zone");
+    let rust = match name.split_whitespace().next().unwrap_or("") {
+        "bool" | "boolean" => "bool",
+        "bit" if lower == "bit" || lower == "bit(1)" => "bool",
+        "tinyint" => "i8",
+        "smallint" | "int2" | "year" => "i16",
+        "mediumint" | "int" | "integer" | "int4" => "i32",
+        "bigint" | "int8" => "i64",
+        "real" | "float4" => "f32",
+        "float" => match float_precision(&lower) {
+            Some(p) if p > 24 => "f64",
+            _ => "f32",
+        },
+        "double" | "float8" => "f64",
+        "decimal" | "numeric" | "dec" | "fixed" => "rust_decimal::Decimal",
+        "date" => "chrono::NaiveDate",
+        "datetime" | "datetime2" | "smalldatetime" => "chrono::NaiveDateTime",
+        // MySQL's TIMESTAMP is stored in UTC; PostgreSQL says which it is.
+        "timestamp" if without_zone => "chrono::NaiveDateTime",
+        "timestamp" | "timestamptz" => "chrono::DateTime<chrono::Utc>",
+        "time" if !with_zone => "chrono::NaiveTime",
+        "uuid" | "uniqueidentifier" => "uuid::Uuid",
+        "json" | "jsonb" => "serde_json::Value",
+        "tinyblob" | "blob" | "mediumblob" | "longblob" | "binary" | "varbinary" | "bytea"
+        | "image" => "Vec<u8>",
+        _ => "String",
+    };
+    rust.to_string()
 }
 
 /// The Rust type of an unsigned integer column (MySQL's `int unsigned`,
@@ -266,6 +314,12 @@ fn unsigned_rust_type(sql: &str) -> Option<&'static str> {
         "bigint" => "u64",
         _ => return None,
     })
+}
+
+/// The precision of `float(p)` (`float(p, s)` included), if given.
+fn float_precision(lower: &str) -> Option<u32> {
+    let args = lower.split_once('(')?.1.split_once(')')?.0;
+    args.split(',').next()?.trim().parse().ok()
 }
 
 /// `#[kind(a, b)]` at `indent`, one item per line when it is too long for one.
@@ -424,7 +478,7 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
     let ty = if f.null {
         format!("Option<{rust}>")
     } else {
-        rust.to_string()
+        rust
     };
     out.push_str(&format!("    pub {ident}: {ty},\n"));
 }
@@ -1065,11 +1119,76 @@ pub struct Exam {
         assert_eq!(unsigned_rust_type("int"), None);
         let (ty, attrs) = rust_type(&ColumnType::Raw("smallint unsigned".into()));
         assert_eq!(
-            (ty, attrs.as_slice()),
+            (ty.as_str(), attrs.as_slice()),
             (
                 "u16",
                 ["sql_type = \"smallint unsigned\"".to_string()].as_slice()
             )
         );
+    }
+
+    #[test]
+    fn types_without_a_token_get_the_rust_type_of_their_values_and_read_back_the_same() {
+        let cases = [
+            // MySQL / MariaDB
+            ("mediumblob", "Vec<u8>"),
+            ("tinyblob", "Vec<u8>"),
+            ("blob", "Vec<u8>"),
+            ("binary(16)", "Vec<u8>"),
+            ("varbinary(255)", "Vec<u8>"),
+            ("timestamp", "chrono::DateTime<chrono::Utc>"),
+            ("datetime", "chrono::NaiveDateTime"),
+            ("time", "chrono::NaiveTime"),
+            ("year", "i16"),
+            ("tinyint", "i8"),
+            ("mediumint", "i32"),
+            ("float(10,2)", "f32"),
+            ("float(53)", "f64"),
+            ("enum('G','PG-13','NC-17')", "String"),
+            ("set('Trailers','Deleted Scenes')", "String"),
+            ("char(20)", "String"),
+            ("mediumtext", "String"),
+            ("bit(1)", "bool"),
+            // PostgreSQL
+            ("text[]", "Vec<String>"),
+            ("integer[]", "Vec<i32>"),
+            ("character varying(20)[]", "Vec<String>"),
+            ("numeric[]", "Vec<rust_decimal::Decimal>"),
+            ("timestamp(3) without time zone", "chrono::NaiveDateTime"),
+            (
+                "timestamp(3) with time zone",
+                "chrono::DateTime<chrono::Utc>",
+            ),
+            ("time with time zone", "String"),
+            ("interval", "String"),
+            ("tsvector", "String"),
+            ("inet", "String"),
+            ("character(20)", "String"),
+            ("numeric", "rust_decimal::Decimal"),
+            ("json", "serde_json::Value"),
+            ("mpaa_rating", "String"),
+            // SQLite
+            ("NVARCHAR(120)", "String"),
+            ("UNSIGNED BIG INT", "String"),
+        ];
+        let mut fields = Vec::new();
+        for (i, (sql, rust)) in cases.iter().enumerate() {
+            assert_eq!(raw_rust_type(sql), *rust, "{sql}");
+            fields.push(field(&format!("c{i}"), ColumnType::Raw(sql.to_string())));
+            fields.push(nullable(field(
+                &format!("n{i}"),
+                ColumnType::Raw(sql.to_string()),
+            )));
+        }
+        let text = round_trip(&schema(vec![table("legacy", "Everything", fields)]));
+        for (i, (sql, rust)) in cases.iter().enumerate() {
+            let attr = format!("#[field(sql_type = {})]", lit(sql));
+            for want in [
+                format!("{attr}\n    pub c{i}: {rust},"),
+                format!("{attr}\n    pub n{i}: Option<{rust}>,"),
+            ] {
+                assert!(text.contains(&want), "no `{want}` in:\n{text}");
+            }
+        }
     }
 }

@@ -516,15 +516,17 @@ pub fn field_name(column: &str) -> String {
     }
 }
 
-/// A struct name for a table name: PascalCase of its words (`patient_note`
-/// → `PatientNote`).
+/// A struct name for a table name: PascalCase of its words, split where
+/// [`snake_case`] splits them, so a table named in any case keeps its word
+/// breaks (`patient_note`, `PatientNote` and `PATIENT_NOTE` → `PatientNote`;
+/// `HTTPRequest` → `HttpRequest`).
 pub fn struct_name(table: &str) -> String {
     let mut out = String::new();
-    for word in table.split(|c: char| !c.is_ascii_alphanumeric()) {
+    for word in snake_case(table).split(|c: char| !c.is_ascii_alphanumeric()) {
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
             out.extend(first.to_uppercase());
-            out.push_str(&chars.as_str().to_lowercase());
+            out.push_str(chars.as_str());
         }
     }
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {

@@ -8,7 +8,7 @@ use crate::schema::{Auto, Constraint, OnDelete, Schema};
 use crate::types::ColumnType;
 use std::collections::BTreeMap;
 
-/// Tables by name.
+/// Tables by name, and the other objects of the schema.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     /// Tables keyed by table name.
@@ -17,6 +17,117 @@ pub struct Catalog {
     /// parse), with why; they are not in `tables`. Callers warn about each,
     /// and refuse only when the history owns one.
     pub unreadable: BTreeMap<String, String>,
+    /// What the schema holds besides tables (views, triggers, functions,
+    /// partitions, sequences no column owns, types…), in the order the
+    /// introspector read them. Only introspectors fill it, never
+    /// [`Schema::to_catalog`]: no model declares these, so `inspectdb` names
+    /// each one it cannot print. [`Catalog::differences`] does not compare
+    /// them (a later change will, with their definitions).
+    pub objects: Vec<CatalogObject>,
+}
+
+/// An object of the schema that is not a table a model can describe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogObject {
+    /// What it is.
+    pub kind: ObjectKind,
+    /// Its name as the database shows it; a PostgreSQL function, procedure
+    /// or aggregate with its argument types (`film_in_stock(integer,
+    /// integer)`), since those may be overloaded.
+    pub name: String,
+    /// The table it belongs to: a trigger's or rule's table, a partition's
+    /// or inherited table's parent, a partitioned table itself.
+    pub table: Option<String>,
+    /// Its definition as the database prints it (a view's query, a
+    /// trigger's statement, a partition's bounds, an enum type's values),
+    /// empty where one catalog query cannot read it cheaply.
+    pub definition: String,
+}
+
+/// The kinds of [`CatalogObject`], named as DESIGN §11.1's RunSql `creates`
+/// names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKind {
+    /// A view.
+    View,
+    /// A PostgreSQL materialized view.
+    MaterializedView,
+    /// A trigger on a table.
+    Trigger,
+    /// A PostgreSQL rule on a table (other than a view's own).
+    Rule,
+    /// A function (PostgreSQL window functions included).
+    Function,
+    /// A stored procedure.
+    Procedure,
+    /// A PostgreSQL aggregate.
+    Aggregate,
+    /// A sequence no column owns (PostgreSQL; MariaDB's sequences).
+    Sequence,
+    /// A PostgreSQL domain.
+    Domain,
+    /// A PostgreSQL enum type.
+    EnumType,
+    /// A PostgreSQL extension (other than plpgsql, which every database has).
+    Extension,
+    /// A table partitioned by the database (`PARTITION BY`); its table is
+    /// itself and its definition the partition key.
+    PartitionedTable,
+    /// A partition of a partitioned table; its table is the parent.
+    Partition,
+    /// A PostgreSQL table that inherits from another (`INHERITS`, not a
+    /// partition); its table is the parent.
+    InheritedTable,
+    /// A MySQL/MariaDB scheduled event.
+    Event,
+}
+
+impl ObjectKind {
+    /// The kind in words: `view`, `materialized view`, `enum type`, ….
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Rule => "rule",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Domain => "domain",
+            ObjectKind::EnumType => "enum type",
+            ObjectKind::Extension => "extension",
+            ObjectKind::PartitionedTable => "partitioned table",
+            ObjectKind::Partition => "partition",
+            ObjectKind::InheritedTable => "inherited table",
+            ObjectKind::Event => "event",
+        }
+    }
+
+    /// The kind for its [`noun`](ObjectKind::noun) (as the introspectors'
+    /// queries spell it).
+    pub fn parse(noun: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.noun() == noun)
+    }
+
+    /// Every kind.
+    pub const ALL: [ObjectKind; 15] = [
+        ObjectKind::View,
+        ObjectKind::MaterializedView,
+        ObjectKind::Trigger,
+        ObjectKind::Rule,
+        ObjectKind::Function,
+        ObjectKind::Procedure,
+        ObjectKind::Aggregate,
+        ObjectKind::Sequence,
+        ObjectKind::Domain,
+        ObjectKind::EnumType,
+        ObjectKind::Extension,
+        ObjectKind::PartitionedTable,
+        ObjectKind::Partition,
+        ObjectKind::InheritedTable,
+        ObjectKind::Event,
+    ];
 }
 
 /// One table as the database holds it.
@@ -51,6 +162,23 @@ pub struct CatalogTable {
     /// known); not part of the table's equality, since the order of fields
     /// is no change (DESIGN §2).
     pub column_order: ColumnOrder,
+    /// Each column's type as the database spells it, where that spelling
+    /// says more than [`CatalogColumn::ty`] (SQLite keeps the declared text:
+    /// `DATETIME`, `INT`, `NVARCHAR(40)`); not part of the table's equality,
+    /// since spellings of one type are one type. `inspectdb` prints it
+    /// where remodel would spell the type otherwise, so a rebuild restates
+    /// the same text.
+    pub declared_types: DeclaredTypes,
+}
+
+/// Column name → declared type, equal to any other map.
+#[derive(Debug, Clone, Default)]
+pub struct DeclaredTypes(pub BTreeMap<String, String>);
+
+impl PartialEq for DeclaredTypes {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Column names in the database's order, equal to any other order.
@@ -923,6 +1051,22 @@ mod tests {
                 "{l}"
             );
         }
+    }
+
+    #[test]
+    fn objects_are_not_differences_yet() {
+        let mut db = item(|_| {});
+        db.objects.push(CatalogObject {
+            kind: ObjectKind::View,
+            name: "item_list".into(),
+            table: None,
+            definition: "SELECT * FROM item".into(),
+        });
+        assert!(item(|_| {}).differences(&db).is_empty());
+        for kind in ObjectKind::ALL {
+            assert_eq!(ObjectKind::parse(kind.noun()), Some(kind));
+        }
+        assert_eq!(ObjectKind::parse("table"), None);
     }
 
     #[test]

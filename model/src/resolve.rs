@@ -49,6 +49,45 @@ impl ResolveError {
     }
 }
 
+/// Something a model may declare but that does not behave as it reads:
+/// the scanner shows it as a warning and goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldWarning {
+    /// The field concerned.
+    pub field: String,
+    /// The attribute concerned.
+    pub attr: &'static str,
+    /// What happens, as a sentence.
+    pub message: String,
+}
+
+/// The warnings about the fields of one model: a field that is not an
+/// Option (NOT NULL) whose reference sets NULL on delete. PostgreSQL and
+/// SQLite create such a foreign key, and databases made elsewhere have
+/// them, so a model may say so (inspectdb prints it as the database has
+/// it); but deleting a referenced row then fails on the NOT NULL column
+/// instead of setting it to NULL. MySQL refuses to create it (see the
+/// portability check).
+pub fn field_warnings(t: &Table) -> Vec<FieldWarning> {
+    t.fields
+        .iter()
+        .filter(|f| {
+            !f.null
+                && f.references
+                    .as_ref()
+                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
+        })
+        .map(|f| FieldWarning {
+            field: f.name.clone(),
+            attr: "on_delete",
+            message: format!(
+                "field `{}` is NOT NULL (not an Option) but on_delete = \"set_null\": deleting a referenced row fails instead of setting it to NULL",
+                f.name
+            ),
+        })
+        .collect()
+}
+
 /// Resolves a project's struct definitions into a schema, or every error
 /// found. `defs` may be definitions or references to them.
 pub fn resolve<D: std::borrow::Borrow<TableDef>>(
@@ -122,12 +161,12 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
     }
 
     resolve_references(&mut schema, &owners, &mut errs);
-    check_object_names(&schema, &owners, &mut errs);
+    check_object_names(&schema, &owners, &opts.dialects, &mut errs);
+    if opts.dialects.iter().any(|d| d == "mysql" || d == "mariadb") {
+        check_mysql(&schema, &owners, &mut errs);
+    }
     for dialect in &opts.dialects {
-        if dialect == "mysql" {
-            check_mysql(&schema, &owners, &mut errs);
-        }
-        if dialect == "mysql" || dialect == "sqlite" {
+        if matches!(dialect.as_str(), "mysql" | "mariadb" | "sqlite") {
             check_sequence_fields(&schema, &owners, dialect, &mut errs);
         }
     }
@@ -299,42 +338,101 @@ fn same_key_type(a: &ColumnType, b: &ColumnType) -> bool {
     a == b
 }
 
-fn check_object_names(
-    schema: &Schema,
-    owners: &BTreeMap<String, usize>,
-    errs: &mut Vec<ResolveError>,
-) {
+/// Two objects of different models with one name, in a scope where the
+/// dialects need names unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameClash<'a> {
+    /// The name both objects have.
+    pub name: String,
+    /// The model (`app.Model`) and object met first, in key order.
+    pub first: (&'a str, NamedObject<'a>),
+    /// The model and object met second.
+    pub second: (&'a str, NamedObject<'a>),
+}
+
+/// Whether the dialects are only MySQL/MariaDB, where an index name is the
+/// table's own (DESIGN §2); an empty list stands for every dialect.
+fn indexes_named_per_table(dialects: &[String]) -> bool {
+    !dialects.is_empty() && dialects.iter().all(|d| d == "mysql" || d == "mariadb")
+}
+
+/// The names two models share where the dialects need them unique (DESIGN
+/// §2): index names (indexes and unique constraints, which are indexes) per
+/// schema for PostgreSQL and SQLite but per table when the dialects are only
+/// MySQL/MariaDB; CHECK and foreign key names per schema everywhere. Two
+/// objects of one model are the reader's concern.
+pub fn name_clashes<'a>(schema: &'a Schema, dialects: &[String]) -> Vec<NameClash<'a>> {
+    let per_table = indexes_named_per_table(dialects);
     let mut seen: HashMap<String, (&str, NamedObject<'_>)> = HashMap::new();
-    for (key, &i) in owners {
-        let table = &schema.tables[key];
+    let mut out = Vec::new();
+    for (key, table) in &schema.tables {
         for (name, what) in table.all_object_names() {
+            if per_table && is_index(&what) {
+                continue;
+            }
             match seen.get(&name) {
-                Some((other_key, other_what)) if other_key != key => {
-                    // An explicit foreign key name is pointed at where it is written.
-                    let fk_field = table.fields.iter().find(|f| {
-                        f.references
-                            .as_ref()
-                            .is_some_and(|r| r.name.as_deref() == Some(name.as_str()))
-                    });
-                    errs.push(
-                        ResolveError::new(
-                            i,
-                            fk_field.map(|f| f.name.as_str()),
-                            fk_field.map(|_| "fk_name"),
-                            format!("the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"),
-                        )
-                        .help(if fk_field.is_some() {
-                            "index and constraint names must be unique across the project; give one another fk_name = \"…\""
-                        } else {
-                            "index and constraint names must be unique across the project; give one another name = \"…\""
-                        }),
-                    )
-                }
+                Some(&(other_key, other_what)) if other_key != key => out.push(NameClash {
+                    name,
+                    first: (other_key, other_what),
+                    second: (key.as_str(), what),
+                }),
                 _ => {
                     seen.insert(name, (key.as_str(), what));
                 }
             }
         }
+    }
+    out
+}
+
+/// Whether an object is an index (a unique constraint is one too).
+fn is_index(what: &NamedObject<'_>) -> bool {
+    matches!(
+        what,
+        NamedObject::FieldIndex(_)
+            | NamedObject::FieldUnique(_)
+            | NamedObject::Index(_)
+            | NamedObject::Constraint(Constraint::Unique { .. })
+    )
+}
+
+fn check_object_names(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    dialects: &[String],
+    errs: &mut Vec<ResolveError>,
+) {
+    for clash in name_clashes(schema, dialects) {
+        let (key, what) = clash.second;
+        let (other_key, other_what) = clash.first;
+        let name = &clash.name;
+        let table = &schema.tables[key];
+        // An explicit foreign key name is pointed at where it is written.
+        let fk_field = table.fields.iter().find(|f| {
+            f.references
+                .as_ref()
+                .is_some_and(|r| r.name.as_deref() == Some(name.as_str()))
+        });
+        let scope = if is_index(&what) && is_index(&other_what) {
+            "index names must be unique in the schema where the dialects include PostgreSQL or SQLite (remodel.toml `dialects`, else the configured database's)"
+        } else {
+            "index and constraint names must be unique across the project"
+        };
+        errs.push(
+            ResolveError::new(
+                owners[key],
+                fk_field.map(|f| f.name.as_str()),
+                fk_field.map(|_| "fk_name"),
+                format!(
+                    "the name `{name}` is used by {other_key} ({other_what}) and by {key} ({what})"
+                ),
+            )
+            .help(if fk_field.is_some() {
+                format!("{scope}; give one another fk_name = \"…\"")
+            } else {
+                format!("{scope}; give one another name = \"…\"")
+            }),
+        )
     }
 }
 
@@ -346,10 +444,10 @@ fn check_sequence_fields(
     dialect: &str,
     errs: &mut Vec<ResolveError>,
 ) {
-    let database = if dialect == "mysql" {
-        "MySQL"
-    } else {
-        "SQLite"
+    let database = match dialect {
+        "mysql" => "MySQL",
+        "mariadb" => "MariaDB",
+        _ => "SQLite",
     };
     for (key, &i) in owners {
         let t = &schema.tables[key];
@@ -410,6 +508,24 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
                         ),
                     )
                     .help("use another on_delete action"),
+                );
+            }
+            if !f.null
+                && f.references
+                    .as_ref()
+                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
+            {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        Some(&f.name),
+                        Some("on_delete"),
+                        format!(
+                            "MySQL (InnoDB) rejects ON DELETE SET NULL on the NOT NULL column `{}` {WHY}",
+                            f.name
+                        ),
+                    )
+                    .help("make the field an Option, or use another on_delete action"),
                 );
             }
             if matches!(f.default, Some(crate::ColumnDefault::Value(_)))
@@ -589,6 +705,53 @@ mod tests {
     }
 
     #[test]
+    fn index_names_are_per_table_when_the_dialects_are_only_mysql() {
+        // Sakila on MySQL: one index name on several tables.
+        let indexed = |fk_name: &str| {
+            let mut t = def(
+                "c::a",
+                fk_name,
+                vec![Field::new("film_id", ColumnType::BigInt)],
+            );
+            t.table.indexes.push(crate::schema::Index {
+                name: Some("idx_fk_film_id".into()),
+                fields: vec!["film_id".into()],
+                unique: false,
+                concurrently: false,
+            });
+            t.table.constraints.push(Constraint::Check {
+                name: Some("film_positive".into()),
+                expr: "film_id > 0".into(),
+            });
+            t
+        };
+        let defs = vec![indexed("FilmActor"), indexed("Inventory")];
+        let opts = |dialects: &[&str]| ResolveOptions {
+            dialects: dialects.iter().map(|d| d.to_string()).collect(),
+            ..Default::default()
+        };
+        // Only MySQL/MariaDB: the index names may repeat, check names not.
+        for dialects in [&["mysql"][..], &["mariadb"], &["mysql", "mariadb"]] {
+            let errs = resolve(&defs, &opts(dialects)).unwrap_err();
+            assert_eq!(errs.len(), 1, "{dialects:?}: {errs:?}");
+            assert!(errs[0].message.contains("`film_positive`"), "{errs:?}");
+        }
+        // With PostgreSQL or SQLite too (or unknown: every dialect), both clash.
+        for dialects in [&["mysql", "postgres"][..], &["sqlite"], &[]] {
+            let errs = resolve(&defs, &opts(dialects)).unwrap_err();
+            assert_eq!(errs.len(), 2, "{dialects:?}: {errs:?}");
+            assert!(
+                errs.iter().any(|e| e.message.contains(
+                    "the name `idx_fk_film_id` is used by a.FilmActor (index on film_id) and by a.Inventory (index on film_id)"
+                )),
+                "{errs:?}"
+            );
+        }
+        let schema = resolve(&defs[..1], &opts(&["postgres"])).unwrap();
+        assert!(name_clashes(&schema, &["postgres".into()]).is_empty());
+    }
+
+    #[test]
     fn two_models_on_one_table_is_an_error() {
         let mut a = def("c::a", "Thing", vec![]);
         a.table.db_table = Some("shared".into());
@@ -680,6 +843,45 @@ mod tests {
             "{}",
             errs[0].message
         );
+    }
+
+    #[test]
+    fn set_null_on_a_not_null_field_is_a_warning_and_a_mysql_portability_error() {
+        let mut f = fk("p_id", "Patient");
+        f.references.as_mut().unwrap().on_delete = OnDelete::SetNull;
+        let mut optional = fk("q_id", "Patient");
+        optional.null = true;
+        optional.references.as_mut().unwrap().on_delete = OnDelete::SetNull;
+        let defs = vec![
+            def("c::a", "Patient", vec![]),
+            def("c::a", "Ref", vec![f, optional]),
+        ];
+        let schema = resolve(&defs, &ResolveOptions::default()).unwrap();
+        let warnings = field_warnings(&schema.tables["a.Ref"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].field, "p_id");
+        assert_eq!(warnings[0].attr, "on_delete");
+        assert!(
+            warnings[0]
+                .message
+                .contains("deleting a referenced row fails instead of setting it to NULL"),
+            "{warnings:?}"
+        );
+        for dialect in ["mysql", "mariadb"] {
+            let opts = ResolveOptions {
+                dialects: vec!["postgres".into(), dialect.into()],
+                ..Default::default()
+            };
+            let errs = resolve(&defs, &opts).unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert!(
+                errs[0]
+                    .message
+                    .contains("rejects ON DELETE SET NULL on the NOT NULL column `p_id`"),
+                "{errs:?}"
+            );
+            assert_eq!(errs[0].attr, Some("on_delete"));
+        }
     }
 
     #[test]

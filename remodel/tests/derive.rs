@@ -138,6 +138,27 @@ mod exams {
     }
 }
 
+/// A NOT NULL column whose foreign key sets NULL on delete, as databases
+/// made elsewhere have it: the derive accepts it (the scanner warns).
+#[derive(Model)]
+struct Alta {
+    #[field(primary_key)]
+    id: i64,
+    #[field(references = "patients.Patient", on_delete = "set_null")]
+    paciente_id: i64,
+}
+
+#[test]
+fn set_null_on_a_field_that_is_not_an_option_is_accepted() {
+    let def = Alta::table();
+    let f = def.table.field("paciente_id").unwrap();
+    assert!(!f.null);
+    assert_eq!(
+        f.references.as_ref().map(|r| r.on_delete),
+        Some(OnDelete::SetNull)
+    );
+}
+
 /// Structs with generic parameters derive too.
 #[derive(Model)]
 struct Tagged<T: Default> {

@@ -1,15 +1,20 @@
 //! `remodel inspectdb` round trip on every database: a schema built by
 //! plain SQL (`fixtures/inspected/schema/<dialect>.sql`, with names, types
-//! and spellings remodel does not write) → inspectdb → the structs (kept in
-//! `fixtures/inspected/src/<dialect>.rs`, which the workspace compiles) →
-//! makemigrations → `migrate --fake-initial` records the initial migration
-//! without running it → `check` finds no drift and makemigrations nothing
-//! more to do.
+//! and spellings remodel does not write, and objects that are not tables)
+//! → inspectdb, which warns about what it cannot print → the structs (kept
+//! in `fixtures/inspected/src/<dialect>.rs`, which the workspace compiles)
+//! → makemigrations accepts them as printed → `migrate --fake-initial`
+//! records the initial migration without running it → `check` finds no
+//! drift and makemigrations nothing more to do.
 
 use crate::{BIN, TestProject};
 use remodel_dialect::DialectKind;
 
-async fn round_trip(kind: DialectKind) {
+/// What makemigrations says about a NOT NULL column whose foreign key sets
+/// NULL (the fixtures of SQLite and PostgreSQL have one; MySQL cannot).
+const SET_NULL_WARNING: &str = "warning: field `order_id` is NOT NULL (not an Option) but on_delete = \"set_null\": deleting a referenced row fails instead of setting it to NULL";
+
+async fn round_trip(kind: DialectKind, warnings: &[&str], silent_about: &[&str]) {
     let Some(p) = TestProject::on(BIN, kind).await else {
         return;
     };
@@ -20,6 +25,16 @@ async fn round_trip(kind: DialectKind) {
 
     let run = p.remodel(&["inspectdb", "--app", "legacy"]);
     run.ok();
+    for warning in warnings {
+        assert!(
+            run.stderr.contains(warning),
+            "lacks {warning:?}:\n{}",
+            run.stderr
+        );
+    }
+    for name in silent_about {
+        assert!(!run.stderr.contains(name), "{name}:\n{}", run.stderr);
+    }
     let kept = fixture.join(format!("src/{}.rs", kind.name()));
     if std::env::var_os("REMODEL_UPDATE_INSPECTED").is_some() {
         std::fs::write(&kept, &run.stdout).expect("update the fixture");
@@ -38,6 +53,12 @@ async fn round_trip(kind: DialectKind) {
         run.stdout.contains("migrations/legacy/0001_initial.toml"),
         "{}",
         run.stdout
+    );
+    assert_eq!(
+        run.stderr.contains(SET_NULL_WARNING),
+        kind != DialectKind::Mysql,
+        "{}",
+        run.stderr
     );
     let run = p.remodel(&["migrate", "--fake-initial"]);
     run.ok();
@@ -59,17 +80,101 @@ async fn round_trip(kind: DialectKind) {
 
 #[tokio::test]
 async fn inspectdb_round_trip_on_sqlite() {
-    round_trip(DialectKind::Sqlite).await;
+    round_trip(
+        DialectKind::Sqlite,
+        &[
+            "warning: InvoiceLine: column order_id is NOT NULL but its foreign key is ON DELETE SET NULL: deleting a referenced row fails instead of setting it to NULL; printed as the database has it",
+            "warning: view customer_names is left out: no model can declare it (a RunSql migration can create it)",
+            "warning: trigger order_touch on table order is left out: no model can declare it (a RunSql migration can create it)",
+        ],
+        &[],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn inspectdb_round_trip_on_postgres() {
-    round_trip(DialectKind::Postgres).await;
+    round_trip(
+        DialectKind::Postgres,
+        &[
+            "warning: InvoiceLine: column order_id is NOT NULL but its foreign key is ON DELETE SET NULL",
+            "warning: InvoiceLine: column tags is an array (text[]), which no model type covers; it is printed as Vec<String> with sql_type = \"text[]\", which only PostgreSQL can create",
+            "warning: InvoiceLine: column counts is an array (integer[]), which no model type covers; it is printed as Vec<i32>",
+            "warning: view customer_names is left out: no model can declare it (a RunSql migration can create it)",
+            "warning: function order_total(bigint) is left out",
+            "warning: function touch() is left out",
+            "warning: trigger order_touch on table order is left out",
+            "warning: enum type mpaa_rating is left out: no model can declare it (a RunSql migration must create it before the tables that use it, whose columns keep it as their sql_type)",
+            "warning: domain year is left out",
+            "warning: sequence ticket_seq, which no column owns, is left out",
+            "warning: table event_log is partitioned (PARTITION BY RANGE (at)), which no model can declare; its struct creates a plain table and its partitions are left out",
+            "warning: partition event_log_2024 of table event_log (FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')) is not printed",
+        ],
+        // Sequences owned by a serial column, and plpgsql, are not objects to
+        // warn about.
+        &["InvoiceLine_InvoiceLineId_seq", "customer_id_seq", "plpgsql"],
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn inspectdb_round_trip_on_mysql() {
-    round_trip(DialectKind::Mysql).await;
+    round_trip(
+        DialectKind::Mysql,
+        &[
+            "warning: view customer_names is left out",
+            "warning: trigger order_touch on table order is left out",
+            "warning: function order_total is left out",
+            "warning: procedure noop is left out",
+            "warning: event tidy is left out",
+            "warning: table event_log is partitioned (PARTITION BY RANGE (",
+            "warning: partition p2024 of table event_log (2025) is not printed",
+            "warning: partition pmax of table event_log (MAXVALUE) is not printed",
+        ],
+        // One index name on two tables is fine where the dialects are only
+        // MySQL's.
+        &["the name `idx_placed`"],
+    )
+    .await;
+}
+
+/// What PostgreSQL allows and the structs cannot say as printed: tables
+/// that inherit from another are not printed (they are objects), and a
+/// CHECK name two tables share is a clash makemigrations refuses (names
+/// of checks are unique per schema for every dialect), so inspectdb warns.
+#[tokio::test]
+async fn inspectdb_warns_about_inherited_tables_and_shared_check_names_on_postgres() {
+    let Some(p) = TestProject::on(BIN, DialectKind::Postgres).await else {
+        return;
+    };
+    p.exec_script(
+        "CREATE TABLE payment (id integer PRIMARY KEY, amount integer CONSTRAINT positive CHECK (amount > 0));
+         CREATE TABLE payment_2007 () INHERITS (payment);
+         CREATE TABLE refund (id integer PRIMARY KEY, amount integer CONSTRAINT positive CHECK (amount > 0));",
+    )
+    .await;
+    let run = p.remodel(&["inspectdb", "--app", "legacy"]);
+    run.ok();
+    assert!(
+        run.stdout.contains("pub struct Payment {"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("pub struct Refund {"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Payment2007"), "{}", run.stdout);
+    for warning in [
+        "warning: table payment_2007 inherits from table payment and is not printed: no model can declare it (a RunSql migration can create it)",
+        "warning: the name `positive` is used by legacy.Payment (check `amount > 0`) and by legacy.Refund (check `amount > 0`), but must be unique in the schema for the dialects postgres; makemigrations refuses the structs until one is renamed in the database (then run inspectdb again)",
+    ] {
+        assert!(
+            run.stderr.contains(warning),
+            "lacks {warning:?}:\n{}",
+            run.stderr
+        );
+    }
+    p.write("src/lib.rs", &run.stdout);
+    let run = p.remodel(&["makemigrations"]);
+    crate::refused(&run, 1, &["the name `positive` is used by legacy.Payment"]);
 }
 
 #[tokio::test]

@@ -75,6 +75,10 @@ pub fn scan_models(project: &Project, g: &Global, out: Out) -> Result<(Scan, Sch
     };
     let scanned = scan::scan(project).map_err(fail)?;
     let schema = scan::resolve(project, &scanned, check_dialects(project, g)?).map_err(fail)?;
+    let warnings = scan::warnings(&scanned);
+    if !warnings.is_empty() {
+        out.note(diagnostic::render_warnings(&warnings, out.color).trim_end_matches('\n'));
+    }
     Ok((scanned, schema))
 }
 

@@ -474,6 +474,27 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
     }
 }
 
+/// What the scanned models may say but that does not behave as it reads
+/// (`remodel_model::resolve::field_warnings`), each at the attribute
+/// concerned; shown as warnings, never refused.
+pub fn warnings(scan: &Scan) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for found in &scan.found {
+        for w in remodel_model::resolve::field_warnings(&found.def.table) {
+            let src = &scan.files[found.file];
+            let span = locate::locate(&found.input, Some(&w.field), Some(w.attr));
+            out.push(Diagnostic::at(
+                src.rel.clone(),
+                &src.text,
+                span,
+                w.message,
+                None,
+            ));
+        }
+    }
+    out
+}
+
 /// Resolves the scanned structs into the models' schema; cross-struct
 /// problems point at the struct, field or attribute concerned.
 pub fn resolve(

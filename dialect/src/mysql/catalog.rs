@@ -19,7 +19,8 @@
 
 use crate::Value;
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
+    ObjectKind, Unmodelled,
 };
 use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
 use sqlparser::ast::{Expr, ObjectNamePart, UnaryOperator, Value as SqlValue};
@@ -73,14 +74,47 @@ fn col(row: &[Value], i: usize) -> &Value {
     row.get(i).unwrap_or(&Value::Null)
 }
 
+/// Lower-cases `t` and collapses its runs of spaces, outside quoted
+/// strings: the members of `ENUM('PG-13', 'deleted  scenes')` keep their
+/// case and spaces, which are part of the values.
+fn lower_outside_quotes(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut quote: Option<char> = None;
+    let mut chars = t.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' {
+                    out.extend(chars.next());
+                } else if c == q {
+                    if chars.peek() == Some(&q) {
+                        out.extend(chars.next());
+                    } else {
+                        quote = None;
+                    }
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            None => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
+}
+
 /// Removes integer display widths (`int(11)` → `int`), except `tinyint(1)`,
-/// lower-cases and collapses spaces: the spelling raw types are compared in.
+/// lower-cases and collapses spaces outside quoted values: the spelling raw
+/// types are compared in.
 fn canonical_raw(t: &str) -> String {
-    let lower = t
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase();
+    let lower = lower_outside_quotes(t);
     let mut out = lower.clone();
     for name in [
         "tinyint",
@@ -940,6 +974,9 @@ pub struct CatalogRows {
     pub foreign_keys: Vec<Vec<Value>>,
     /// `TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE`.
     pub checks: Vec<Vec<Value>>,
+    /// The schema's other objects: kind (as [`ObjectKind::noun`] spells
+    /// it), name, table, definition.
+    pub objects: Vec<Vec<Value>>,
 }
 
 fn delete_rule(s: &str) -> OnDelete {
@@ -1169,6 +1206,18 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             ),
         );
     }
+    catalog.objects = rows
+        .objects
+        .iter()
+        .filter_map(|r| {
+            Some(CatalogObject {
+                kind: ObjectKind::parse(&text(col(r, 0)))?,
+                name: text(col(r, 1)),
+                table: opt_text(col(r, 2)),
+                definition: text(col(r, 3)),
+            })
+        })
+        .collect();
     catalog
 }
 
@@ -1222,6 +1271,15 @@ mod tests {
         }
         assert_eq!(canonical_raw("INT(10) UNSIGNED"), "int unsigned");
         assert_eq!(canonical_raw("Integer  unsigned"), "int unsigned");
+        // ENUM and SET members keep their case and spaces (they are data).
+        assert_eq!(
+            canonical_raw("ENUM('G','PG-13','NC-17')"),
+            "enum('G','PG-13','NC-17')"
+        );
+        assert_eq!(
+            canonical_raw("SET('Deleted  Scenes','it''s','a\\'B')  CHARACTER SET utf8mb4"),
+            "set('Deleted  Scenes','it''s','a\\'B') character set utf8mb4"
+        );
     }
 
     #[test]
@@ -1556,6 +1614,16 @@ mod tests {
             ),
             foreign_keys: rows("ingreso|ingreso_paciente_id_fk|paciente_id|1|patient|id|CASCADE"),
             checks: rows("patient|patient_edad_no_negativa|(`edad` >= 0)"),
+            objects: rows(
+                r"event|purge_old|\N|DELETE FROM ingreso WHERE creado < NOW() - INTERVAL 1 YEAR
+                  function|edad_de|\N|RETURN 1
+                  partition|p0|ingreso|1000
+                  partitioned table|ingreso|ingreso|RANGE (`id`)
+                  procedure|limpiar|\N|BEGIN END
+                  trigger|ingreso_ai|ingreso|BEGIN END
+                  view|patient_list|\N|select `patient`.`nombre` AS `nombre` from `patient`
+                  weird thing|x|\N|",
+            ),
         }
     }
 
@@ -1609,6 +1677,7 @@ mod tests {
             ),
             foreign_keys: rows("item|item_owner|owner_id|1|item|id|RESTRICT|CASCADE"),
             checks: Vec::new(),
+            objects: Vec::new(),
         };
         let c = catalog_from_rows(Flavor::Mysql, &r);
         let t = &c.tables["item"];
@@ -1632,6 +1701,42 @@ mod tests {
         assert!(t.columns.contains_key("seen"));
         assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["item_owner"]);
         assert_eq!(t.unmodelled["column seen"].names, ["item", "seen"]);
+    }
+
+    /// Views, triggers, routines, events, sequences and partitions are
+    /// read as objects, with what they belong to; an unknown kind is skipped.
+    #[test]
+    fn objects_other_than_tables_are_read() {
+        let c = catalog_from_rows(Flavor::Mysql, &mysql8_rows());
+        let objects: Vec<String> = c
+            .objects
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} on {}: {}",
+                    o.kind.noun(),
+                    o.name,
+                    o.table.as_deref().unwrap_or("-"),
+                    o.definition
+                )
+            })
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                "event purge_old on -: DELETE FROM ingreso WHERE creado < NOW() - INTERVAL 1 YEAR",
+                "function edad_de on -: RETURN 1",
+                "partition p0 on ingreso: 1000",
+                "partitioned table ingreso on ingreso: RANGE (`id`)",
+                "procedure limpiar on -: BEGIN END",
+                "trigger ingreso_ai on ingreso: BEGIN END",
+                "view patient_list on -: select `patient`.`nombre` AS `nombre` from `patient`",
+            ]
+        );
+        // Objects are not compared as drift (yet).
+        let mut bare = c.clone();
+        bare.objects.clear();
+        assert!(bare.differences(&c).is_empty());
     }
 
     #[test]

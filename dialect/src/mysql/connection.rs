@@ -303,6 +303,31 @@ const CHECKS_MYSQL_SQL: &str = "SELECT CAST(t.TABLE_NAME AS CHAR), CAST(c.CONSTR
      WHERE t.TABLE_SCHEMA = DATABASE() AND t.CONSTRAINT_TYPE = 'CHECK' \
      ORDER BY 1, 2";
 
+// The schema's other objects in one query (kind, name, table, definition):
+// views, triggers, functions and procedures, events, sequences (MariaDB),
+// partitioned tables and their partitions (once each, subpartitions aside).
+const OBJECTS_SQL: &str = "SELECT CAST('view' AS CHAR), CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR), \
+     CAST(VIEW_DEFINITION AS CHAR) \
+     FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() \
+     UNION ALL SELECT CAST('trigger' AS CHAR), CAST(TRIGGER_NAME AS CHAR), \
+     CAST(EVENT_OBJECT_TABLE AS CHAR), CAST(ACTION_STATEMENT AS CHAR) \
+     FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+     UNION ALL SELECT CAST(LOWER(ROUTINE_TYPE) AS CHAR), CAST(ROUTINE_NAME AS CHAR), CAST(NULL AS CHAR), \
+     CAST(ROUTINE_DEFINITION AS CHAR) \
+     FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() \
+     UNION ALL SELECT CAST('event' AS CHAR), CAST(EVENT_NAME AS CHAR), CAST(NULL AS CHAR), \
+     CAST(EVENT_DEFINITION AS CHAR) \
+     FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() \
+     UNION ALL SELECT CAST('sequence' AS CHAR), CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR), CAST('' AS CHAR) \
+     FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'SEQUENCE' \
+     UNION ALL SELECT DISTINCT CAST('partitioned table' AS CHAR), CAST(TABLE_NAME AS CHAR), \
+     CAST(TABLE_NAME AS CHAR), CAST(CONCAT(PARTITION_METHOD, ' (', COALESCE(PARTITION_EXPRESSION, ''), ')') AS CHAR) \
+     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
+     UNION ALL SELECT DISTINCT CAST('partition' AS CHAR), CAST(PARTITION_NAME AS CHAR), CAST(TABLE_NAME AS CHAR), \
+     CAST(COALESCE(PARTITION_DESCRIPTION, '') AS CHAR) \
+     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
+     ORDER BY 1, 3, 2";
+
 impl MysqlDatabase {
     /// Connects to the server at `raw` (a `mysql://` URL naming a database).
     pub async fn open(url: DatabaseUrl, raw: &str) -> Result<MysqlDatabase, DbError> {
@@ -526,6 +551,7 @@ impl Database for MysqlDatabase {
             indexes: self.fetch(INDEXES_SQL).await.map_err(ie)?,
             foreign_keys: self.fetch(FOREIGN_KEYS_SQL).await.map_err(ie)?,
             checks: self.fetch(checks_sql).await.map_err(ie)?,
+            objects: self.fetch(OBJECTS_SQL).await.map_err(ie)?,
         };
         Ok(catalog_from_rows(self.flavor, &rows))
     }

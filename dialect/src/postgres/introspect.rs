@@ -1,10 +1,11 @@
-//! Reading the current schema's catalog into a [`Catalog`] with five
+//! Reading the current schema's catalog into a [`Catalog`] with six
 //! queries whatever the number of tables: tables (with comments), columns
 //! (types, nullability, defaults, identity, collations, comments),
 //! constraints (primary key, unique, foreign key, check, exclusion), the
 //! indexes a model can describe (plain btree indexes on columns, other than
-//! those backing a constraint) and the indexes it cannot. Tables an
-//! extension owns, partitions and internal schemas are not read. What no
+//! those backing a constraint), the indexes it cannot, and the schema's
+//! other objects ([`Catalog::objects`]). Tables an extension owns,
+//! partitions and internal schemas are not read as tables. What no
 //! model can declare (expression, partial, ordered or non-btree indexes,
 //! generated columns, GENERATED ALWAYS identities, collations, a foreign
 //! key's ON UPDATE, DEFERRABLE or NOT VALID) is kept as
@@ -15,7 +16,8 @@ use super::connection::{PostgresDatabase, fetch};
 use super::{sqlexpr, types};
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
+    ObjectKind, Unmodelled,
 };
 use remodel_model::{Auto, ColumnDefault, OnDelete};
 use std::collections::BTreeMap;
@@ -33,6 +35,72 @@ const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_clas
 const SERVER_IDENTITY: &str = "SELECT current_database()::text, current_schema()::text, \
     coalesce(host(inet_server_addr()), ''), coalesce(inet_server_port(), 0), \
     pg_postmaster_start_time()::text";
+
+/// `NOT EXISTS` an extension owning the object `oid` of catalog `catalog`
+/// (`pg_class`, `pg_proc`, `pg_type`): an extension's objects are its own.
+fn not_in_extension(catalog: &str, oid: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
+         WHERE dep.classid = 'pg_catalog.{catalog}'::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"
+    )
+}
+
+/// The objects of the current schema that are not tables a model can
+/// describe, one row each (kind as [`ObjectKind::noun`] spells it, name,
+/// table, definition), in one query: views and materialized views,
+/// partitioned tables (their key), partitions (their bounds) and inherited
+/// tables, triggers other than those of constraints, rules other than
+/// views' own, functions, procedures and aggregates (named with their
+/// argument types), sequences no column owns (serial and identity ones are
+/// owned), domains, enum types, and the database's extensions but plpgsql.
+fn objects_sql() -> String {
+    let ns = "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = current_schema())";
+    let class = not_in_extension("pg_class", "c.oid");
+    let proc = not_in_extension("pg_proc", "p.oid");
+    let ty = not_in_extension("pg_type", "t.oid");
+    format!(
+        "SELECT kind, name, tbl, def FROM ( \
+         SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END AS kind, \
+             c.relname::text AS name, NULL::text AS tbl, pg_catalog.pg_get_viewdef(c.oid) AS def \
+             FROM pg_catalog.pg_class c WHERE c.relnamespace = {ns} AND c.relkind IN ('v', 'm') AND {class} \
+         UNION ALL SELECT 'partitioned table', c.relname::text, c.relname::text, \
+             pg_catalog.pg_get_partkeydef(c.oid) \
+             FROM pg_catalog.pg_class c WHERE c.relnamespace = {ns} AND c.relkind = 'p' AND {class} \
+         UNION ALL SELECT CASE WHEN c.relispartition THEN 'partition' ELSE 'inherited table' END, \
+             c.relname::text, pa.relname::text, \
+             CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) ELSE '' END \
+             FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
+             JOIN pg_catalog.pg_class pa ON pa.oid = i.inhparent \
+             WHERE c.relnamespace = {ns} AND c.relkind IN ('r', 'p') AND {class} \
+         UNION ALL SELECT 'trigger', tg.tgname::text, c.relname::text, pg_catalog.pg_get_triggerdef(tg.oid) \
+             FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid \
+             WHERE c.relnamespace = {ns} AND NOT tg.tgisinternal AND {class} \
+         UNION ALL SELECT 'rule', r.rulename::text, c.relname::text, pg_catalog.pg_get_ruledef(r.oid) \
+             FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+             WHERE c.relnamespace = {ns} AND r.rulename <> '_RETURN' AND {class} \
+         UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END, \
+             p.proname::text || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')', NULL, \
+             CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) ELSE '' END \
+             FROM pg_catalog.pg_proc p WHERE p.pronamespace = {ns} AND {proc} \
+         UNION ALL SELECT 'sequence', c.relname::text, NULL, '' \
+             FROM pg_catalog.pg_class c WHERE c.relnamespace = {ns} AND c.relkind = 'S' AND {class} \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend own \
+                 WHERE own.classid = 'pg_catalog.pg_class'::regclass AND own.objid = c.oid \
+                 AND own.refclassid = 'pg_catalog.pg_class'::regclass AND own.deptype IN ('a', 'i')) \
+         UNION ALL SELECT 'domain', t.typname::text, NULL, \
+             pg_catalog.format_type(t.typbasetype, t.typtypmod) || coalesce((SELECT ' ' || \
+                 string_agg(pg_catalog.pg_get_constraintdef(con.oid), ' ' ORDER BY con.conname) \
+                 FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid), '') \
+             FROM pg_catalog.pg_type t WHERE t.typnamespace = {ns} AND t.typtype = 'd' AND {ty} \
+         UNION ALL SELECT 'enum type', t.typname::text, NULL, \
+             (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) \
+                 FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) \
+             FROM pg_catalog.pg_type t WHERE t.typnamespace = {ns} AND t.typtype = 'e' AND {ty} \
+         UNION ALL SELECT 'extension', x.extname::text, NULL, x.extversion::text \
+             FROM pg_catalog.pg_extension x WHERE x.extname <> 'plpgsql' \
+         ) o ORDER BY 1, 3 NULLS FIRST, 2"
+    )
+}
 
 /// How long the second connection may take to open before its queries are
 /// run on the first instead.
@@ -169,7 +237,8 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         let tables = db.query(&tables_sql, &[]).await?;
         let columns = db.query(&columns_sql, &[]).await?;
         let other_indexes = db.query(&other_indexes_sql, &[]).await?;
-        Ok::<_, DbError>((identity, tables, columns, other_indexes))
+        let objects = db.query(&objects_sql(), &[]).await?;
+        Ok::<_, DbError>((identity, tables, columns, other_indexes, objects))
     };
     let side = async {
         let connecting = sqlx::ConnectOptions::connect(helper.as_ref()?);
@@ -188,7 +257,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         read.ok()
     };
     let (main, side) = tokio::join!(main, side);
-    let (identity, tables, columns, other_indexes) = main.map_err(ie)?;
+    let (identity, tables, columns, other_indexes, objects) = main.map_err(ie)?;
     let (constraints, indexes) = match side {
         Some((theirs, constraints, indexes)) if identity.as_ref() == Some(&theirs) => {
             db.count_helper_queries(3);
@@ -358,7 +427,22 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
             t.add_fact(format!("index {name}"), Unmodelled::new(what, &[&name]));
         }
     }
+    catalog.objects = objects_from_rows(&objects);
     Ok(catalog)
+}
+
+/// The rows of [`objects_sql`] as objects (rows of an unknown kind skipped).
+fn objects_from_rows(rows: &[Vec<Value>]) -> Vec<CatalogObject> {
+    rows.iter()
+        .filter_map(|row| {
+            Some(CatalogObject {
+                kind: ObjectKind::parse(&text(row.first()))?,
+                name: text(row.get(1)),
+                table: opt_text(row.get(2)),
+                definition: text(row.get(3)),
+            })
+        })
+        .collect()
 }
 
 /// What a constraint kind is called in a difference.

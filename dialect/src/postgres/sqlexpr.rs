@@ -9,9 +9,10 @@
 //! `~~`, BETWEEN) and prints every compound operand in parentheses, so the
 //! model's expression and the catalog's compare equal when they mean the same.
 
+use super::types;
 use remodel_model::{ColumnDefault, ColumnType, Literal};
 use sqlparser::ast::{
-    BinaryOperator, CastKind, Expr, Ident, ObjectNamePart, UnaryOperator, Value as V,
+    BinaryOperator, CastKind, DataType, Expr, Ident, ObjectNamePart, UnaryOperator, Value as V,
     visit_expressions_mut,
 };
 use sqlparser::dialect::PostgreSqlDialect;
@@ -302,8 +303,101 @@ fn parenthesize(e: &mut Expr) {
     }
 }
 
+/// Whether a type (as a cast spells it) holds strings: text, varchar,
+/// char, name. Casts between them, and from them to `regclass`, are ones
+/// PostgreSQL also makes by itself (`c = 'x'::varchar` on a varchar column
+/// reads back as `(c)::text = ('x'::character varying)::text`).
+fn is_string_type(spelled: &str) -> bool {
+    match types::from_sql(spelled) {
+        ColumnType::Text | ColumnType::Varchar(_) => true,
+        ColumnType::Raw(raw) => {
+            raw.starts_with("character")
+                || matches!(raw.as_str(), "name" | "bpchar" | "\"char\"" | "regclass")
+        }
+        _ => false,
+    }
+}
+
+/// A literal as it is written inside a cast chain: `'it''s'`, `5`, `-5`.
+fn literal_sql(e: &Expr) -> Option<String> {
+    let mut e = e;
+    while let Expr::Nested(inner) = e {
+        e = inner;
+    }
+    match e {
+        Expr::Value(v) => match &v.value {
+            V::SingleQuotedString(s) | V::EscapedStringLiteral(s) => {
+                Some(format!("'{}'", s.replace('\'', "''")))
+            }
+            _ => number_text(e),
+        },
+        _ => number_text(e),
+    }
+}
+
+/// The spelling of a type inside a cast chain: as `format_type` prints it.
+fn cast_type(ty: &DataType) -> String {
+    match types::from_sql(&ty.to_string()) {
+        ColumnType::Raw(raw) => raw,
+        known => types::format_type_of(&known),
+    }
+}
+
+/// A literal cast to a string type and then to another type, as in
+/// `DEFAULT ('now'::text)::date`: PostgreSQL converts the text when a row is
+/// written, whereas `'now'::date` is converted once, when the table is
+/// created, so the chain is an expression, not the literal it starts from.
+/// Returns the chain in one spelling (`('now'::text)::date`), whether it
+/// was written with `::` or `CAST`, with or without parentheses; chains over
+/// such a chain are kept whole too. `None` for anything else, including the
+/// casts between string types PostgreSQL adds by itself.
+fn runtime_cast(e: &Expr) -> Option<String> {
+    let Expr::Cast {
+        kind: CastKind::Cast | CastKind::DoubleColon,
+        expr,
+        data_type,
+        format: None,
+    } = e
+    else {
+        return None;
+    };
+    let mut inner = &**expr;
+    while let Expr::Nested(x) = inner {
+        inner = x;
+    }
+    let operand = match inner {
+        // An inner chain already spelled (see `canonical_with`).
+        Expr::Value(v) => match &v.value {
+            V::Placeholder(chain) if chain.starts_with('(') => chain.clone(),
+            _ => return None,
+        },
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::DoubleColon,
+            expr: literal,
+            data_type: via,
+            format: None,
+        } => {
+            let via_text = cast_type(via);
+            if !is_string_type(&via_text) || is_string_type(&cast_type(data_type)) {
+                return None;
+            }
+            format!("{}::{via_text}", literal_sql(literal)?)
+        }
+        _ => return None,
+    };
+    Some(format!("({operand})::{}", cast_type(data_type)))
+}
+
 fn canonical_with(sql: &str, quote_all: bool) -> Result<String, String> {
     let mut expr = parse(sql)?;
+    // Cast chains evaluated at run time are kept whole, as one opaque atom
+    // the simplifications below leave alone.
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if let Some(chain) = runtime_cast(e) {
+            *e = Expr::Value(V::Placeholder(chain).into());
+        }
+        ControlFlow::<()>::Continue(())
+    });
     let _ = visit_expressions_mut(&mut expr, |e| {
         // Rewrites can expose another one (a cast inside parentheses).
         for _ in 0..4 {
@@ -379,8 +473,9 @@ fn literal_from_string(s: &str, ty: &ColumnType) -> Option<Literal> {
 
 /// Reads a default as PostgreSQL prints it (`pg_get_expr`), or as a model's
 /// `default_sql` says it, as a model default: literals (under any casts)
-/// become values, anything else an expression in canonical spelling. `NULL`
-/// is no default.
+/// become values, anything else an expression in canonical spelling — a
+/// literal converted at run time through a string type
+/// (`('now'::text)::date`) included. `NULL` is no default.
 pub(crate) fn parse_default(text: &str, ty: &ColumnType) -> Option<ColumnDefault> {
     let Ok(mut e) = parse(text) else {
         return Some(ColumnDefault::Sql(text.trim().to_string()));
@@ -519,6 +614,60 @@ mod tests {
             v(Literal::Float(1e20))
         );
         assert!(is_nextval("nextval('t_s_seq'::regclass)"));
+    }
+
+    #[test]
+    fn a_literal_converted_when_a_row_is_written_stays_an_expression() {
+        // What PostgreSQL prints for `DEFAULT ('now'::text)::date` (Sakila),
+        // and every way a model can write the same.
+        let today = Some(ColumnDefault::Sql("('now'::text)::date".into()));
+        for written in [
+            "('now'::text)::date",
+            "'now'::text::date",
+            "CAST(CAST('now' AS TEXT) AS DATE)",
+            "(('now'::text)::date)",
+        ] {
+            assert_eq!(
+                parse_default(written, &ColumnType::Date),
+                today,
+                "{written}"
+            );
+            // As the reader stores a model's default_sql, then as normalised.
+            let model = remodel_model::expr::normalize(written).unwrap();
+            assert_eq!(parse_default(&model, &ColumnType::Date), today, "{model}");
+        }
+        assert_eq!(
+            parse_default("'now'::text::timestamp", &ColumnType::Timestamp),
+            parse_default(
+                "('now'::text)::timestamp without time zone",
+                &ColumnType::Timestamp
+            )
+        );
+        assert_eq!(
+            parse_default("('now'::character varying)::date", &ColumnType::Date),
+            Some(ColumnDefault::Sql(
+                "('now'::character varying)::date".into()
+            ))
+        );
+        assert_eq!(
+            canonical("(g > ('2020-01-01'::text)::date)"),
+            canonical("g > '2020-01-01'::TEXT::DATE")
+        );
+        // Idempotent, as normalising twice must be.
+        assert_eq!(canonical("('now'::text)::date"), "('now'::text)::date");
+        // A cast of a literal to its own type is still the literal.
+        assert_eq!(
+            parse_default("'2024-01-01'::date", &ColumnType::Date),
+            Some(ColumnDefault::Value(Literal::Str("2024-01-01".into())))
+        );
+        // Casts between string types are PostgreSQL's own decoration:
+        // folded as before, so a check written `c = 'x'::varchar` still
+        // compares equal to what PostgreSQL prints for it.
+        same(
+            "c = 'x'::varchar",
+            "((c)::text = ('x'::character varying)::text)",
+        );
+        same("e = 'x'::varchar", "(e = ('x'::character varying)::text)");
         assert!(!is_nextval("now()"));
     }
 }

@@ -7,7 +7,8 @@
 use super::connection::SqliteDatabase;
 use crate::{Database, DbError, Value};
 use remodel_model::catalog::{
-    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, Unmodelled,
+    Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
+    ObjectKind, Unmodelled,
 };
 use remodel_model::names::{NameKind, derived_name};
 use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
@@ -302,7 +303,21 @@ pub(crate) async fn introspect(
         )
         .await
         .map_err(ie)?;
-    Ok(catalog_from_rows(&tables, &columns, &fks, &indexes))
+    let mut catalog = catalog_from_rows(&tables, &columns, &fks, &indexes);
+    if only.is_none() {
+        // Views and triggers: what the schema holds besides tables and indexes.
+        let objects = db
+            .query(
+                "SELECT m.type, m.name, m.tbl_name, m.sql FROM sqlite_master m \
+                 WHERE m.type IN ('view', 'trigger') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                 ORDER BY m.type, m.tbl_name, m.name",
+                &[],
+            )
+            .await
+            .map_err(ie)?;
+        catalog.objects = objects_from_rows(&objects);
+    }
+    Ok(catalog)
 }
 
 /// `["a","b"]` for names, as `json_each` reads them.
@@ -380,6 +395,7 @@ fn catalog_from_rows(
         };
         declared.insert((table.clone(), col.clone()), text(&row[2]));
         t.column_order.0.push(col.clone());
+        t.declared_types.0.insert(col.clone(), text(&row[2]));
         t.columns.insert(
             col.clone(),
             CatalogColumn {
@@ -580,9 +596,64 @@ fn catalog_from_rows(
     catalog
 }
 
+/// The rows of the objects query (type, name, table, SQL) as objects: a
+/// view belongs to no table (SQLite names the view itself there).
+fn objects_from_rows(rows: &[Vec<Value>]) -> Vec<CatalogObject> {
+    rows.iter()
+        .filter_map(|row| {
+            let cell = |i: usize| row.get(i).map(text).unwrap_or_default();
+            let kind = ObjectKind::parse(&cell(0))?;
+            Some(CatalogObject {
+                kind,
+                name: cell(1),
+                table: (kind != ObjectKind::View).then(|| cell(2)),
+                definition: cell(3),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn views_and_triggers_are_objects() {
+        let row = |cells: [&str; 4]| cells.map(|c| Value::Text(c.into())).to_vec();
+        let objects = objects_from_rows(&[
+            row([
+                "trigger",
+                "film_ai",
+                "film",
+                "CREATE TRIGGER film_ai AFTER INSERT ON film BEGIN SELECT 1; END",
+            ]),
+            row([
+                "view",
+                "film_list",
+                "film_list",
+                "CREATE VIEW film_list AS SELECT 1",
+            ]),
+            row(["table", "film", "film", "CREATE TABLE film (id INTEGER)"]),
+        ]);
+        assert_eq!(
+            objects,
+            [
+                CatalogObject {
+                    kind: ObjectKind::Trigger,
+                    name: "film_ai".into(),
+                    table: Some("film".into()),
+                    definition: "CREATE TRIGGER film_ai AFTER INSERT ON film BEGIN SELECT 1; END"
+                        .into(),
+                },
+                CatalogObject {
+                    kind: ObjectKind::View,
+                    name: "film_list".into(),
+                    table: None,
+                    definition: "CREATE VIEW film_list AS SELECT 1".into(),
+                },
+            ]
+        );
+    }
 
     #[test]
     fn types_map_back_to_tokens() {

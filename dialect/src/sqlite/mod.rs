@@ -105,15 +105,37 @@ impl Dialect for SqliteDialect {
                 .find(|(wt, wc, _)| wt == t && wc == c)
                 .map(|(_, _, ty)| ty.clone())
         };
+        // Folding one column may make another of its foreign keys join two
+        // widths: fold until none does.
         let mut folded: Vec<(String, String)> = Vec::new();
-        for (t, tt) in &catalog.tables {
-            for fk in tt.foreign_keys.values() {
-                for (c, rc) in fk.columns.iter().zip(&fk.ref_columns) {
-                    if width(t, c) != width(&fk.ref_table, rc) {
-                        folded.push((t.clone(), c.clone()));
-                        folded.push((fk.ref_table.clone(), rc.clone()));
+        loop {
+            let mut more = false;
+            for (t, tt) in &catalog.tables {
+                for fk in tt.foreign_keys.values() {
+                    for (c, rc) in fk.columns.iter().zip(&fk.ref_columns) {
+                        let (a, b) = ((t.clone(), c.clone()), (fk.ref_table.clone(), rc.clone()));
+                        let w = |k: &(String, String)| {
+                            if folded.contains(k) {
+                                Some(ColumnType::BigInt)
+                            } else {
+                                width(&k.0, &k.1)
+                            }
+                        };
+                        if let (Some(x), Some(y)) = (w(&a), w(&b))
+                            && x != y
+                        {
+                            for k in [a, b] {
+                                if !folded.contains(&k) {
+                                    folded.push(k);
+                                    more = true;
+                                }
+                            }
+                        }
                     }
                 }
+            }
+            if !more {
+                break;
             }
         }
         normalize(catalog, false);
@@ -129,6 +151,45 @@ impl Dialect for SqliteDialect {
                     ty
                 };
             }
+        }
+        // A type remodel would spell otherwise keeps its declared text
+        // (`DATETIME`, `NUMERIC(10,2)`, `INT`), so that a rebuild restates
+        // the same column; but keys and the two columns of a foreign key
+        // keep remodel's types, which `auto` and a model's reference need.
+        let in_foreign_key: Vec<(String, String)> = catalog
+            .tables
+            .iter()
+            .flat_map(|(t, tt)| {
+                tt.foreign_keys.values().flat_map(move |fk| {
+                    fk.columns
+                        .iter()
+                        .map(move |c| (t.clone(), c.clone()))
+                        .chain(
+                            fk.ref_columns
+                                .iter()
+                                .map(|c| (fk.ref_table.clone(), c.clone())),
+                        )
+                })
+            })
+            .collect();
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>().to_uppercase();
+        for (t, tt) in catalog.tables.iter_mut() {
+            let declared = std::mem::take(&mut tt.declared_types.0);
+            for (c, col) in tt.columns.iter_mut() {
+                let Some(text) = declared.get(c) else {
+                    continue;
+                };
+                let spelled = table::column_type(&Field::new(c.clone(), col.ty.clone()));
+                if !text.trim().is_empty()
+                    && squeeze(text) != squeeze(&spelled)
+                    && !col.auto.is_auto()
+                    && !tt.primary_key.contains(c)
+                    && !in_foreign_key.contains(&(t.clone(), c.clone()))
+                {
+                    col.ty = ColumnType::Raw(text.trim().to_string());
+                }
+            }
+            tt.declared_types.0 = declared;
         }
     }
 }

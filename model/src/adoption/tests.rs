@@ -225,6 +225,18 @@ fn names_for_tables_and_columns() {
     assert_eq!(struct_name("patient_note"), "PatientNote");
     assert_eq!(struct_name("APSCHEDULER_JOBS"), "ApschedulerJobs");
     assert_eq!(struct_name("2fa"), "T2fa");
+    // Word breaks are kept whatever the table's case.
+    for table in ["InvoiceLine", "invoice_line", "INVOICE_LINE", "invoiceLine"] {
+        assert_eq!(struct_name(table), "InvoiceLine", "{table}");
+    }
+    assert_eq!(struct_name("film_actor"), "FilmActor");
+    assert_eq!(struct_name("HTTPRequest"), "HttpRequest");
+    assert_eq!(struct_name("order-lines"), "OrderLines");
+    assert_eq!(struct_name("ipv4_address"), "Ipv4Address");
+    // A snake_case table is the struct's derived table name: no `table = …`.
+    for table in ["film_actor", "ipv4_address", "model2", "payment"] {
+        assert_eq!(snake_case(&struct_name(table)), table, "{table}");
+    }
     assert_eq!(field_name("fechaIngreso"), "fecha_ingreso");
     assert_eq!(field_name("1st"), "f_1st");
     assert_eq!(field_name("self"), "self_");

@@ -442,13 +442,9 @@ fn read_field(
                 }),
                 None => OnDelete::NoAction,
             };
-            if on_delete == OnDelete::SetNull && !ft.nullable {
-                errs.push(
-                    a.span_of("on_delete").unwrap_or(*span),
-                    format!("on_delete = \"set_null\" needs field `{name}` to be an Option"),
-                    None,
-                );
-            }
+            // `set_null` on a field that is not an Option is allowed, as
+            // databases allow it (PostgreSQL, SQLite): the scanner warns
+            // (`resolve::field_warnings`), MySQL's portability check refuses.
             if on_delete == OnDelete::SetDefault && a.default.is_none() && a.default_sql.is_none() {
                 errs.push(
                     a.span_of("on_delete").unwrap_or(*span),

@@ -226,13 +226,6 @@ fn options_and_attributes_that_do_not_apply() {
         "struct A { #[field(primary_key)] id: i64, #[field(on_delete = \"cascade\")] x: i64 }",
     );
     assert!(errs[0].contains("`on_delete` does not apply"), "{errs:?}");
-    let errs = errors(
-        "struct A { #[field(primary_key)] id: i64, #[field(references = \"B\", on_delete = \"set_null\")] x: i64 }",
-    );
-    assert!(
-        errs[0].contains("needs field `x` to be an Option"),
-        "{errs:?}"
-    );
     let errs = errors("struct A { #[field(primary_key)] id: i64, #[field(skip, unique)] x: i64 }");
     assert!(errs[0].contains("no effect on a skipped field"), "{errs:?}");
     let errs = errors("enum A { X }");
@@ -380,4 +373,19 @@ fn key_forms_and_the_key_name() {
         let errs = errors(src);
         assert!(errs.iter().any(|e| e.contains(want)), "{src}: {errs:?}");
     }
+}
+
+#[test]
+fn set_null_on_a_field_that_is_not_an_option_reads_as_written() {
+    // As databases made elsewhere have it; the scanner warns about it.
+    let def = read(
+        "struct A { #[field(primary_key)] id: i64, #[field(references = \"B\", on_delete = \"set_null\")] x: i64 }",
+    )
+    .unwrap();
+    let x = def.table.field("x").unwrap();
+    assert!(!x.null);
+    assert_eq!(
+        x.references.as_ref().map(|r| r.on_delete),
+        Some(crate::schema::OnDelete::SetNull)
+    );
 }
