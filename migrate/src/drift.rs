@@ -164,10 +164,13 @@ pub async fn inspect_reading_back(
         .iter()
         .map(|(name, why)| format!("table {name} is skipped: {why}"))
         .collect();
+    // A reference into an ignored table, or one remodel cannot read, is as
+    // unseen as the table.
+    let unread: Vec<String> = live.unreadable.keys().cloned().collect();
+    let unseen = |t: &str| ignored(t) || unread.iter().any(|u| u == t);
     let mut unmodelled = Vec::new();
     for (name, t) in live.tables.iter_mut() {
-        // A reference into an ignored table is as unseen as the table.
-        t.foreign_keys.retain(|_, fk| !ignored(&fk.ref_table));
+        t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
         t.unmodelled
             .retain(|_, fact| !run_sql.iter().any(|sql| fact.mentioned_in(sql)));
         for (object, fact) in &t.unmodelled {
@@ -177,7 +180,7 @@ pub async fn inspect_reading_back(
     let dialect = db.dialect();
     let mut expected = applied.to_catalog();
     for t in expected.tables.values_mut() {
-        t.foreign_keys.retain(|_, fk| !ignored(&fk.ref_table));
+        t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
     }
     dialect.normalize(&mut expected);
     let mut normal = live.clone();

@@ -517,7 +517,7 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
             ));
         }
     };
-    if f.auto.is_auto() && !f.ty.is_integer() {
+    if f.auto.is_auto() && !f.ty.is_integer_like() {
         return Err(format!("{what}: `auto` needs an integer field"));
     }
     if f.auto.is_auto() && !f.primary_key && f.auto != Auto::Sequence {

@@ -70,6 +70,32 @@ impl ColumnType {
         )
     }
 
+    /// Whether this is an integer type, or a raw type spelled as one
+    /// (`smallint(5) unsigned`, `int4`): a column `auto` can number.
+    pub fn is_integer_like(&self) -> bool {
+        match self {
+            ColumnType::Raw(sql) => {
+                let lower = sql.to_ascii_lowercase();
+                let mut words = lower.split_whitespace();
+                let base = words.next().unwrap_or("");
+                let base = base.split('(').next().unwrap_or(base);
+                matches!(
+                    base,
+                    "tinyint"
+                        | "smallint"
+                        | "mediumint"
+                        | "int"
+                        | "integer"
+                        | "bigint"
+                        | "int2"
+                        | "int4"
+                        | "int8"
+                ) && words.all(|w| matches!(w, "unsigned" | "signed" | "zerofill"))
+            }
+            other => other.is_integer(),
+        }
+    }
+
     /// The family used to rank rename candidates.
     pub fn family(&self) -> TypeFamily {
         match self {

@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_class t \
     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
     WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition \
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = t.oid) \
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'))";
 

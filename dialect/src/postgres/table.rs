@@ -367,7 +367,7 @@ impl TableDef {
 }
 
 fn column_def(f: &Field) -> ColumnDef {
-    let int = f.ty.is_integer();
+    let int = f.ty.is_integer_like();
     let identity = int && matches!(f.auto, Auto::Yes | Auto::RowId);
     let sequence = int && f.auto == Auto::Sequence;
     ColumnDef {

@@ -323,12 +323,19 @@ fn read_field(
         }
     }
     let is_int = column_type.as_ref().is_some_and(ColumnType::is_integer);
+    // `auto` written out may also number a raw integer type (`sql_type =
+    // "int unsigned"`); only the token types are numbered without it.
+    let is_int_like = column_type
+        .as_ref()
+        .is_some_and(ColumnType::is_integer_like);
     match &a.auto {
-        Some((_, span)) if composite.iter().any(|c| c == name) => {
+        // A sequence default may number one field of a composite key
+        // (PostgreSQL's partitioned tables key on it and a date).
+        Some((form, span)) if composite.iter().any(|c| c == name) && *form != Auto::Sequence => {
             errs.push(
                 *span,
                 format!("`auto` does not apply to field `{name}`: composite primary keys do not auto-increment"),
-                None,
+                Some("only auto = \"sequence\" (a PostgreSQL sequence default) numbers a field of a composite key".into()),
             );
         }
         // Only a sequence default can number a column that is not the key.
@@ -343,7 +350,7 @@ fn read_field(
                 }),
             );
         }
-        Some((form, span)) if form.is_auto() && !is_int && column_type.is_some() => {
+        Some((form, span)) if form.is_auto() && !is_int_like && column_type.is_some() => {
             errs.push(
                 *span,
                 format!(
@@ -358,7 +365,7 @@ fn read_field(
             );
         }
         Some((form, span)) => {
-            field.auto = if is_int { *form } else { Auto::No };
+            field.auto = if is_int_like { *form } else { Auto::No };
             if field.auto.is_auto() && ft.nullable && !field.primary_key {
                 errs.push(
                     *span,

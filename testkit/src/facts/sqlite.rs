@@ -133,7 +133,20 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
                 // it by name): it is not a fact of the table.
                 out.add(table, format!("unique ({})", list(&cols)));
             }
-            _ => out.add(table, format!("index {index}: {}", one_line(text(&r[5])))),
+            // A plain index by what it is (its text is only the spelling
+            // it was created with); an expression or partial one by its
+            // text, which is all that says what it is.
+            _ if cols.iter().any(|c| c.starts_with("(expression)")) || flag(&r[4]) => {
+                out.add(table, format!("index {index}: {}", one_line(text(&r[5]))))
+            }
+            _ => out.add(
+                table,
+                format!(
+                    "index {index}: {}({})",
+                    if flag(&r[2]) { "unique " } else { "" },
+                    list(&cols)
+                ),
+            ),
         }
     }
 
