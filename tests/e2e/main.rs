@@ -10,6 +10,7 @@ mod history;
 mod inspectdb;
 mod json;
 mod keeps;
+mod keeps_property;
 mod makemigrations;
 mod prompts;
 mod realworld;

@@ -48,14 +48,27 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
     );
     let mut order: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut keys: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
-    for r in query(db, &sql).await {
+    let rows = query(db, &sql).await;
+    let mut key_columns: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &rows {
+        if text(&r[6]) != "0" {
+            *key_columns.entry(text(&r[0]).to_string()).or_default() += 1;
+        }
+    }
+    for r in rows {
         let (table, column) = (text(&r[0]).to_string(), text(&r[2]).to_string());
         let d = ddl.get(&table).cloned().unwrap_or_default();
         let mut line = format!("column {column}: {}", text(&r[3]));
         if line.ends_with(": ") {
             line.push_str("(no type)");
         }
-        if flag(&r[4]) {
+        // A row id is never NULL, declared NOT NULL or not: only a key that
+        // is not the row id says something with it.
+        let row_id = text(&r[6]) == "1"
+            && key_columns.get(&table) == Some(&1)
+            && text(&r[3]).eq_ignore_ascii_case("INTEGER")
+            && without_rowid.get(&table) != Some(&true);
+        if flag(&r[4]) && !row_id {
             line.push_str(" not null");
         }
         if let Some(default) = &r[5] {
