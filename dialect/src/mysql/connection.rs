@@ -556,6 +556,52 @@ impl Database for MysqlDatabase {
         Ok(catalog_from_rows(self.flavor, &rows))
     }
 
+    async fn introspect_tables(&mut self, tables: &[String]) -> Result<Catalog, DbError> {
+        let ie = |e: DbError| DbError::Introspect(e.to_string());
+        // The same queries, each limited to the tables named.
+        let names: Vec<String> = tables
+            .iter()
+            .map(|t| super::table::string_literal(t))
+            .collect();
+        let list = if names.is_empty() {
+            "NULL".to_string()
+        } else {
+            names.join(", ")
+        };
+        let only = |sql: &str, column: &str| {
+            let at = sql.rfind(" ORDER BY ").unwrap_or(sql.len());
+            format!("{} AND {column} IN ({list}){}", &sql[..at], &sql[at..])
+        };
+        let (checks_sql, checks_table) = match self.flavor {
+            Flavor::Mariadb => (CHECKS_MARIADB_SQL, "TABLE_NAME"),
+            Flavor::Mysql => (CHECKS_MYSQL_SQL, "t.TABLE_NAME"),
+        };
+        let rows = CatalogRows {
+            tables: self
+                .fetch(&only(TABLES_SQL, "TABLE_NAME"))
+                .await
+                .map_err(ie)?,
+            columns: self
+                .fetch(&only(COLUMNS_SQL, "c.TABLE_NAME"))
+                .await
+                .map_err(ie)?,
+            indexes: self
+                .fetch(&only(INDEXES_SQL, "TABLE_NAME"))
+                .await
+                .map_err(ie)?,
+            foreign_keys: self
+                .fetch(&only(FOREIGN_KEYS_SQL, "k.TABLE_NAME"))
+                .await
+                .map_err(ie)?,
+            checks: self
+                .fetch(&only(checks_sql, checks_table))
+                .await
+                .map_err(ie)?,
+            objects: Vec::new(),
+        };
+        Ok(catalog_from_rows(self.flavor, &rows))
+    }
+
     async fn begin_migration(&mut self, _atomic: bool) -> Result<(), DbError> {
         // MySQL commits DDL implicitly: a transaction around a migration would
         // end at its first DDL statement and promise an atomicity MySQL does

@@ -5,8 +5,8 @@
 //! constraint says it.
 
 use super::table::q;
+use super::table::string_literal as quote_string;
 use crate::Guard;
-use crate::literal::quote_string;
 use remodel_model::restate::Scope;
 
 /// `NOT IN ('a', 'b')`, or TRUE when there is nothing to exclude.

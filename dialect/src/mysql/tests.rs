@@ -2375,3 +2375,18 @@ async fn objects_other_than_tables_are_read_and_are_not_drift() {
     h.db.execute("DROP TABLE payment", &[]).await.unwrap();
     assert_no_drift(&mut h.db, &s, "adding objects other than tables").await;
 }
+
+#[tokio::test]
+async fn one_table_reads_as_it_reads_among_all() {
+    let Some(mut h) = open().await else {
+        return;
+    };
+    let db = &mut h.db;
+    change(db, &Schema::default(), &clinic(), &Answers::default()).await;
+    let all = db.introspect().await.unwrap();
+    let one = db.introspect_tables(&["ingreso".into()]).await.unwrap();
+    assert_eq!(one.tables.keys().collect::<Vec<_>>(), ["ingreso"]);
+    assert_eq!(one.tables["ingreso"], all.tables["ingreso"]);
+    let none = db.introspect_tables(&["it's".into()]).await.unwrap();
+    assert!(none.tables.is_empty());
+}

@@ -354,7 +354,11 @@ impl Database for PostgresDatabase {
     }
 
     async fn introspect(&mut self) -> Result<Catalog, DbError> {
-        introspect::introspect(self).await
+        introspect::introspect(self, None).await
+    }
+
+    async fn introspect_tables(&mut self, tables: &[String]) -> Result<Catalog, DbError> {
+        introspect::introspect(self, Some(tables)).await
     }
 
     async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError> {

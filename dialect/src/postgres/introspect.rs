@@ -23,13 +23,34 @@ use remodel_model::{Auto, ColumnDefault, OnDelete};
 use std::collections::BTreeMap;
 
 /// The user tables of the current schema (`oid`, `relname`), as a CTE
-/// named `c` that every query starts with.
-const TABLES: &str = "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_class t \
+/// named `c` that every query starts with; with `only`, just those tables.
+fn tables_cte(only: Option<&[String]>) -> String {
+    let filter = match only {
+        None => String::new(),
+        Some(names) => {
+            let names: Vec<String> = names
+                .iter()
+                .map(|n| crate::literal::quote_string(n))
+                .collect();
+            format!(
+                " AND t.relname IN ({})",
+                if names.is_empty() {
+                    "NULL".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        }
+    };
+    format!(
+        "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_class t \
     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
     WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition \
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = t.oid) \
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
-        WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'))";
+        WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'){filter})"
+    )
+}
 
 /// Which server, database and schema a connection reads: a second
 /// connection's catalog is used only when it reads the same.
@@ -162,16 +183,20 @@ struct ConRows {
 
 /// Reads the current schema.
 #[cfg(feature = "postgres")]
-pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbError> {
+pub(crate) async fn introspect(
+    db: &mut PostgresDatabase,
+    only: Option<&[String]>,
+) -> Result<Catalog, DbError> {
     let ie = |e: DbError| DbError::Introspect(e.to_string());
+    let tables = tables_cte(only);
     let tables_sql = format!(
-        "{TABLES} SELECT c.relname::text, ds.description FROM c \
+        "{tables} SELECT c.relname::text, ds.description FROM c \
              LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
                  AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0 \
              ORDER BY 1"
     );
     let columns_sql = format!(
-        "{TABLES} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
+        "{tables} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
              a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
              a.attgenerated::text, ds.description, \
              CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
@@ -185,7 +210,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
              ORDER BY 1, a.attnum"
     );
     let constraints_sql = format!(
-        "{TABLES} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
+        "{tables} SELECT c.relname::text, con.conname::text, con.contype::text, k.ord, a.attname::text, \
              fc.relname::text, fa.attname::text, con.confdeltype::text, \
              CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END, \
              con.confupdtype::text, con.condeferrable, con.convalidated, \
@@ -200,7 +225,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
              ORDER BY 1, 2, 4"
     );
     let indexes_sql = format!(
-        "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
+        "{tables} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
              FROM c \
              JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
              JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
@@ -213,7 +238,7 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
              ORDER BY 1, 2, 4"
     );
     let other_indexes_sql = format!(
-        "{TABLES} SELECT c.relname::text, i.relname::text, ix.indisvalid, \
+        "{tables} SELECT c.relname::text, i.relname::text, ix.indisvalid, \
              pg_catalog.pg_get_indexdef(ix.indexrelid) \
              FROM c \
              JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
@@ -238,7 +263,11 @@ pub(crate) async fn introspect(db: &mut PostgresDatabase) -> Result<Catalog, DbE
         let tables = db.query(&tables_sql, &[]).await?;
         let columns = db.query(&columns_sql, &[]).await?;
         let other_indexes = db.query(&other_indexes_sql, &[]).await?;
-        let objects = db.query(&objects_sql(), &[]).await?;
+        // What is not a table belongs to no one table: read with all of them.
+        let objects = match only {
+            None => db.query(&objects_sql(), &[]).await?,
+            Some(_) => Vec::new(),
+        };
         Ok::<_, DbError>((identity, tables, columns, other_indexes, objects))
     };
     let side = async {

@@ -1872,3 +1872,16 @@ async fn objects_other_than_tables_are_read_and_are_not_drift() {
     }
     assert_no_drift(&mut h.db, &s, "adding objects other than tables").await;
 }
+
+#[tokio::test]
+async fn one_table_reads_as_it_reads_among_all() {
+    let Some((mut h, _)) = seeded().await else {
+        return;
+    };
+    let all = h.db.introspect().await.unwrap();
+    let one = h.db.introspect_tables(&["ingreso".into()]).await.unwrap();
+    assert_eq!(one.tables.keys().collect::<Vec<_>>(), ["ingreso"]);
+    assert_eq!(one.tables["ingreso"], all.tables["ingreso"]);
+    let none = h.db.introspect_tables(&["nope".into()]).await.unwrap();
+    assert!(none.tables.is_empty());
+}
