@@ -267,6 +267,28 @@ impl TestProject {
         db.close().await;
     }
 
+    /// [`TestProject::exec_script`] that stops at the first statement that
+    /// fails, as `sqlite3 -bail` or `psql -v ON_ERROR_STOP=1` would, and
+    /// returns its error.
+    pub async fn try_exec_script(&self, script: &str) -> Result<(), String> {
+        let url = DatabaseUrl::parse(&self.db_url(), self.path()).expect("a test URL");
+        let mut db = remodel_dialect::connect(&url, true)
+            .await
+            .expect("connect")
+            .expect("the database exists");
+        let statements = remodel_dialect::split::split(script, self.dialect())
+            .unwrap_or_else(|e| panic!("split the script: {e}\n{script}"));
+        let mut result = Ok(());
+        for sql in statements {
+            if let Err(e) = db.execute(&sql, &[]).await {
+                result = Err(format!("{e}\n  in: {sql}"));
+                break;
+            }
+        }
+        db.close().await;
+        result
+    }
+
     /// Runs a query and returns its rows as text (NULL as `NULL`).
     pub async fn query(&self, sql: &str) -> Vec<Vec<String>> {
         let mut db = self.db().await;

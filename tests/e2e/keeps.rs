@@ -340,6 +340,7 @@ async fn a_mysql_column_keeps_its_own_character_set() {
         ],
     )
     .await;
+    script_refuses(&p, "t holds what no migration created").await;
     // Dropping the other column: unapplying could not bring its character set back.
     std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
     p.write(
@@ -394,6 +395,11 @@ async fn postgres_refuses_to_drop_a_collation_or_an_on_update_action() {
         ],
     )
     .await;
+    script_refuses(
+        &p,
+        "a column remodel restates holds what no migration created",
+    )
+    .await;
     std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
     assert!(src.contains("references = \"legacy.P\""), "{src}");
     p.write(
@@ -413,4 +419,21 @@ async fn postgres_refuses_to_drop_a_collation_or_an_on_update_action() {
         ],
     )
     .await;
+    script_refuses(&p, "foreign key c_p_id_fkey has what no migration created").await;
+}
+
+/// The script `migrate --plan --sql` prints for what is pending stops, as
+/// `migrate` did, with `message`, and changes nothing.
+async fn script_refuses(p: &TestProject, message: &str) {
+    let script = p.remodel(&["migrate", "--plan", "--sql"]);
+    script.ok();
+    let before = facts(p).await;
+    let rows = all_rows(p).await;
+    let err = p
+        .try_exec_script(&script.stdout)
+        .await
+        .expect_err("the script must stop");
+    assert!(err.contains(message), "{message} in {err}");
+    assert_eq!(changed(&before, &facts(p).await), Vec::<String>::new());
+    assert_eq!(all_rows(p).await, rows);
 }
