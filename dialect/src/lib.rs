@@ -111,8 +111,11 @@ pub enum Guard {
     Keeps {
         /// The table, as it is named when the guard runs.
         table: String,
-        /// The table as the state describes it.
+        /// The table as the state describes it, named as when the guard runs.
         expected: Box<CatalogTable>,
+        /// The table as the operation leaves it, named alike: what the
+        /// statement writes back as the live table has it is no loss.
+        after: Box<CatalogTable>,
         /// What the statement restates.
         scope: Scope,
     },
@@ -125,6 +128,8 @@ pub enum Guard {
         table: String,
         /// The table as the state describes it just before the rebuild.
         expected: Box<CatalogTable>,
+        /// The table the rebuild makes.
+        after: Box<CatalogTable>,
     },
     /// The rebuild is done: recreate what `RebuildStart` saved.
     RebuildEnd {

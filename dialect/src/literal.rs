@@ -7,6 +7,21 @@ pub(crate) fn quote_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// `expr NOT IN ('a', 'b')` with `quote` quoting each item, or `TRUE` when
+/// there is nothing to exclude (an empty list is no SQL on every database).
+pub(crate) fn not_in<'a>(
+    expr: &str,
+    items: impl Iterator<Item = &'a String>,
+    quote: impl Fn(&str) -> String,
+) -> String {
+    let items: Vec<String> = items.map(|s| quote(s)).collect();
+    if items.is_empty() {
+        "TRUE".into()
+    } else {
+        format!("{expr} NOT IN ({})", items.join(", "))
+    }
+}
+
 /// A literal value for a column of type `ty`.
 pub(crate) fn literal(lit: &Literal, ty: &ColumnType, bool_words: bool) -> String {
     match lit {

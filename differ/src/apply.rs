@@ -157,6 +157,9 @@ impl Op {
             Op::AlterModelComment { model, comment } => {
                 table_mut(state, model)?.comment = comment.clone();
             }
+            Op::AlterPrimaryKeyName { model, pk_name } => {
+                table_mut(state, model)?.pk_name = pk_name.clone();
+            }
             Op::AddField {
                 model,
                 field,

@@ -980,13 +980,6 @@ impl<'a> Differ<'a> {
                     "{key} changes `managed`; remodel cannot migrate that yet — delete the model in one migration and re-add it in another"
                 )));
             }
-            if st.primary_key_name() != tt.primary_key_name() && st.pk_name != tt.pk_name {
-                return Err(DiffError::Unsupported(format!(
-                    "the primary key of {key} is renamed ({} → {}); remodel cannot migrate a primary key name change yet — write a RunSql migration that renames the constraint, and keep `pk_name` as the history says until then",
-                    st.primary_key_name(),
-                    tt.primary_key_name()
-                )));
-            }
             let mut changed: Vec<(Field, Field)> = tt
                 .fields
                 .iter()
@@ -1053,6 +1046,16 @@ impl<'a> Differ<'a> {
                 let op = Op::AlterModelComment {
                     model: key.to_string(),
                     comment: tt.comment.clone(),
+                };
+                self.emit(op)?;
+            }
+        }
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
+            if st.pk_name != tt.pk_name && st.primary_key_name() != tt.primary_key_name() {
+                let op = Op::AlterPrimaryKeyName {
+                    model: key.to_string(),
+                    pk_name: tt.pk_name.clone(),
                 };
                 self.emit(op)?;
             }

@@ -48,6 +48,10 @@ impl Op {
                 model: model.clone(),
                 comment: table(model)?.comment.clone(),
             },
+            Op::AlterPrimaryKeyName { model, .. } => Op::AlterPrimaryKeyName {
+                model: model.clone(),
+                pk_name: table(model)?.pk_name.clone(),
+            },
             Op::AddField { model, field, .. } => Op::RemoveField {
                 model: model.clone(),
                 field: field.name.clone(),

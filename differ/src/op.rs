@@ -61,6 +61,13 @@ pub enum Op {
         /// The new comment.
         comment: Option<String>,
     },
+    /// Renames a model's primary key constraint (`pk_name`).
+    AlterPrimaryKeyName {
+        /// `app.Model`.
+        model: String,
+        /// The explicit name; `None` for the derived one.
+        pk_name: Option<String>,
+    },
     /// Adds a column.
     AddField {
         /// `app.Model`.
@@ -164,6 +171,8 @@ pub enum OpKind {
     AlterModelTable,
     /// AlterModelComment
     AlterModelComment,
+    /// AlterPrimaryKeyName
+    AlterPrimaryKeyName,
     /// AddIndex
     AddIndex,
     /// AddConstraint
@@ -190,6 +199,7 @@ impl OpKind {
             OpKind::AlterField => "AlterField",
             OpKind::AlterModelTable => "AlterModelTable",
             OpKind::AlterModelComment => "AlterModelComment",
+            OpKind::AlterPrimaryKeyName => "AlterPrimaryKeyName",
             OpKind::AddIndex => "AddIndex",
             OpKind::AddConstraint => "AddConstraint",
             OpKind::RunSql => "RunSql",
@@ -199,7 +209,7 @@ impl OpKind {
     }
 
     /// Every kind, in tie-break order.
-    pub const ALL: [OpKind; 15] = [
+    pub const ALL: [OpKind; 16] = [
         OpKind::RenameModel,
         OpKind::RenameField,
         OpKind::RenameIndex,
@@ -210,6 +220,7 @@ impl OpKind {
         OpKind::AlterField,
         OpKind::AlterModelTable,
         OpKind::AlterModelComment,
+        OpKind::AlterPrimaryKeyName,
         OpKind::AddIndex,
         OpKind::AddConstraint,
         OpKind::RunSql,
@@ -257,6 +268,7 @@ impl Op {
             Op::RenameModel { .. } => OpKind::RenameModel,
             Op::AlterModelTable { .. } => OpKind::AlterModelTable,
             Op::AlterModelComment { .. } => OpKind::AlterModelComment,
+            Op::AlterPrimaryKeyName { .. } => OpKind::AlterPrimaryKeyName,
             Op::AddField { .. } => OpKind::AddField,
             Op::RemoveField { .. } => OpKind::RemoveField,
             Op::AlterField { .. } => OpKind::AlterField,
@@ -278,6 +290,7 @@ impl Op {
             Op::DeleteModel { model }
             | Op::AlterModelTable { model, .. }
             | Op::AlterModelComment { model, .. }
+            | Op::AlterPrimaryKeyName { model, .. }
             | Op::AddField { model, .. }
             | Op::RemoveField { model, .. }
             | Op::AlterField { model, .. }
@@ -322,6 +335,14 @@ impl Op {
             Op::AlterModelComment { model, .. } => d(
                 '~',
                 format!("Alter table comment on {}", model_snake(model)),
+            ),
+            Op::AlterPrimaryKeyName { model, pk_name } => d(
+                '~',
+                format!(
+                    "Rename primary key of {} to {}",
+                    model_snake(model),
+                    pk_name.as_deref().unwrap_or("its derived name")
+                ),
             ),
             Op::AddField { model, field, .. } => d(
                 '+',
@@ -385,6 +406,9 @@ impl Op {
             Op::AlterModelTable { model, .. } => format!("alter_{}_table", model_snake(model)),
             Op::AlterModelComment { model, .. } => {
                 format!("alter_{}_table_comment", model_snake(model))
+            }
+            Op::AlterPrimaryKeyName { model, .. } => {
+                format!("alter_{}_pk_name", model_snake(model))
             }
             Op::AddField { model, field, .. } => format!("{}_{}", model_snake(model), field.name),
             Op::RemoveField { model, field } => {

@@ -750,3 +750,25 @@ fn a_changed_fk_name_is_an_alter_field() {
     assert_eq!(kinds(&d), ["~ Alter field patient_id on exam"]);
     converges(&to, &from, &d);
 }
+
+#[test]
+fn a_key_name_change_is_one_operation_and_its_inverse_undoes_it() {
+    let from = schema(vec![table("shop", "Item", vec![])]);
+    let mut to = from.clone();
+    to.table_mut("shop.Item").unwrap().pk_name = Some("item_pkey".into());
+    let d = diff(&from, &to, &no_answers()).unwrap();
+    assert_eq!(kinds(&d), ["~ Rename primary key of item to item_pkey"]);
+    assert_eq!(
+        d.ops[0].name_fragment(&from).as_deref(),
+        Some("alter_item_pk_name")
+    );
+    converges(&from, &to, &d);
+    inverses_undo(&from, &d);
+    // Back to the derived name.
+    let d = diff(&to, &from, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        ["~ Rename primary key of item to its derived name"]
+    );
+    converges(&to, &from, &d);
+}

@@ -229,6 +229,12 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
                 kv(out, "comment", string(c));
             }
         }
+        Op::AlterPrimaryKeyName { model, pk_name } => {
+            kv(out, "model", string(model));
+            if let Some(n) = pk_name {
+                kv(out, "pk_name", string(n));
+            }
+        }
         Op::AddField {
             model,
             field,
@@ -766,6 +772,10 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
         "AlterModelComment" => Op::AlterModelComment {
             model: r.model("model")?,
             comment: r.opt_string("comment")?,
+        },
+        "AlterPrimaryKeyName" => Op::AlterPrimaryKeyName {
+            model: r.model("model")?,
+            pk_name: r.opt_string("pk_name")?,
         },
         "AddField" | "AlterField" => {
             let model = r.model("model")?;

@@ -305,6 +305,7 @@ fn touched(op: &Op) -> Option<Vec<String>> {
         Op::DeleteModel { model }
         | Op::AlterModelTable { model, .. }
         | Op::AlterModelComment { model, .. }
+        | Op::AlterPrimaryKeyName { model, .. }
         | Op::AddField { model, .. }
         | Op::RemoveField { model, .. }
         | Op::AlterField { model, .. }

@@ -91,6 +91,13 @@ pub fn adopt(
                 t
             }
         };
+        for key in &normal.primary_key {
+            if normal.columns.get(key).is_some_and(|c| c.null) {
+                problems.push(format!(
+                    "{name}: key column {key} may hold NULL (SQLite lets a key that is not the row id), which no model can declare; the struct declares it NOT NULL, so `check` reports it until the column is NOT NULL in the database"
+                ));
+            }
+        }
         if raw.primary_key.is_empty() && table.managed {
             problems.push(format!(
                 "{name}: the table has no primary key, which every model needs; its struct does not compile until a field is `primary_key` (and the table has that key), or leave the table to `ignore_tables`"

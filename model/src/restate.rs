@@ -31,12 +31,41 @@ pub enum Scope {
 }
 
 impl CatalogTable {
-    /// What this table (the live one) holds within `scope` that `expected`
-    /// (the table as the state describes it, normalised alike) does not:
-    /// one line each (`column name has COLLATE NOCASE`, `foreign key
-    /// c_p_fk has ON UPDATE CASCADE`, `column note, which no migration
-    /// created`); empty when the statement would lose nothing.
-    pub fn unknown_to(&self, expected: &CatalogTable, scope: &Scope) -> Vec<String> {
+    /// What this table (the live one) holds within `scope` that none of
+    /// `expected` (the table as the state describes it before the
+    /// operation, and after it: what the statement writes back as it is
+    /// is no loss), normalised alike, says: one line each (`column name has
+    /// COLLATE NOCASE`, `foreign key c_p_fk has ON UPDATE CASCADE`, `column
+    /// note, which no migration created`), in the words of the first;
+    /// empty when the statement would lose nothing.
+    pub fn unknown_to(&self, expected: &[&CatalogTable], scope: &Scope) -> Vec<String> {
+        let Some((first, rest)) = expected.split_first() else {
+            return Vec::new();
+        };
+        // What a line is about, whatever the migrations say of it.
+        let subject = |line: &str| {
+            line.split(" (the migrations say ")
+                .next()
+                .unwrap_or(line)
+                .to_string()
+        };
+        let others: Vec<Vec<String>> = rest
+            .iter()
+            .map(|e| {
+                self.unknown_to_one(e, scope)
+                    .iter()
+                    .map(|l| subject(l))
+                    .collect()
+            })
+            .collect();
+        self.unknown_to_one(first, scope)
+            .into_iter()
+            .filter(|l| others.iter().all(|o| o.contains(&subject(l))))
+            .collect()
+    }
+
+    /// [`CatalogTable::unknown_to`] one expectation.
+    fn unknown_to_one(&self, expected: &CatalogTable, scope: &Scope) -> Vec<String> {
         let mut out = Vec::new();
         match scope {
             Scope::Table => {
@@ -204,6 +233,72 @@ impl CatalogTable {
         }
     }
 
+    /// Gives this table's (the live one's) foreign keys, unique and check
+    /// constraints the names `expected` gives the same definitions, where
+    /// this table has them under other names: for SQLite, which never uses
+    /// a constraint's name, so that an unnamed one read back under a name
+    /// derived from the table's names of now is the state's.
+    pub fn align_names_to(&mut self, expected: &CatalogTable) {
+        fn align<V: PartialEq + Clone>(
+            live: &mut std::collections::BTreeMap<String, V>,
+            want: &std::collections::BTreeMap<String, V>,
+            renamed: &mut Vec<(String, String)>,
+        ) {
+            for (name, def) in want {
+                if live.contains_key(name) {
+                    continue;
+                }
+                let other = live
+                    .iter()
+                    .find(|(n, d)| *d == def && !want.contains_key(*n))
+                    .map(|(n, _)| n.clone());
+                if let Some(other) = other {
+                    let d = live.remove(&other).expect("found above");
+                    live.insert(name.clone(), d);
+                    renamed.push((other, name.clone()));
+                }
+            }
+        }
+        let mut renamed = Vec::new();
+        align(&mut self.foreign_keys, &expected.foreign_keys, &mut renamed);
+        align(&mut self.uniques, &expected.uniques, &mut renamed);
+        align(&mut self.checks, &expected.checks, &mut renamed);
+        for (old, new) in renamed {
+            let object = format!("foreign key {old}");
+            if let Some(fact) = self.unmodelled.remove(&object) {
+                self.unmodelled.insert(format!("foreign key {new}"), fact);
+            }
+        }
+    }
+
+    /// This table after renaming it (`table`: old → new) and its columns
+    /// (`old → new`), as the database holds it once SQLite or PostgreSQL
+    /// renamed them natively: keys, constraints, indexes and facts follow,
+    /// and so do its foreign keys to itself.
+    pub fn renamed(
+        &self,
+        table: Option<(&str, &str)>,
+        renames: &[(String, String)],
+    ) -> CatalogTable {
+        let mut t = self.with_columns_renamed(renames);
+        if let Some((old, new)) = table {
+            let ren = |c: &String| {
+                renames
+                    .iter()
+                    .find(|(o, _)| o == c)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| c.clone())
+            };
+            for fk in t.foreign_keys.values_mut() {
+                if fk.ref_table == old {
+                    fk.ref_table = new.to_string();
+                    fk.ref_columns = fk.ref_columns.iter().map(ren).collect();
+                }
+            }
+        }
+        t
+    }
+
     /// This table after renaming columns (`old → new`), as the database
     /// holds it once SQLite or PostgreSQL renamed them natively: keys,
     /// constraints, indexes and facts follow.
@@ -319,7 +414,10 @@ mod tests {
             Scope::DroppedColumn("name".into()),
             Scope::ForeignKey("c_p_id_fk".into()),
         ] {
-            assert!(table().unknown_to(&table(), &scope).is_empty(), "{scope:?}");
+            assert!(
+                table().unknown_to(&[&table()], &scope).is_empty(),
+                "{scope:?}"
+            );
         }
     }
 
@@ -354,7 +452,7 @@ mod tests {
             ),
         );
         assert_eq!(
-            live.unknown_to(&table(), &Scope::Table),
+            live.unknown_to(&[&table()], &Scope::Table),
             [
                 "column name has default 'x' (the migrations say none)",
                 "column note, which no migration created",
@@ -374,11 +472,11 @@ mod tests {
         );
         live.columns.insert("note".into(), column(ColumnType::Text));
         assert_eq!(
-            live.unknown_to(&table(), &Scope::Columns(vec!["name".into()])),
+            live.unknown_to(&[&table()], &Scope::Columns(vec!["name".into()])),
             ["column name has CHARACTER SET utf8mb3"]
         );
         assert!(
-            live.unknown_to(&table(), &Scope::Columns(vec!["p_id".into()]))
+            live.unknown_to(&[&table()], &Scope::Columns(vec!["p_id".into()]))
                 .is_empty()
         );
     }
@@ -395,14 +493,14 @@ mod tests {
         );
         live.uniques.insert("name_u".into(), vec!["name".into()]);
         assert_eq!(
-            live.unknown_to(&table(), &Scope::DroppedColumn("name".into())),
+            live.unknown_to(&[&table()], &Scope::DroppedColumn("name".into())),
             [
                 "index by_hand on (name, id), which no migration created",
                 "unique constraint name_u on (name), which no migration created",
             ]
         );
         assert!(
-            live.unknown_to(&table(), &Scope::DroppedColumn("p_id".into()))
+            live.unknown_to(&[&table()], &Scope::DroppedColumn("p_id".into()))
                 .is_empty()
         );
     }
@@ -415,8 +513,53 @@ mod tests {
             Unmodelled::new("has ON UPDATE CASCADE, DEFERRABLE", &["c_p_id_fk"]),
         );
         assert_eq!(
-            live.unknown_to(&table(), &Scope::ForeignKey("c_p_id_fk".into())),
+            live.unknown_to(&[&table()], &Scope::ForeignKey("c_p_id_fk".into())),
             ["foreign key c_p_id_fk has ON UPDATE CASCADE, DEFERRABLE"]
+        );
+    }
+
+    #[test]
+    fn what_the_statement_writes_back_as_it_is_is_no_loss() {
+        let mut live = table();
+        live.columns.get_mut("id").unwrap().auto = Auto::RowId;
+        let mut after = table();
+        after.columns.get_mut("id").unwrap().auto = Auto::RowId;
+        // The state before says otherwise, but the statement writes the row id.
+        assert_eq!(
+            live.unknown_to(&[&table()], &Scope::Table),
+            [
+                r#"column id is a row-id key (auto = "rowid") (the migrations say not auto-increment)"#
+            ]
+        );
+        assert!(
+            live.unknown_to(&[&table(), &after], &Scope::Table)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn sqlite_names_are_aligned_by_definition() {
+        let mut live = table();
+        let fk = live.foreign_keys.remove("c_p_id_fk").unwrap();
+        live.foreign_keys.insert("c_parent_fk".into(), fk);
+        live.add_fact(
+            "foreign key c_parent_fk",
+            Unmodelled::new("has ON UPDATE CASCADE", &["c_parent_fk"]),
+        );
+        live.align_names_to(&table());
+        assert!(live.foreign_keys.contains_key("c_p_id_fk"));
+        assert!(live.unmodelled.contains_key("foreign key c_p_id_fk"));
+    }
+
+    #[test]
+    fn a_renamed_table_takes_its_self_references_along() {
+        let mut t = table();
+        t.foreign_keys.get_mut("c_p_id_fk").unwrap().ref_table = "c".into();
+        let r = t.renamed(Some(("c", "kid")), &[("id".into(), "key".into())]);
+        let fk = &r.foreign_keys["c_p_id_fk"];
+        assert_eq!(
+            (fk.ref_table.as_str(), fk.ref_columns.clone()),
+            ("kid", vec!["key".to_string()])
         );
     }
 

@@ -61,8 +61,8 @@ async fn facts_on_sqlite() {
     assert_facts(
         &before,
         &[
-            "child: check -: length(name) > 0",
-            "child: check child_name_short: length(name) < 10",
+            "child: check: length(name) < 10",
+            "child: check: length(name) > 0",
             "child: column d: BLOB SUB_TYPE TEXT",
             "child: column id: INTEGER",
             "child: column name: VARCHAR(10) not null default 'x'",

@@ -340,7 +340,7 @@ async fn a_mysql_column_keeps_its_own_character_set() {
         ],
     )
     .await;
-    script_refuses(&p, "t holds what no migration created").await;
+    script_refuses(&p, "t: made by hand, run remodel migrate").await;
     // Dropping the other column: unapplying could not bring its character set back.
     std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
     p.write(
@@ -436,4 +436,302 @@ async fn script_refuses(p: &TestProject, message: &str) {
     assert!(err.contains(message), "{message} in {err}");
     assert_eq!(changed(&before, &facts(p).await), Vec::<String>::new());
     assert_eq!(all_rows(p).await, rows);
+}
+
+/// Renames of a SQLite table made elsewhere, whose constraints are unnamed
+/// (they read back under names derived from the table's names of now): a
+/// renamed foreign key, unique or checked column, and a renamed model,
+/// all go through, keeping every fact.
+#[tokio::test]
+async fn renames_of_an_adopted_sqlite_table_keep_its_unnamed_constraints() {
+    let p = crate::project();
+    p.exec_script(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY);
+         CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id),
+             code VARCHAR(10) UNIQUE, qty INTEGER CHECK (qty > 0));
+         INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 1, 'a', 2);",
+    )
+    .await;
+    let structs = adopt(&p);
+    let rename = |src: &str, old: &str, new: &str| {
+        let line = format!("    pub {old}: ");
+        assert!(src.contains(&line), "{old} in\n{src}");
+        src.replacen(
+            &line,
+            &format!("    #[field(renamed_from = \"{old}\")]\n    pub {new}: "),
+            1,
+        )
+    };
+    let mut src = structs;
+    for (n, (old, new)) in [("p_id", "parent_id"), ("code", "tag"), ("qty", "amount")]
+        .into_iter()
+        .enumerate()
+    {
+        // A check over the column says the new name too, as a user writes it.
+        src = rename(&src, old, new).replace(
+            &format!("expr = \"{old} > 0\""),
+            &format!("expr = \"{new} > 0\""),
+        );
+        p.write("src/lib.rs", &src);
+        p.remodel(&["makemigrations", "--name", &format!("rename_{n}")])
+            .ok();
+        let before = facts(&p).await;
+        p.remodel(&["migrate"]).ok();
+        let diff = changed(&before, &facts(&p).await);
+        assert!(
+            diff.iter().all(|l| l.contains(old) || l.contains(new)),
+            "{old} → {new}: {diff:#?}"
+        );
+    }
+    // The field hints are satisfied: removed, as makemigrations says.
+    for old in ["p_id", "code", "qty"] {
+        src = src.replace(&format!("    #[field(renamed_from = \"{old}\")]\n"), "");
+    }
+    src = src.replacen(
+        "pub struct C {",
+        "#[model(renamed_from = \"C\")]\npub struct Kid {",
+        1,
+    );
+    p.write("src/lib.rs", &src);
+    p.remodel(&["makemigrations", "--name", "kid"]).ok();
+    p.remodel(&["migrate"]).ok();
+    assert_eq!(
+        p.query("SELECT parent_id, tag, amount FROM kid").await,
+        [["1", "a", "2"]]
+    );
+    assert_eq!(p.remodel(&["check"]).code, 0);
+}
+
+/// A self-referencing model remodel made, renamed: SQLite rewrites the
+/// foreign key to the new table, which is no loss.
+#[tokio::test]
+async fn a_self_referencing_model_is_renamed_on_sqlite() {
+    let p = crate::project();
+    p.write(
+        "src/lib.rs",
+        "use remodel::Model;\n#[derive(Model)]\npub struct Node {\n    #[field(primary_key)]\n    pub id: i64,\n    #[field(references = \"Node\", max_length = 0)]\n    pub parent_id: Option<i64>,\n    #[field(max_length = 10)]\n    pub name: String,\n}\n"
+            .replace(", max_length = 0", "")
+            .as_str(),
+    );
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate"]).ok();
+    p.exec("INSERT INTO node (id, parent_id, name) VALUES (1, NULL, 'a'), (2, 1, 'b')")
+        .await;
+    let src = p.read("src/lib.rs").replacen(
+        "pub struct Node {",
+        "#[model(renamed_from = \"Node\")]\npub struct Tree {",
+        1,
+    );
+    // The reference follows the rename; widen too, so SQLite rebuilds.
+    let src = src
+        .replace("references = \"Node\"", "references = \"Tree\"")
+        .replace("max_length = 10", "max_length = 20");
+    p.write("src/lib.rs", &src);
+    p.remodel(&["makemigrations", "--name", "tree"]).ok();
+    p.remodel(&["migrate"]).ok();
+    assert_eq!(
+        p.query("SELECT id, parent_id FROM tree ORDER BY id").await,
+        [["1", "NULL"], ["2", "1"]]
+    );
+}
+
+/// SQLite's `INT PRIMARY KEY` is no row id: inspectdb keeps its spelling,
+/// and a rebuild keeps it so (no id is handed out). Declared without NOT
+/// NULL, such a key may hold NULL, which no model can say: inspectdb and
+/// check say so, and a rebuild, which would add NOT NULL, refuses.
+#[tokio::test]
+async fn an_int_key_that_is_no_row_id_stays_one() {
+    let p = crate::project();
+    p.exec_script(
+        "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, name VARCHAR(10));
+         INSERT INTO t VALUES (5, 'b');",
+    )
+    .await;
+    let structs = adopt(&p);
+    assert!(
+        structs.contains("#[field(primary_key, sql_type = \"INT\")]"),
+        "{structs}"
+    );
+    let before = facts(&p).await;
+    edit_apply_unapply(&p, "#[field(max_length = 10)]", "#[field(max_length = 20)]").await;
+    let after = facts(&p).await;
+    let diff = changed(&before, &after);
+    assert!(diff.iter().all(|l| l.contains("column name")), "{diff:#?}");
+    assert!(after.has("t", "primary key - (id): own index"), "{after}");
+
+    let p = crate::project();
+    p.exec_script(
+        "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(10));
+         INSERT INTO t VALUES (NULL, 'a'), (5, 'b');",
+    )
+    .await;
+    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
+    inspect.ok();
+    assert!(
+        inspect.stderr.contains("t: key column id may hold NULL"),
+        "{}",
+        inspect.stderr
+    );
+    p.write("src/lib.rs", &inspect.stdout);
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate", "--fake"]).ok();
+    let check = p.remodel(&["check"]);
+    check.expect(1);
+    assert!(
+        check
+            .stdout
+            .contains("t: column id is NULL in the database, NOT NULL expected"),
+        "{}",
+        check.stdout
+    );
+    p.write(
+        "src/lib.rs",
+        &inspect
+            .stdout
+            .replacen("#[field(max_length = 10)]", "#[field(max_length = 20)]", 1),
+    );
+    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    refuses_keeping_everything(&p, &["column id is NULL (the migrations say NOT NULL)"]).await;
+}
+
+/// A row-id key an earlier version recorded as `auto = true` is drift;
+/// saying `auto = "rowid"` in the model makes a migration that records it
+/// (the rebuild writes what the table has), and then all is clean.
+#[tokio::test]
+async fn saying_what_the_table_has_is_never_refused() {
+    let p = crate::project();
+    p.exec_script("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);")
+        .await;
+    let structs = adopt(&p);
+    // As the previous version printed it: an auto key.
+    let old = structs.replacen(
+        "#[field(primary_key, auto = \"rowid\")]",
+        "#[field(primary_key)]",
+        1,
+    );
+    assert_ne!(old, structs);
+    std::fs::remove_dir_all(p.path().join("migrations")).unwrap();
+    p.exec("DELETE FROM remodel_migrations").await;
+    p.write("src/lib.rs", &old);
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate", "--fake"]).ok();
+    let check = p.remodel(&["check"]);
+    check.expect(1);
+    assert!(
+        check.stdout.contains("column id is a row-id key"),
+        "{}",
+        check.stdout
+    );
+    p.write("src/lib.rs", &structs);
+    p.remodel(&["makemigrations", "--name", "rowid"]).ok();
+    p.remodel(&["migrate"]).ok();
+    assert_eq!(p.remodel(&["check"]).code, 0);
+}
+
+/// MySQL: making a column with its own character set NOT NULL with a
+/// default refuses before the UPDATE that would fill its NULLs runs.
+#[tokio::test]
+async fn a_mysql_refusal_comes_before_the_rows_are_filled() {
+    let Some(p) = TestProject::on(BIN, DialectKind::Mysql).await else {
+        return;
+    };
+    p.exec_script(
+        "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+             name VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NULL)
+             DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
+         INSERT INTO t (name) VALUES (NULL), ('x');",
+    )
+    .await;
+    let mut p = p;
+    p.tolerate_unmodelled();
+    let structs = adopt_with_facts(&p);
+    p.write(
+        "src/lib.rs",
+        &structs.replacen(
+            "#[field(max_length = 10)]\n    pub name: Option<String>,",
+            "#[field(max_length = 10, default = \"zz\")]\n    pub name: String,",
+            1,
+        ),
+    );
+    p.remodel(&["makemigrations", "--name", "not_null"]).ok();
+    refuses_keeping_everything(&p, &["column name has CHARACTER SET utf8mb3"]).await;
+    assert_eq!(
+        p.query("SELECT count(*) FROM t WHERE name IS NULL").await,
+        [["1"]]
+    );
+}
+
+/// [`adopt`] for a database holding facts no model can declare: check
+/// reports them (exit 1), and only them.
+fn adopt_with_facts(p: &TestProject) -> String {
+    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
+    inspect.ok();
+    p.write("src/lib.rs", &inspect.stdout);
+    p.remodel(&["makemigrations"]).ok();
+    p.remodel(&["migrate", "--fake"]).ok();
+    let check = p.remodel(&["check"]);
+    for line in check.stdout.lines().filter(|l| l.starts_with("  ")) {
+        assert!(
+            line.contains("which no model can declare"),
+            "{}",
+            check.stdout
+        );
+    }
+    inspect.stdout
+}
+
+/// `pk_name` changed in a model is one operation that renames the key
+/// (PostgreSQL renames the constraint, SQLite rebuilds, MySQL's key is
+/// always PRIMARY), and unapplies.
+#[tokio::test]
+async fn a_primary_key_is_renamed_on_every_database() {
+    for kind in [
+        DialectKind::Sqlite,
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+    ] {
+        let Some(p) = TestProject::on(BIN, kind).await else {
+            continue;
+        };
+        let model = |attr: &str| {
+            format!(
+                "use remodel::Model;\n#[derive(Model)]\n{attr}pub struct Thing {{\n    #[field(primary_key)]\n    pub id: i64,\n    #[field(max_length = 10)]\n    pub name: String,\n}}\n"
+            )
+        };
+        p.write("src/lib.rs", &model(""));
+        p.remodel(&["makemigrations"]).ok();
+        p.remodel(&["migrate"]).ok();
+        p.exec("INSERT INTO thing (name) VALUES ('a')").await;
+        let before = facts(&p).await;
+        p.write("src/lib.rs", &model("#[model(pk_name = \"thing_key\")]\n"));
+        let made = p.remodel(&["makemigrations"]);
+        made.ok();
+        assert!(
+            made.stdout
+                .contains("~ Rename primary key of thing to thing_key"),
+            "{}",
+            made.stdout
+        );
+        p.remodel(&["migrate"]).ok();
+        let after = facts(&p).await;
+        if kind == DialectKind::Mysql {
+            assert_eq!(changed(&before, &after), Vec::<String>::new());
+        } else {
+            assert!(
+                after
+                    .lines()
+                    .iter()
+                    .any(|l| l.contains("primary key thing_key")),
+                "{kind:?}: {after}"
+            );
+        }
+        assert_eq!(p.remodel(&["check"]).code, 0);
+        p.remodel(&["migrate", "shop", "0001"]).ok();
+        assert_eq!(
+            changed(&before, &facts(&p).await),
+            Vec::<String>::new(),
+            "{kind:?}"
+        );
+        assert_eq!(p.query("SELECT name FROM thing").await, [["a"]]);
+    }
 }

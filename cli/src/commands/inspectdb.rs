@@ -64,15 +64,6 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
             )));
         }
     }
-    // Tables that inherit from another (PostgreSQL `INHERITS`) are objects
-    // no model can declare, like partitions, which are not read as tables.
-    let inherited: Vec<String> = live
-        .objects
-        .iter()
-        .filter(|o| o.kind == ObjectKind::InheritedTable)
-        .map(|o| o.name.clone())
-        .collect();
-    live.tables.retain(|name, _| !inherited.contains(name));
     // The database's own spelling folded the way the drift check folds it,
     // so the printed models create exactly what compares equal.
     dialect.normalize_for_models(&mut live);

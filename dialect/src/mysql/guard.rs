@@ -9,24 +9,17 @@ use super::table::string_literal as quote_string;
 use crate::Guard;
 use remodel_model::restate::Scope;
 
-/// `NOT IN ('a', 'b')`, or TRUE when there is nothing to exclude.
-fn not_in<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
-    let items: Vec<String> = items.map(|s| quote_string(s)).collect();
-    if items.is_empty() {
-        "TRUE".into()
-    } else {
-        format!("{expr} NOT IN ({})", items.join(", "))
-    }
-}
-
 /// The statements that fail unless `ok` holds. MySQL names a constraint in
 /// at most 64 characters: the message says what and where to look.
 fn fail_unless(table: &str, ok: &str) -> Vec<String> {
     let guard = q("remodel_guard");
-    let mut message = format!("{table} holds what no migration created: run remodel migrate");
-    if message.chars().count() > 64 {
-        message = "a table holds what no migration created: run remodel migrate".into();
+    let tail = ": made by hand, run remodel migrate";
+    let room = 64 - tail.chars().count();
+    let mut name: String = table.chars().take(room).collect();
+    if name.chars().count() < table.chars().count() {
+        name = table.chars().take(room - 1).collect::<String>() + "…";
     }
+    let message = format!("{name}{tail}");
     vec![
         format!(
             "CREATE TEMPORARY TABLE IF NOT EXISTS {guard} (`ok` INT, CONSTRAINT {} CHECK (`ok` = 1))",
@@ -44,13 +37,16 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
         table,
         expected,
         scope,
+        ..
     } = guard
     else {
         return Vec::new();
     };
     let t = quote_string(table);
     // A column's own facts: a collation other than its table's (but JSON's
-    // own), ON UPDATE, a generated expression, INVISIBLE.
+    // own: MySQL's JSON type, MariaDB's LONGTEXT checked by `json_valid`
+    // under the column's name), ON UPDATE, a generated expression,
+    // INVISIBLE.
     let column_facts = |cols: &[String]| {
         let names: Vec<String> = cols.iter().map(|c| quote_string(c)).collect();
         format!(
@@ -58,8 +54,10 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
              ON tb.TABLE_SCHEMA = c.TABLE_SCHEMA AND tb.TABLE_NAME = c.TABLE_NAME \
              WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = {t} AND c.COLUMN_NAME IN ({}) \
              AND ((c.COLLATION_NAME IS NOT NULL AND c.COLLATION_NAME <> tb.TABLE_COLLATION \
-                   AND NOT (c.DATA_TYPE IN ('json', 'longtext') AND c.COLLATION_NAME LIKE '%\\_bin')) \
-                  OR c.EXTRA LIKE '%on update%' OR c.EXTRA LIKE '%generated%' OR c.EXTRA LIKE '%invisible%'))",
+                   AND NOT (c.DATA_TYPE = 'json' OR EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
+                       WHERE k.CONSTRAINT_SCHEMA = DATABASE() \
+                       AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE LIKE 'json_valid(%'))) \
+                  OR c.EXTRA LIKE '%on update%' OR c.GENERATION_EXPRESSION <> '' OR c.EXTRA LIKE '%invisible%'))",
             names.join(", ")
         )
     };
@@ -71,7 +69,7 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
              AND s.INDEX_NAME <> 'PRIMARY' AND {})",
             column_facts(std::slice::from_ref(column)),
             quote_string(column),
-            not_in(
+            not_in_list(
                 "s.INDEX_NAME",
                 expected
                     .indexes
@@ -89,4 +87,9 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
         Scope::Table => return Vec::new(),
     };
     fail_unless(table, &ok)
+}
+
+/// [`crate::literal::not_in`] with this database's string literals.
+fn not_in_list<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
+    crate::literal::not_in(expr, items, quote_string)
 }

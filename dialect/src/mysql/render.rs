@@ -2,7 +2,8 @@
 //! wherever MySQL allows it (see [`super::table::transition`]).
 
 use super::table::{Change, ForeignKeyDef, TableDef, column_type, literal_sql, q, transition};
-use crate::{DialectKind, Guard, RenderError, Statement, split};
+use crate::keeps::Expected;
+use crate::{DialectKind, RenderError, Statement, split};
 use remodel_differ::Op;
 use remodel_model::restate::Scope;
 use remodel_model::{ColumnDefault, Field, Schema, Table, model_key};
@@ -144,7 +145,18 @@ fn render_table_change(
 
     let old_def = TableDef::of(old_t, before)?;
     let new_def = TableDef::of(&target, after)?;
-    let known = before.table_catalog(old_t);
+    // Named as the table is before the operation, which its guards precede.
+    let back: Vec<(String, String)> = change
+        .renames
+        .iter()
+        .map(|(o, n)| (n.clone(), o.clone()))
+        .collect();
+    let known = Expected {
+        before: before.table_catalog(old_t),
+        after: after
+            .table_catalog(new_t)
+            .renamed(Some((&new_def.name, &old_def.name)), &back),
+    };
     let statements = transition(&old_def, &new_def, &change, &known);
 
     // A new type for a column other tables' foreign keys point at: InnoDB
@@ -202,12 +214,15 @@ fn render_table_change(
             // Each is restated from the state: it must hold nothing more.
             let mut out: Vec<Statement> = Vec::new();
             for (child, fk, _) in &referencing {
-                if let Some(t) = before.tables.values().find(|t| t.table_name() == *child) {
-                    out.push(Statement::guard(Guard::Keeps {
-                        table: child.clone(),
-                        expected: Box::new(before.table_catalog(t)),
-                        scope: Scope::ForeignKey(fk.name.clone()),
-                    }));
+                let of = |s: &Schema| {
+                    s.tables
+                        .values()
+                        .find(|t| t.table_name() == *child)
+                        .map(|t| s.table_catalog(t))
+                };
+                if let (Some(before), Some(after)) = (of(before), of(after)) {
+                    let known = Expected { before, after };
+                    out.push(known.keeps(child, Scope::ForeignKey(fk.name.clone())));
                 }
             }
             out.extend(

@@ -12,8 +12,8 @@
 //! several carries what undoes it, so that a failure part-way through an
 //! operation can be put back.
 
-use crate::{Guard, RenderError, Statement};
-use remodel_model::catalog::CatalogTable;
+use crate::keeps::Expected;
+use crate::{RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
     ColumnDefault, ColumnType, Constraint, Field, Literal, OnDelete, Schema, Table,
@@ -474,9 +474,22 @@ pub(crate) fn transition(
     old: &TableDef,
     new: &TableDef,
     change: &Change,
-    known: &CatalogTable,
+    known: &Expected,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
+    // First what it restates must hold nothing the state does not know:
+    // before anything of the operation runs (the ALTER, but also the
+    // rename and the UPDATE that fills NULLs).
+    let first = plan_alter(&old.renamed(&new.name, &[]), new, &change.renames);
+    if !first.restated.is_empty() {
+        out.push(known.keeps(&old.name, Scope::Columns(first.restated.clone())));
+    }
+    for c in &first.dropped_columns {
+        out.push(known.keeps(&old.name, Scope::DroppedColumn(c.clone())));
+    }
+    for fk in &first.readded {
+        out.push(known.keeps(&old.name, Scope::ForeignKey(fk.clone())));
+    }
     // The table as it is when the ALTER runs: renamed natively (foreign
     // keys pointing at it, its own included, follow).
     let base = if old.name != new.name {
@@ -501,23 +514,6 @@ pub(crate) fn transition(
     // What the ALTER leaves: `new` without the foreign keys added after it.
     let mut reached = new.clone();
     reached.foreign_keys.retain(|fk| !plan.later.contains(fk));
-    // Before it: what it restates must hold nothing the state does not know.
-    let keeps = |scope: Scope| {
-        Statement::guard(Guard::Keeps {
-            table: new.name.clone(),
-            expected: Box::new(known.clone()),
-            scope,
-        })
-    };
-    if !plan.restated.is_empty() {
-        out.push(keeps(Scope::Columns(plan.restated.clone())));
-    }
-    for c in &plan.dropped_columns {
-        out.push(keeps(Scope::DroppedColumn(c.clone())));
-    }
-    for fk in &plan.readded {
-        out.push(keeps(Scope::ForeignKey(fk.clone())));
-    }
     if !plan.clauses.is_empty() {
         out.push(alter(&new.name, &plan.clauses).with_undo(undo_alter(
             &reached,

@@ -259,15 +259,7 @@ impl Database for PostgresDatabase {
     }
 
     async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
-        match guard {
-            Guard::Keeps {
-                table,
-                expected,
-                scope,
-            } => crate::keeps::check(self, table, expected, scope).await,
-            // The table-rebuild guards are SQLite's.
-            Guard::RebuildStart { .. } | Guard::RebuildEnd { .. } => Ok(()),
-        }
+        crate::keeps::guard(self, guard).await
     }
 
     async fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {

@@ -8,16 +8,7 @@ use crate::Guard;
 use crate::literal::quote_string;
 use remodel_model::restate::Scope;
 
-/// `IN ('a', 'b')`, or a condition that holds for nothing when empty.
-fn not_in<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
-    let items: Vec<String> = items.map(|s| quote_string(s)).collect();
-    if items.is_empty() {
-        "TRUE".into()
-    } else {
-        format!("{expr} NOT IN ({})", items.join(", "))
-    }
-}
-
+/// A `DO` block raising `message` when `condition` holds.
 fn raise_if(condition: &str, message: &str) -> Vec<String> {
     vec![format!(
         "DO $$ BEGIN IF {condition} THEN RAISE EXCEPTION {}; END IF; END $$",
@@ -31,6 +22,7 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
         table,
         expected,
         scope,
+        ..
     } = guard
     else {
         return Vec::new();
@@ -67,10 +59,11 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
             let condition = format!(
                 "{} OR EXISTS (SELECT 1 FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
                  WHERE ix.indrelid = {rel} AND {attnum} = ANY (ix.indkey::int2[]) AND {}) \
-                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = {rel} AND {attnum} = ANY (c.conkey) AND {})",
+                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = {rel} \
+                 AND c.contype IN ('p', 'u', 'f', 'c', 'x') AND {attnum} = ANY (c.conkey) AND {})",
                 column_facts(std::slice::from_ref(column)),
-                not_in("i.relname", known_indexes),
-                not_in(
+                not_in_list("i.relname", known_indexes),
+                not_in_list(
                     "c.conname",
                     expected
                         .uniques
@@ -99,4 +92,9 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
         ),
         Scope::Table => Vec::new(),
     }
+}
+
+/// [`crate::literal::not_in`] with this database's string literals.
+fn not_in_list<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
+    crate::literal::not_in(expr, items, quote_string)
 }

@@ -42,11 +42,20 @@ fn tables_cte(only: Option<&[String]>) -> String {
             )
         }
     };
+    // Partitions and inherited tables are objects of the schema, not
+    // tables of it — but a table named (what a guard checks) is read
+    // whatever it is, so that no statement runs on it unchecked.
+    let children = match only {
+        None => {
+            "AND NOT t.relispartition \
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = t.oid) "
+        }
+        Some(_) => "",
+    };
     format!(
         "WITH c AS (SELECT t.oid, t.relname FROM pg_catalog.pg_class t \
     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
-    WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition \
-    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = t.oid) \
+    WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') {children}\
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
         WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = t.oid AND dep.deptype = 'e'){filter})"
     )

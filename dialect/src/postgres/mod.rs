@@ -50,7 +50,7 @@ impl Dialect for PostgresDialect {
     fn column_type(&self, field: &Field) -> String {
         let ty = types::sql_type(&field.ty);
         match field.auto {
-            _ if !field.ty.is_integer() => ty,
+            _ if !field.ty.is_integer_like() => ty,
             Auto::No => ty,
             Auto::Yes | Auto::RowId => format!("{ty} {}", types::IDENTITY),
             Auto::Sequence => types::serial_type(&field.ty).to_string(),

@@ -1,6 +1,7 @@
 //! Operations to PostgreSQL statements.
 
 use super::table::{Extras, TableDef, default_value, q, transition};
+use crate::keeps::Expected;
 use crate::{DialectKind, RenderError, Statement, split};
 use remodel_differ::Op;
 use remodel_model::{Schema, Table, model_key};
@@ -115,10 +116,17 @@ fn render_table_change(
 
     let old_def = TableDef::of(old_t, before)?;
     let new_def = TableDef::of(new_t, after)?;
-    // The table as the state knows it once the renames ran: what the
-    // guards compare the live table with.
-    let known = before
-        .table_catalog(old_t)
-        .with_columns_renamed(&extras.renames);
+    // Named as the table is before the operation, which its guards precede.
+    let back: Vec<(String, String)> = extras
+        .renames
+        .iter()
+        .map(|(o, n)| (n.clone(), o.clone()))
+        .collect();
+    let known = Expected {
+        before: before.table_catalog(old_t),
+        after: after
+            .table_catalog(new_t)
+            .renamed(Some((&new_def.name, &old_def.name)), &back),
+    };
     Ok(transition(&old_def, &new_def, &extras, &known))
 }

@@ -2,9 +2,9 @@
 //! ALTERs that turn one definition into another.
 
 use super::types::{IDENTITY, serial_type, sql_type, using};
+use crate::keeps::Expected;
 use crate::literal::{default_sql, quote_string};
-use crate::{Guard, RenderError, Statement};
-use remodel_model::catalog::CatalogTable;
+use crate::{RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
     Auto, ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr,
@@ -422,17 +422,10 @@ pub(crate) fn transition(
     old: &TableDef,
     new: &TableDef,
     extras: &Extras,
-    known: &CatalogTable,
+    known: &Expected,
 ) -> Vec<Statement> {
-    let mut out = Vec::new();
+    let mut out = guards(old, new, extras, known);
     let t = q(&new.name);
-    let keeps = |scope: Scope| {
-        Statement::guard(Guard::Keeps {
-            table: new.name.clone(),
-            expected: Box::new(known.clone()),
-            scope,
-        })
-    };
     let alter = |action: String| Statement::new(format!("ALTER TABLE {t} {action}"));
     if old.name != new.name {
         out.push(Statement::new(format!(
@@ -510,12 +503,6 @@ pub(crate) fn transition(
         .collect();
     dropped.sort_by_key(|c| c.rank());
     for c in dropped {
-        // A foreign key added again is restated from the state.
-        if matches!(c, Con::ForeignKey { .. })
-            && new.constraints.iter().any(|n| n.name() == c.name())
-        {
-            out.push(keeps(Scope::ForeignKey(c.name().to_string())));
-        }
         out.push(alter(format!("DROP CONSTRAINT {}", q(c.name()))));
     }
     if pk_changed && let Some(pk) = &mid.pk {
@@ -534,7 +521,6 @@ pub(crate) fn transition(
 
     for c in &mid.columns {
         if !new.columns.iter().any(|n| n.name == c.name) {
-            out.push(keeps(Scope::DroppedColumn(c.name.clone())));
             out.push(alter(format!("DROP COLUMN {}", q(&c.name))));
         }
     }
@@ -556,10 +542,6 @@ pub(crate) fn transition(
             }
             continue;
         };
-        if o.ty != c.ty {
-            // A new type drops the column's own collation.
-            out.push(keeps(Scope::Columns(vec![c.name.clone()])));
-        }
         out.extend(alter_column(&t, &new.name, o, c, extras.fills.get(&c.name)));
         if o.comment != c.comment {
             commented.push(c);
@@ -604,6 +586,45 @@ pub(crate) fn transition(
             comment_sql(&c.comment)
         ))
     }));
+    out
+}
+
+/// The guards of a change from `old` to `new`, which precede everything it
+/// runs (the table named as before it): a foreign key dropped and added
+/// again is restated from the state, so is a column whose type changes
+/// (its own collation resets), and a dropped column takes what only it
+/// holds.
+fn guards(old: &TableDef, new: &TableDef, extras: &Extras, known: &Expected) -> Vec<Statement> {
+    let mid = old.renamed(&new.name, &extras.renames);
+    let before = |c: &str| {
+        extras
+            .renames
+            .iter()
+            .find(|(_, n)| n == c)
+            .map_or_else(|| c.to_string(), |(o, _)| o.clone())
+    };
+    let mut out = Vec::new();
+    for c in mid
+        .constraints
+        .iter()
+        .filter(|c| !new.constraints.contains(c))
+    {
+        if matches!(c, Con::ForeignKey { .. })
+            && new.constraints.iter().any(|n| n.name() == c.name())
+        {
+            out.push(known.keeps(&old.name, Scope::ForeignKey(c.name().to_string())));
+        }
+    }
+    for c in &mid.columns {
+        if !new.columns.iter().any(|n| n.name == c.name) {
+            out.push(known.keeps(&old.name, Scope::DroppedColumn(c.name.clone())));
+        }
+    }
+    for c in &new.columns {
+        if mid.columns.iter().any(|m| m.name == c.name && m.ty != c.ty) {
+            out.push(known.keeps(&old.name, Scope::Columns(vec![before(&c.name)])));
+        }
+    }
     out
 }
 

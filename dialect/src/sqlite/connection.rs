@@ -480,13 +480,13 @@ impl Database for SqliteDatabase {
 
     async fn guard(&mut self, guard: &Guard) -> Result<(), DbError> {
         match guard {
-            Guard::Keeps {
+            Guard::Keeps { .. } => crate::keeps::guard(self, guard).await,
+            Guard::RebuildStart {
                 table,
                 expected,
-                scope,
-            } => crate::keeps::check(self, table, expected, scope).await,
-            Guard::RebuildStart { table, expected } => {
-                crate::keeps::check(self, table, expected, &Scope::Table).await?;
+                after,
+            } => {
+                crate::keeps::check(self, table, expected, after, &Scope::Table).await?;
                 let rows = self
                     .query(
                         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",

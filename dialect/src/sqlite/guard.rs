@@ -9,6 +9,7 @@
 use super::table::q;
 use crate::Guard;
 use crate::literal::quote_string;
+use remodel_model::Field;
 use remodel_model::catalog::CatalogTable;
 use remodel_model::restate::Scope;
 
@@ -63,16 +64,20 @@ fn no_generated_columns(table: &str) -> String {
 /// The statements for a guard.
 pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     match guard {
-        Guard::RebuildStart { table, expected } => rebuild(table, expected),
+        Guard::RebuildStart {
+            table, expected, ..
+        } => rebuild(table, expected),
         Guard::Keeps {
             table,
             expected,
             scope: Scope::Table,
+            ..
         } => rebuild(table, expected),
         Guard::Keeps {
             table,
             expected,
             scope: Scope::DroppedColumn(column),
+            ..
         } => {
             let t = quote_string(table);
             let ok = vec![
@@ -96,20 +101,68 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     }
 }
 
+/// `(a, b) NOT IN (VALUES (…), …)` for rows of quoted values, or `TRUE`
+/// for no rows.
+fn none_but(tuple: &str, rows: &[Vec<String>]) -> String {
+    if rows.is_empty() {
+        return "TRUE".into();
+    }
+    let rows: Vec<String> = rows.iter().map(|r| format!("({})", r.join(", "))).collect();
+    format!("({tuple}) NOT IN (VALUES {})", rows.join(", "))
+}
+
 fn rebuild(table: &str, expected: &CatalogTable) -> Vec<String> {
     let t = quote_string(table);
+    // Each column as the state writes it: its declared type (without
+    // blanks, in capitals) and NOT NULL (a row id is never NULL).
+    let columns: Vec<Vec<String>> = expected
+        .columns
+        .iter()
+        .map(|(name, c)| {
+            let mut f = Field::new(name.clone(), c.ty.clone());
+            f.auto = c.auto;
+            f.primary_key = expected.primary_key == [name.as_str()];
+            let ty: String = super::table::column_type(&f)
+                .split_whitespace()
+                .collect::<String>()
+                .to_uppercase();
+            let not_null = !c.null || expected.primary_key.contains(name);
+            vec![
+                quote_string(name),
+                quote_string(&ty),
+                u8::from(not_null).to_string(),
+            ]
+        })
+        .collect();
+    let row_id = format!(
+        "(pk > 0 AND upper(type) = 'INTEGER' AND (SELECT count(*) FROM pragma_table_xinfo({t}) WHERE pk > 0) = 1)"
+    );
+    // Each foreign key as the state writes it: column, target, delete action.
+    let foreign_keys: Vec<Vec<String>> = expected
+        .foreign_keys
+        .values()
+        .map(|fk| {
+            vec![
+                quote_string(fk.columns.first().map_or("", String::as_str)),
+                quote_string(&fk.ref_table),
+                quote_string(fk.on_delete.sql()),
+            ]
+        })
+        .collect();
     let ok = vec![
         format!(
-            "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({t}) WHERE name NOT IN {})",
-            list(expected.columns.keys())
+            "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({t}) WHERE hidden = 0 AND {})",
+            none_but(
+                &format!(
+                    "name, replace(upper(type), ' ', ''), CASE WHEN {row_id} THEN 1 ELSE \"notnull\" END"
+                ),
+                &columns
+            )
         ),
         no_generated_columns(table),
         format!(
-            "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE upper(on_update) <> 'NO ACTION')"
-        ),
-        format!(
-            "(SELECT count(*) FROM pragma_foreign_key_list({t}) WHERE seq = 0) <= {}",
-            expected.foreign_keys.len()
+            "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE upper(on_update) <> 'NO ACTION' OR {})",
+            none_but("\"from\", \"table\", upper(on_delete)", &foreign_keys)
         ),
         format!(
             "(SELECT count(*) FROM pragma_index_list({t}) WHERE origin = 'u') <= {}",

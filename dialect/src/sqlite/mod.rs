@@ -2,8 +2,8 @@
 //! ALTER), introspection from its catalog, and the connection that applies
 //! migrations as DESIGN §6 describes.
 
-mod connection;
 #[cfg(feature = "sqlite")]
+mod connection;
 mod guard;
 mod introspect;
 mod render;
@@ -180,10 +180,12 @@ impl Dialect for SqliteDialect {
                     continue;
                 };
                 let spelled = table::column_type(&Field::new(c.clone(), col.ty.clone()));
+                // A key keeps its spelling too unless it is numbered (`auto`
+                // needs an integer): `INT PRIMARY KEY` is no row id, and
+                // as `i32` it would be rendered as one.
                 if !text.trim().is_empty()
                     && squeeze(text) != squeeze(&spelled)
                     && !col.auto.is_auto()
-                    && !tt.primary_key.contains(c)
                     && !in_foreign_key.contains(&(t.clone(), c.clone()))
                 {
                     col.ty = ColumnType::Raw(text.trim().to_string());
@@ -201,25 +203,36 @@ fn normalize(catalog: &mut Catalog, fold_integers: bool) {
         // SQLite keeps no comments.
         t.comment = None;
         let key = t.primary_key.clone();
+        let declared: Vec<String> = t.declared_types.0.keys().cloned().collect();
         legacy_constraint_names(table, t);
         for (name, c) in t.columns.iter_mut() {
             c.comment = None;
-            // SQLite lets a key column be declared without NOT NULL (and
-            // a rowid key can never hold NULL); a model's key never is.
-            if key.contains(name) {
-                c.null = false;
+
+            // A model's single `i32` key is rendered `INTEGER PRIMARY KEY`,
+            // the row id, whatever `auto` says (a model's catalog has no
+            // declared types; a database's says what its key is, and the
+            // introspector read its form from that).
+            let state_side = !declared.contains(name);
+            if state_side
+                && key == [name.as_str()]
+                && c.ty == ColumnType::Integer
+                && c.auto == Auto::No
+            {
+                c.auto = Auto::RowId;
             }
             // A raw type SQLite spells like one of ours reads back as ours.
             if let ColumnType::Raw(text) = &c.ty {
                 c.ty = introspect::parse_type(text);
             }
-            // A sequence key is rendered AUTOINCREMENT; and a single
-            // INTEGER key is the row id whatever the model calls it.
+            // A sequence key is rendered AUTOINCREMENT.
             if c.auto == Auto::Sequence {
                 c.auto = Auto::Yes;
             }
-            if key == [name.as_str()] && c.ty == ColumnType::Integer && c.auto == Auto::No {
-                c.auto = Auto::RowId;
+            // A row id is never NULL, declared NOT NULL or not (and a
+            // model's key never is); another key SQLite lets hold NULLs
+            // unless declared NOT NULL, which is a difference.
+            if key.contains(name) && (c.auto.is_auto() || state_side) {
+                c.null = false;
             }
             // REAL holds both f32 and f64.
             if c.ty == ColumnType::Real {

@@ -1,6 +1,7 @@
 //! Operations to SQLite statements.
 
 use super::table::{Fills, TableSql, fill_literal, q, transition};
+use crate::keeps::Expected;
 use crate::{RenderError, Statement, split};
 use remodel_differ::Op;
 use remodel_model::names::{NameKind, derived_name};
@@ -119,7 +120,9 @@ fn render_table_change(
     let new_sql = TableSql::of(new_t, after)?;
     // The table as the state knows it once the renames ran: what the
     // guards compare the live table with.
-    let mut known = before.table_catalog(old_t).with_columns_renamed(&renames);
+    let mut known = before
+        .table_catalog(old_t)
+        .renamed(Some((&old_sql.name, &new_sql.name)), &renames);
     if old_t.pk_name.is_none() && !known.primary_key.is_empty() {
         // SQLite's key is unnamed: it reads back with the name derived from
         // the table and columns it has now.
@@ -129,5 +132,9 @@ fn render_table_change(
             NameKind::PrimaryKey,
         ));
     }
+    let known = Expected {
+        before: known,
+        after: after.table_catalog(new_t),
+    };
     Ok(transition(&old_sql, &new_sql, &renames, &fills, &known))
 }

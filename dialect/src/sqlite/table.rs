@@ -2,9 +2,9 @@
 //! definition to another: native ALTERs where SQLite has them, otherwise the
 //! table-rebuild procedure (<https://sqlite.org/lang_altertable.html#otheralter>).
 
+use crate::keeps::Expected;
 use crate::literal::{default_sql, literal};
 use crate::{Guard, RenderError, Statement};
-use remodel_model::catalog::CatalogTable;
 use remodel_model::restate::Scope;
 use remodel_model::{
     Auto, ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr,
@@ -395,7 +395,7 @@ pub(crate) fn transition(
     new: &TableSql,
     renames: &[(String, String)],
     fills: &Fills,
-    known: &CatalogTable,
+    known: &Expected,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
     if old.name != new.name {
@@ -494,11 +494,7 @@ pub(crate) fn transition(
         out.push(Statement::new(sql));
     }
     for c in &removed {
-        out.push(Statement::guard(Guard::Keeps {
-            table: new.name.clone(),
-            expected: Box::new(known.clone()),
-            scope: Scope::DroppedColumn(c.name.clone()),
-        }));
+        out.push(known.keeps(&new.name, Scope::DroppedColumn(c.name.clone())));
         out.push(Statement::new(format!(
             "ALTER TABLE {} DROP COLUMN {}",
             q(&new.name),
@@ -518,14 +514,15 @@ pub(crate) fn transition(
 /// non-atomic migration, and between two guards: the first stops if the table
 /// has columns no migration knows (their data would be lost) and saves the
 /// table's other indexes and triggers; the second puts those back.
-fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills, known: &CatalogTable) -> Vec<Statement> {
+fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills, known: &Expected) -> Vec<Statement> {
     let table = &new.name;
     let temp = format!("new__{table}");
     let mut out = vec![
         Statement::new("SAVEPOINT \"remodel_rebuild\""),
         Statement::guard(Guard::RebuildStart {
             table: table.clone(),
-            expected: Box::new(known.clone()),
+            expected: Box::new(known.before.clone()),
+            after: Box::new(known.after.clone()),
         }),
         new.create_table(&temp),
     ];

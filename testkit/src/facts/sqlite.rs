@@ -190,16 +190,15 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
         );
     }
 
-    // CHECK constraints exist only in the text.
+    // CHECK constraints exist only in the text. By what they check: remodel
+    // writes every check it rebuilds with a name (an unnamed one gets the
+    // name a model derives, which SQLite shows only in a violation's
+    // message) and its identifiers quoted, which changes nothing it checks.
     for (table, d) in &ddl {
-        for (name, expr) in &d.checks {
+        for (_, expr) in &d.checks {
             out.add(
                 table,
-                format!(
-                    "check {}: {}",
-                    name.as_deref().unwrap_or("-"),
-                    one_line(expr)
-                ),
+                format!("check: {}", one_line(&expr.replace('"', ""))),
             );
         }
     }
