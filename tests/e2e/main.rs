@@ -16,6 +16,7 @@ mod prompts;
 mod realworld;
 mod scenarios;
 mod servers;
+mod upgrade;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_remodel");
