@@ -31,9 +31,11 @@ enum Edit {
     RenameField,
     AddIndex,
     ChangeOnDelete,
+    RenameReference,
+    AddCheck,
 }
 
-const EDITS: [Edit; 8] = [
+const EDITS: [Edit; 10] = [
     Edit::AddNullable,
     Edit::AddNotNullWithDefault,
     Edit::RemoveField,
@@ -42,6 +44,8 @@ const EDITS: [Edit; 8] = [
     Edit::RenameField,
     Edit::AddIndex,
     Edit::ChangeOnDelete,
+    Edit::RenameReference,
+    Edit::AddCheck,
 ];
 
 /// What a random case holds.
@@ -279,6 +283,27 @@ fn edit(src: &str, s: &Spec) -> (String, Vec<&'static str>) {
             };
             (new, vec!["foreign key", "p_id"])
         }
+        Edit::RenameReference => {
+            let line = field_line("p_id");
+            (
+                replace(
+                    &line,
+                    &format!(
+                        "    #[field(renamed_from = \"p_id\")]\n{}",
+                        line.replacen("pub p_id:", "pub parent_id:", 1)
+                    ),
+                ),
+                vec!["p_id", "parent_id"],
+            )
+        }
+        Edit::AddCheck => (
+            format!(
+                "{}#[model(check(name = \"child_qty_check\", expr = \"qty >= 0\"))]\n{}",
+                &src[..start],
+                &src[start..]
+            ),
+            vec!["qty", "check"],
+        ),
     }
 }
 
@@ -300,6 +325,14 @@ fn turned(line: &str, s: &Spec, kind: DialectKind) -> Option<String> {
             Some(line.replacen(" not null", to, 1))
         }
         Edit::RenameField if line.contains("note") => Some(line.replace("note", "remark")),
+        // The column, not the names that merely contain it (a foreign
+        // key's explicit name stays).
+        // SQLite rewrites a trigger's use of the column as it renames it.
+        Edit::RenameReference if line.contains("p_id") => Some(
+            line.replace("(p_id)", "(parent_id)")
+                .replace("column p_id:", "column parent_id:")
+                .replace("new.p_id", "new.\"parent_id\""),
+        ),
         Edit::ChangeOnDelete if line.contains("on delete") => {
             let from = ACTIONS[s.on_delete].to_lowercase();
             let to = if s.on_delete == 1 {
