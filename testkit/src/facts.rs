@@ -289,6 +289,22 @@ fn flag(v: &Option<String>) -> bool {
 }
 
 /// Names joined by `, `.
+/// From rows of (column, position in the primary key or NULL), each column
+/// quoted with `q`: every column in table order, and the key's columns in
+/// key order (empty when there is no key).
+fn columns_and_key(
+    cols: &[Vec<Option<String>>],
+    q: impl Fn(&str) -> String,
+) -> (Vec<String>, Vec<String>) {
+    let mut key: Vec<(i64, String)> = cols
+        .iter()
+        .filter_map(|r| Some((r[1].as_deref()?.parse().ok()?, q(text(&r[0])))))
+        .collect();
+    key.sort();
+    let all = cols.iter().map(|r| q(text(&r[0]))).collect();
+    (all, key.into_iter().map(|(_, c)| c).collect())
+}
+
 fn list(names: &[String]) -> String {
     names.join(", ")
 }

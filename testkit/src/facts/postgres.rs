@@ -325,16 +325,11 @@ pub(super) async fn rows_sql(db: &mut dyn Database, table: &str) -> String {
     );
     let cols = query(db, &sql).await;
     assert!(!cols.is_empty(), "no table {table}");
-    let mut key: Vec<(i64, String)> = cols
-        .iter()
-        .filter_map(|r| Some((r[1].as_deref()?.parse().ok()?, q(text(&r[0])))))
-        .collect();
-    key.sort();
-    let all: Vec<String> = cols.iter().map(|r| q(text(&r[0]))).collect();
+    let (all, key) = super::columns_and_key(&cols, q);
     let order: Vec<String> = if key.is_empty() {
         all.iter().map(|c| format!("{c}::text")).collect()
     } else {
-        key.into_iter().map(|(_, c)| c).collect()
+        key
     };
     let select: Vec<String> = all
         .iter()
