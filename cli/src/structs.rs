@@ -456,6 +456,9 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
         if r.on_delete != OnDelete::NoAction {
             items.push(format!("on_delete = {}", lit(r.on_delete.as_str())));
         }
+        if r.on_update != OnDelete::NoAction {
+            items.push(format!("on_update = {}", lit(r.on_update.as_str())));
+        }
         if let Some(n) = &r.name {
             items.push(format!("fk_name = {}", lit(n)));
         }
@@ -541,6 +544,7 @@ mod tests {
         let mut f = Field::new(name, ColumnType::BigInt);
         f.references = Some(Reference {
             on_delete,
+            on_update: remodel_model::OnDelete::NoAction,
             ..Reference::to(target)
         });
         f.index = f.default_index();

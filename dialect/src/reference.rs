@@ -1,7 +1,7 @@
 //! Where a foreign key points, for every dialect's CREATE and ALTER.
 
 use crate::RenderError;
-use remodel_model::{Field, Reference, Schema, Table};
+use remodel_model::{Field, OnDelete, Reference, Schema, Table};
 
 /// The table and column the reference of field `f` of table `t` points to.
 /// A reference to `t` itself is resolved against `t` (the definition being
@@ -39,4 +39,17 @@ pub(crate) fn referenced_column(
                 .unwrap_or_default()
         ))),
     }
+}
+
+/// A foreign key's actions as SQL: ` ON DELETE …` and ` ON UPDATE …`, each
+/// left out when it is NO ACTION (the default everywhere).
+pub(crate) fn actions_sql(on_delete: OnDelete, on_update: OnDelete) -> String {
+    let mut out = String::new();
+    if on_delete != OnDelete::NoAction {
+        out.push_str(&format!(" ON DELETE {}", on_delete.sql()));
+    }
+    if on_update != OnDelete::NoAction {
+        out.push_str(&format!(" ON UPDATE {}", on_update.sql()));
+    }
+    out
 }

@@ -35,6 +35,7 @@ fn model(m: usize) -> Table {
             model: key(target),
             to_field: None,
             on_delete: OnDelete::Cascade,
+            on_update: remodel_model::OnDelete::NoAction,
             name: None,
         });
         t.fields.push(f);

@@ -27,6 +27,7 @@ fn fk(name: &str, target: &str) -> Field {
         model: target.into(),
         to_field: None,
         on_delete: OnDelete::Cascade,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     f.index = true;

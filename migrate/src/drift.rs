@@ -168,6 +168,10 @@ pub async fn inspect_reading_back(
     // unseen as the table.
     let unread: Vec<String> = live.unreadable.keys().cloned().collect();
     let unseen = |t: &str| ignored(t) || unread.iter().any(|u| u == t);
+    let mut expected = applied.to_catalog();
+    for t in expected.tables.values_mut() {
+        t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
+    }
     let mut unmodelled = Vec::new();
     for (name, t) in live.tables.iter_mut() {
         t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
@@ -176,12 +180,25 @@ pub async fn inspect_reading_back(
         for (object, fact) in &t.unmodelled {
             unmodelled.push(format!("{name}: {object} {}", fact.what));
         }
+        // A foreign key's ON UPDATE an applied RunSql made (before models
+        // could say it) is recorded there, as any fact a RunSql names,
+        // while the models say none.
+        for (fk_name, fk) in t.foreign_keys.iter_mut() {
+            if let Some(want) = expected
+                .tables
+                .get(name)
+                .and_then(|e| e.foreign_keys.get(fk_name))
+                && want.columns == fk.columns
+                && want.on_update == remodel_model::OnDelete::NoAction
+                && run_sql
+                    .iter()
+                    .any(|sql| remodel_model::catalog::mentions(sql, fk_name))
+            {
+                fk.on_update = want.on_update;
+            }
+        }
     }
     let dialect = db.dialect();
-    let mut expected = applied.to_catalog();
-    for t in expected.tables.values_mut() {
-        t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
-    }
     dialect.normalize(&mut expected);
     let mut normal = live.clone();
     dialect.normalize(&mut normal);

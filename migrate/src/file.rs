@@ -108,6 +108,9 @@ fn field_value(f: &Field) -> String {
         if r.on_delete != OnDelete::NoAction {
             pairs.push(("on_delete", string(r.on_delete.as_str())));
         }
+        if r.on_update != OnDelete::NoAction {
+            pairs.push(("on_update", string(r.on_update.as_str())));
+        }
         if let Some(n) = &r.name {
             pairs.push(("fk_name", string(n)));
         }
@@ -548,6 +551,7 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     let references = take_str(&mut t, "references", what)?;
     let to_field = take_str(&mut t, "to_field", what)?;
     let on_delete = take_str(&mut t, "on_delete", what)?;
+    let on_update = take_str(&mut t, "on_update", what)?;
     let fk_name = take_str(&mut t, "fk_name", what)?;
     match references {
         Some(model) => {
@@ -564,16 +568,19 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
                     "{what}: `references = \"{model}\"` must name a model as \"app.Model\""
                 ));
             }
-            let on_delete = match on_delete {
+            let action = |given: Option<String>, key: &str| match given {
                 Some(s) => {
-                    OnDelete::parse(&s).ok_or_else(|| format!("{what}: unknown on_delete `{s}`"))?
+                    OnDelete::parse(&s).ok_or_else(|| format!("{what}: unknown {key} `{s}`"))
                 }
-                None => OnDelete::NoAction,
+                None => Ok(OnDelete::NoAction),
             };
+            let on_delete = action(on_delete, "on_delete")?;
+            let on_update = action(on_update, "on_update")?;
             f.references = Some(Reference {
                 model,
                 to_field,
                 on_delete,
+                on_update,
                 name: match fk_name {
                     Some(n) if n.trim().is_empty() => {
                         return Err(format!("{what}: `fk_name` is empty"));
@@ -582,9 +589,13 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
                 },
             });
         }
-        None if to_field.is_some() || on_delete.is_some() || fk_name.is_some() => {
+        None if to_field.is_some()
+            || on_delete.is_some()
+            || on_update.is_some()
+            || fk_name.is_some() =>
+        {
             return Err(format!(
-                "{what}: `to_field`, `on_delete` and `fk_name` need `references`"
+                "{what}: `to_field`, `on_delete`, `on_update` and `fk_name` need `references`"
             ));
         }
         None => {}

@@ -417,7 +417,7 @@ fn reference_for(
         .and_then(|t| t.field_by_column(column))
         .map(|f| f.ty.clone());
     if let (Some(ty), Some(target_field)) = (referencing, target.field(&to_field))
-        && ty != target_field.ty
+        && !ty.can_reference(&target_field.ty)
     {
         return Err(format!(
             "{table}: foreign key {name} on {column} ({ty}) points at {}.{} ({}); a model's reference needs the same type, so it is left out",
@@ -430,6 +430,7 @@ fn reference_for(
         model: target_key,
         to_field: (pk != [to_field.clone()]).then_some(to_field),
         on_delete: fk.on_delete,
+        on_update: fk.on_update,
         name: (derived != name).then(|| name.to_string()),
     })
 }

@@ -244,6 +244,12 @@ impl Unmodelled {
     }
 }
 
+/// Whether SQL text mentions `name` as a whole identifier (quoted or not),
+/// case-insensitively: how an applied RunSql records what it made.
+pub fn mentions(sql: &str, name: &str) -> bool {
+    mentions_identifier(&sql.to_lowercase(), &name.to_lowercase())
+}
+
 /// Whether `haystack` holds `name` not as part of a longer identifier.
 fn mentions_identifier(haystack: &str, name: &str) -> bool {
     if name.is_empty() {
@@ -292,6 +298,8 @@ pub struct CatalogForeignKey {
     pub ref_columns: Vec<String>,
     /// The delete action.
     pub on_delete: OnDelete,
+    /// The update action.
+    pub on_update: OnDelete,
 }
 
 impl Schema {
@@ -354,6 +362,7 @@ impl Schema {
                         ref_table,
                         ref_columns,
                         on_delete: r.on_delete,
+                        on_update: r.on_update,
                     },
                 );
             }
@@ -560,8 +569,13 @@ pub(crate) fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<
 
 /// A foreign key as SQL-ish text: `(p_id) → patient(id) ON DELETE CASCADE`.
 pub(crate) fn foreign_key_sql(fk: &CatalogForeignKey) -> String {
+    let update = if fk.on_update == OnDelete::NoAction {
+        String::new()
+    } else {
+        format!(" ON UPDATE {}", fk.on_update.sql())
+    };
     format!(
-        "{} → {}{} ON DELETE {}",
+        "{} → {}{} ON DELETE {}{update}",
         column_list(&fk.columns),
         fk.ref_table,
         column_list(&fk.ref_columns),
@@ -996,6 +1010,7 @@ mod tests {
                         ref_table: "patient".into(),
                         ref_columns: names(&["id"]),
                         on_delete,
+                        on_update: crate::OnDelete::NoAction,
                     },
                 );
             }

@@ -69,23 +69,32 @@ pub struct FieldWarning {
 /// instead of setting it to NULL. MySQL refuses to create it (see the
 /// portability check).
 pub fn field_warnings(t: &Table) -> Vec<FieldWarning> {
-    t.fields
-        .iter()
-        .filter(|f| {
-            !f.null
-                && f.references
-                    .as_ref()
-                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
-        })
-        .map(|f| FieldWarning {
-            field: f.name.clone(),
-            attr: "on_delete",
-            message: format!(
-                "field `{}` is NOT NULL (not an Option) but on_delete = \"set_null\": deleting a referenced row fails instead of setting it to NULL",
-                f.name
-            ),
-        })
-        .collect()
+    let mut out = Vec::new();
+    for f in t.fields.iter().filter(|f| !f.null) {
+        let Some(r) = &f.references else { continue };
+        for (action, attr, verb) in actions(r) {
+            if action == OnDelete::SetNull {
+                out.push(FieldWarning {
+                    field: f.name.clone(),
+                    attr,
+                    message: format!(
+                        "field `{}` is NOT NULL (not an Option) but {attr} = \"set_null\": {verb} a referenced row fails instead of setting it to NULL",
+                        f.name
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A reference's two actions: the action, its attribute, and what a user
+/// does to the referenced row that makes it act.
+fn actions(r: &crate::schema::Reference) -> [(OnDelete, &'static str, &'static str); 2] {
+    [
+        (r.on_delete, "on_delete", "deleting"),
+        (r.on_update, "on_update", "changing the key of"),
+    ]
 }
 
 /// Resolves a project's struct definitions into a schema, or every error
@@ -302,7 +311,7 @@ fn resolve_references(
                 );
                 continue;
             }
-            if !same_key_type(&field.ty, &tf.ty) {
+            if !field.ty.can_reference(&tf.ty) {
                 errs.push(
                     ResolveError::new(
                         i,
@@ -332,10 +341,6 @@ fn resolve_references(
             r.model = target;
         }
     }
-}
-
-fn same_key_type(a: &ColumnType, b: &ColumnType) -> bool {
-    a == b
 }
 
 /// Two objects of different models with one name, in a scope where the
@@ -493,40 +498,40 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
                     .help("give it a max_length"),
                 );
             }
-            if f.references
-                .as_ref()
-                .is_some_and(|r| r.on_delete == OnDelete::SetDefault)
-            {
-                errs.push(
-                    ResolveError::new(
-                        i,
-                        Some(&f.name),
-                        Some("on_delete"),
-                        format!(
-                            "MySQL (InnoDB) rejects ON DELETE SET DEFAULT on `{}` {WHY}",
-                            f.name
-                        ),
-                    )
-                    .help("use another on_delete action"),
-                );
-            }
-            if !f.null
-                && f.references
-                    .as_ref()
-                    .is_some_and(|r| r.on_delete == OnDelete::SetNull)
-            {
-                errs.push(
-                    ResolveError::new(
-                        i,
-                        Some(&f.name),
-                        Some("on_delete"),
-                        format!(
-                            "MySQL (InnoDB) rejects ON DELETE SET NULL on the NOT NULL column `{}` {WHY}",
-                            f.name
-                        ),
-                    )
-                    .help("make the field an Option, or use another on_delete action"),
-                );
+            for (action, attr, _) in f.references.iter().flat_map(actions) {
+                let clause = if attr == "on_delete" {
+                    "ON DELETE"
+                } else {
+                    "ON UPDATE"
+                };
+                if action == OnDelete::SetDefault {
+                    errs.push(
+                        ResolveError::new(
+                            i,
+                            Some(&f.name),
+                            Some(attr),
+                            format!(
+                                "MySQL (InnoDB) rejects {clause} SET DEFAULT on `{}` {WHY}",
+                                f.name
+                            ),
+                        )
+                        .help(format!("use another {attr} action")),
+                    );
+                }
+                if action == OnDelete::SetNull && !f.null {
+                    errs.push(
+                        ResolveError::new(
+                            i,
+                            Some(&f.name),
+                            Some(attr),
+                            format!(
+                                "MySQL (InnoDB) rejects {clause} SET NULL on the NOT NULL column `{}` {WHY}",
+                                f.name
+                            ),
+                        )
+                        .help(format!("make the field an Option, or use another {attr} action")),
+                    );
+                }
             }
             if matches!(f.default, Some(crate::ColumnDefault::Value(_)))
                 && matches!(f.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json)
@@ -624,6 +629,7 @@ mod tests {
             model: target.into(),
             to_field: None,
             on_delete: OnDelete::Cascade,
+            on_update: crate::OnDelete::NoAction,
             name: None,
         });
         f.index = true;
@@ -775,6 +781,21 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_may_spell_its_integer_type_otherwise() {
+        let with_type = |ty: &str| {
+            let mut f = fk("p_id", "Patient");
+            f.ty = ColumnType::Raw(ty.into());
+            let defs = vec![def("c::a", "Patient", vec![]), def("c::a", "Ref", vec![f])];
+            resolve(&defs, &ResolveOptions::default())
+        };
+        // The key is bigint.
+        assert!(with_type("INT8").is_ok());
+        assert!(with_type("BIGINT").is_ok());
+        assert!(with_type("INT").is_err());
+        assert!(with_type("BIGINT UNSIGNED").is_err());
+    }
+
+    #[test]
     fn mysql_portability_only_when_declared() {
         let mut f = Field::new("nombre", ColumnType::Text);
         f.unique = true;
@@ -882,6 +903,49 @@ mod tests {
             );
             assert_eq!(errs[0].attr, Some("on_delete"));
         }
+    }
+
+    #[test]
+    fn on_update_has_the_warnings_and_portability_errors_of_on_delete() {
+        let mut f = fk("p_id", "Patient");
+        f.references.as_mut().unwrap().on_update = OnDelete::SetNull;
+        let mut g = fk("q_id", "Patient");
+        g.default = Some(crate::ColumnDefault::Sql("1".into()));
+        g.references.as_mut().unwrap().on_update = OnDelete::SetDefault;
+        let defs = vec![
+            def("c::a", "Patient", vec![]),
+            def("c::a", "Ref", vec![f, g]),
+        ];
+        let schema = resolve(&defs, &ResolveOptions::default()).unwrap();
+        let warnings = field_warnings(&schema.tables["a.Ref"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            (warnings[0].field.as_str(), warnings[0].attr),
+            ("p_id", "on_update")
+        );
+        assert!(
+            warnings[0]
+                .message
+                .contains("changing the key of a referenced row fails"),
+            "{warnings:?}"
+        );
+        let opts = ResolveOptions {
+            dialects: vec!["mariadb".into()],
+            ..Default::default()
+        };
+        let errs: Vec<String> = resolve(&defs, &opts)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| format!("{:?} {}", e.attr, e.message))
+            .collect();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs[0].contains("Some(\"on_update\") MySQL (InnoDB) rejects ON UPDATE SET NULL on the NOT NULL column `p_id`"), "{errs:?}");
+        assert!(
+            errs[1].contains(
+                "Some(\"on_update\") MySQL (InnoDB) rejects ON UPDATE SET DEFAULT on `q_id`"
+            ),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -401,6 +401,7 @@ mod tests {
                 ref_table: "p".into(),
                 ref_columns: vec!["id".into()],
                 on_delete: OnDelete::NoAction,
+                on_update: crate::OnDelete::NoAction,
             },
         );
         t

@@ -143,6 +143,10 @@ pub struct Reference {
     pub to_field: Option<String>,
     /// The delete action.
     pub on_delete: OnDelete,
+    /// The update action (`on_update = "…"`; the actions are the delete
+    /// action's).
+    #[serde(default)]
+    pub on_update: OnDelete,
     /// An explicit foreign key constraint name (`fk_name = "…"`); `None`
     /// derives `<table>_<column>_fk`.
     #[serde(default)]
@@ -157,6 +161,7 @@ impl Reference {
             model: model.into(),
             to_field: None,
             on_delete: OnDelete::NoAction,
+            on_update: OnDelete::NoAction,
             name: None,
         }
     }

@@ -96,6 +96,30 @@ impl ColumnType {
         }
     }
 
+    /// The integer type a raw type is another spelling of, on every
+    /// database (`INT`, `int4` are `integer`); `None` for anything else.
+    pub fn plain_integer(&self) -> Option<ColumnType> {
+        let ColumnType::Raw(sql) = self else {
+            return self.is_integer().then(|| self.clone());
+        };
+        match sql.trim().to_ascii_lowercase().as_str() {
+            "smallint" | "int2" => Some(ColumnType::SmallInt),
+            "int" | "integer" | "int4" => Some(ColumnType::Integer),
+            "bigint" | "int8" => Some(ColumnType::BigInt),
+            _ => None,
+        }
+    }
+
+    /// Whether a referencing column of this type may point at a key of type
+    /// `key`: the same type, or one integer type spelled two ways (a column
+    /// declared `INT` keeps its spelling when adopted).
+    pub fn can_reference(&self, key: &ColumnType) -> bool {
+        self == key
+            || self
+                .plain_integer()
+                .is_some_and(|x| Some(x) == key.plain_integer())
+    }
+
     /// The family used to rank rename candidates.
     pub fn family(&self) -> TypeFamily {
         match self {

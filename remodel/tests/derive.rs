@@ -309,6 +309,7 @@ fn references_are_kept_as_written() {
             model: "Patient".into(),
             to_field: None,
             on_delete: OnDelete::Cascade,
+            on_update: remodel_model::OnDelete::NoAction,
             name: None,
         })
     );
@@ -322,6 +323,7 @@ fn references_are_kept_as_written() {
             model: "exams.Medico".into(),
             to_field: Some("codigo".into()),
             on_delete: OnDelete::SetNull,
+            on_update: remodel_model::OnDelete::NoAction,
             name: None,
         })
     );
@@ -334,6 +336,7 @@ fn references_are_kept_as_written() {
             model: "Patient".into(),
             to_field: None,
             on_delete: OnDelete::NoAction,
+            on_update: remodel_model::OnDelete::NoAction,
             name: Some("ingreso_unico_fkey".into()),
         })
     );

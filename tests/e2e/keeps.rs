@@ -205,15 +205,17 @@ async fn refuses_keeping_everything(p: &TestProject, what: &[&str]) {
 }
 
 /// The report's SQLite case: a foreign key with ON UPDATE CASCADE, which
-/// no model can say yet. Widening another column would rebuild the table
-/// and drop it: migrate refuses before anything runs, naming it.
+/// models say now (`on_update`), and here also DEFERRABLE, which none can
+/// yet. Widening another column would rebuild the table and drop it:
+/// migrate refuses before anything runs, naming it.
 #[tokio::test]
-async fn a_sqlite_rebuild_refuses_to_drop_an_on_update_action() {
+async fn a_sqlite_rebuild_refuses_to_drop_a_deferrable_foreign_key() {
     let p = crate::project();
     p.exec_script(
         "CREATE TABLE p (id INTEGER PRIMARY KEY);
          CREATE TABLE c (id INTEGER PRIMARY KEY, name VARCHAR(10),
-             p_id INTEGER NOT NULL REFERENCES p (id) ON UPDATE CASCADE);
+             p_id INTEGER NOT NULL REFERENCES p (id) ON UPDATE CASCADE
+                 DEFERRABLE INITIALLY DEFERRED);
          INSERT INTO p (id) VALUES (1);
          INSERT INTO c (id, name, p_id) VALUES (1, 'a', 1);",
     )
@@ -236,7 +238,7 @@ async fn a_sqlite_rebuild_refuses_to_drop_an_on_update_action() {
         &p,
         &[
             "table \"c\" holds what no migration created, which rebuilding it would drop:",
-            "foreign key c_p_id_fk has ON UPDATE CASCADE",
+            "foreign key c_p_id_fk is DEFERRABLE INITIALLY DEFERRED",
         ],
     )
     .await;
@@ -363,16 +365,17 @@ async fn a_mysql_column_keeps_its_own_character_set() {
 }
 
 /// PostgreSQL: a column with a collation of its own loses it to `ALTER
-/// COLUMN … TYPE`, and a foreign key's ON UPDATE to being added again.
+/// COLUMN … TYPE`, and a foreign key's DEFERRABLE to being added again
+/// (its ON UPDATE CASCADE the model says, and keeps).
 #[tokio::test]
-async fn postgres_refuses_to_drop_a_collation_or_an_on_update_action() {
+async fn postgres_refuses_to_drop_a_collation_or_a_deferrable_foreign_key() {
     let Some(p) = TestProject::on(BIN, DialectKind::Postgres).await else {
         return;
     };
     p.exec_script(
         "CREATE TABLE p (id int PRIMARY KEY);
          CREATE TABLE c (id int PRIMARY KEY, name varchar(10) COLLATE \"C\" NOT NULL,
-             p_id int NOT NULL REFERENCES p (id) ON UPDATE CASCADE);
+             p_id int NOT NULL REFERENCES p (id) ON UPDATE CASCADE DEFERRABLE);
          INSERT INTO p VALUES (1); INSERT INTO c VALUES (1, 'a', 1);",
     )
     .await;
@@ -415,7 +418,7 @@ async fn postgres_refuses_to_drop_a_collation_or_an_on_update_action() {
         &p,
         &[
             "which adding foreign key c_p_id_fkey again would drop:",
-            "foreign key c_p_id_fkey has ON UPDATE CASCADE",
+            "foreign key c_p_id_fkey has DEFERRABLE",
         ],
     )
     .await;
@@ -733,5 +736,137 @@ async fn a_primary_key_is_renamed_on_every_database() {
             "{kind:?}"
         );
         assert_eq!(p.query("SELECT name FROM thing").await, [["a"]]);
+    }
+}
+
+/// An ON UPDATE action an applied RunSql made, before models could say it
+/// (as the first release's README advised), stays clean: no drift, no new
+/// migration. A migration that would restate the foreign key without it is
+/// refused, by `migrate` and by its script; saying it in the model writes
+/// one migration that goes through and keeps it.
+#[tokio::test]
+async fn an_on_update_a_run_sql_made_stays_and_can_be_said() {
+    for kind in [
+        DialectKind::Sqlite,
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+    ] {
+        let Some(p) = TestProject::on(BIN, kind).await else {
+            continue;
+        };
+        let model = |actions: &str| {
+            format!(
+                "use remodel::Model;\n#[derive(Model)]\npub struct Category {{\n    #[field(primary_key)]\n    pub id: i64,\n}}\n\
+                 #[derive(Model)]\npub struct Item {{\n    #[field(primary_key)]\n    pub id: i64,\n    \
+                 #[field(references = \"Category\", {actions})]\n    pub category_id: i64,\n}}\n"
+            )
+        };
+        p.write("src/lib.rs", &model("on_delete = \"cascade\""));
+        p.remodel(&["makemigrations"]).ok();
+        p.remodel(&["migrate"]).ok();
+        p.exec("INSERT INTO category (id) VALUES (1)").await;
+        p.exec("INSERT INTO item (id, category_id) VALUES (1, 1)")
+            .await;
+        let (sql, reverse) = match kind {
+            DialectKind::Sqlite => {
+                let ddl = &p
+                    .query("SELECT sql FROM sqlite_master WHERE name = 'item'")
+                    .await[0][0];
+                let with = ddl.replacen(
+                    "REFERENCES \"category\" (\"id\")",
+                    "REFERENCES \"category\" (\"id\") ON UPDATE CASCADE",
+                    1,
+                );
+                assert_ne!(&with, ddl);
+                let rebuild = |ddl: &str| {
+                    format!(
+                        "{}; INSERT INTO item_new SELECT * FROM item; DROP TABLE item; \
+                         ALTER TABLE item_new RENAME TO item; \
+                         CREATE INDEX item_category_id_idx ON item (category_id)",
+                        ddl.replacen("\"item\"", "item_new", 1)
+                    )
+                };
+                (rebuild(&with), rebuild(ddl))
+            }
+            DialectKind::Postgres => {
+                let fk = |update: &str| {
+                    format!(
+                        "ALTER TABLE item DROP CONSTRAINT item_category_id_fk; \
+                         ALTER TABLE item ADD CONSTRAINT item_category_id_fk FOREIGN KEY (category_id) \
+                         REFERENCES category (id) ON DELETE CASCADE{update}"
+                    )
+                };
+                (fk(" ON UPDATE CASCADE"), fk(""))
+            }
+            DialectKind::Mysql => {
+                let fk = |update: &str| {
+                    format!(
+                        "ALTER TABLE item DROP FOREIGN KEY item_category_id_fk; \
+                         ALTER TABLE item ADD CONSTRAINT item_category_id_fk FOREIGN KEY (category_id) \
+                         REFERENCES category (id) ON DELETE CASCADE{update}"
+                    )
+                };
+                (fk(" ON UPDATE CASCADE"), fk(""))
+            }
+        };
+        let toml_string = |s: &str| toml::Value::String(s.to_string()).to_string();
+        p.write(
+            "migrations/shop/0002_on_update.toml",
+            &format!(
+                "dependencies = [\"shop.0001_initial\"]\n\n[[operations]]\nop = \"RunSql\"\nsql = {}\nreverse_sql = {}\n",
+                toml_string(&sql),
+                toml_string(&reverse)
+            ),
+        );
+        p.remodel(&["migrate"]).ok();
+        let check = p.remodel(&["check"]);
+        assert_eq!(check.code, 0, "{kind:?}: {}", check.stdout);
+        p.remodel(&["makemigrations", "--check"]).ok();
+        p.exec("UPDATE category SET id = 2 WHERE id = 1").await;
+        assert_eq!(p.query("SELECT category_id FROM item").await, [["2"]]);
+
+        // Restating the foreign key without its ON UPDATE is refused.
+        p.write("src/lib.rs", &model("on_delete = \"restrict\""));
+        p.remodel(&["makemigrations", "--name", "restrict"]).ok();
+        refuses_keeping_everything(&p, &["ON UPDATE CASCADE"]).await;
+        let message = match kind {
+            DialectKind::Sqlite => "table item holds what no migration created",
+            DialectKind::Postgres => {
+                "foreign key item_category_id_fk has what no migration created"
+            }
+            DialectKind::Mysql => "item: made by hand, run remodel migrate",
+        };
+        script_refuses(&p, message).await;
+        std::fs::remove_file(p.path().join("migrations/shop/0003_restrict.toml")).unwrap();
+
+        // Said in the model, it is one migration; its script and migrate
+        // both go through.
+        p.write(
+            "src/lib.rs",
+            &model("on_delete = \"cascade\", on_update = \"cascade\""),
+        );
+        let made = p.remodel(&["makemigrations", "--name", "said"]);
+        made.ok();
+        assert!(
+            made.stdout.contains("~ Alter field category_id on item"),
+            "{kind:?}: {}",
+            made.stdout
+        );
+        let script = p.remodel(&["migrate", "--plan", "--sql"]);
+        script.ok();
+        p.try_exec_script(&script.stdout)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: the script stops: {e}"));
+        let plan = p.remodel(&["migrate", "--plan"]);
+        plan.ok();
+        assert!(
+            !plan.stdout.contains("0003_said"),
+            "{kind:?}: {}",
+            plan.stdout
+        );
+        assert_eq!(p.remodel(&["check"]).code, 0, "{kind:?}");
+        p.exec("UPDATE category SET id = 3 WHERE id = 2").await;
+        assert_eq!(p.query("SELECT category_id FROM item").await, [["3"]]);
+        p.remodel(&["makemigrations", "--check"]).ok();
     }
 }

@@ -1,7 +1,7 @@
 //! Nothing lost, as a property: random tables made outside remodel, carrying
 //! what real databases hold — key forms (row ids, AUTOINCREMENT, serial,
 //! identity, AUTO_INCREMENT, unsigned keys, named keys), foreign key
-//! actions with and without ON UPDATE CASCADE, a column's own collation or
+//! actions with and without ON UPDATE CASCADE (which models say), a column's own collation or
 //! character set — adopted with `inspectdb`, then given by hand what no
 //! migration knows (a trigger, a column, an index), go through one
 //! operation of every kind and its unapply. Afterwards every fact the
@@ -57,7 +57,7 @@ struct Spec {
     width: u32,
     /// Its foreign key's delete action (0 no action, 1 cascade, 2 restrict).
     on_delete: usize,
-    /// ON UPDATE CASCADE, which no model can say yet.
+    /// ON UPDATE CASCADE (`on_update`).
     on_update: bool,
     /// `name` has a collation (a character set on MySQL) of its own.
     collated: bool,
@@ -72,8 +72,9 @@ impl Spec {
     /// Whether the table holds, where an operation might restate it,
     /// something the history does not know (a trigger is carried over).
     fn made_by_hand(&self) -> bool {
-        // An index made by hand is carried over: it is no reason to refuse.
-        self.on_update || self.collated || self.column
+        // An index made by hand is carried over, and the model says ON
+        // UPDATE: neither is a reason to refuse.
+        self.collated || self.column
     }
 }
 

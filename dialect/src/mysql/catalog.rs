@@ -929,6 +929,13 @@ pub fn normalize(catalog: &mut Catalog) {
                 c.comment = None;
             }
         }
+        // InnoDB's ON UPDATE RESTRICT is NO ACTION (and is what it reports
+        // when a key says none).
+        for fk in t.foreign_keys.values_mut() {
+            if fk.on_update == OnDelete::Restrict {
+                fk.on_update = OnDelete::NoAction;
+            }
+        }
         // The index InnoDB makes for a foreign key nothing else serves.
         let fks: Vec<(String, Vec<String>)> = t
             .foreign_keys
@@ -1148,15 +1155,6 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             continue;
         };
         cols.sort();
-        // MySQL's default (and remodel's) is RESTRICT, which it also
-        // reports for NO ACTION.
-        let update = on_update.trim().to_ascii_uppercase();
-        if !update.is_empty() && update != "RESTRICT" && update != "NO ACTION" {
-            t.unmodelled.insert(
-                format!("foreign key {name}"),
-                Unmodelled::new(format!("has ON UPDATE {update}"), &[&name]),
-            );
-        }
         t.foreign_keys.insert(
             name,
             CatalogForeignKey {
@@ -1164,6 +1162,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
                 ref_table,
                 ref_columns: cols.into_iter().map(|(_, _, r)| r).collect(),
                 on_delete,
+                on_update: delete_rule(&on_update),
             },
         );
     }
@@ -1691,7 +1690,6 @@ mod tests {
             [
                 "column seen has ON UPDATE CURRENT_TIMESTAMP(6)",
                 "column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`",
-                "foreign key item_owner has ON UPDATE CASCADE",
                 "index item_name_desc is an index on (name DESC)",
                 "index item_name_prefix is an index on (name(10))",
                 "index item_name_text is a FULLTEXT index on (name)",
@@ -1701,6 +1699,10 @@ mod tests {
         assert!(t.columns.contains_key("seen"));
         assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["item_owner"]);
         assert_eq!(t.unmodelled["column seen"].names, ["item", "seen"]);
+        // ON UPDATE is said by the model; RESTRICT is MySQL's NO ACTION.
+        let fk = &t.foreign_keys["item_owner"];
+        assert_eq!(fk.on_update, remodel_model::OnDelete::Cascade);
+        assert_eq!(fk.on_delete, remodel_model::OnDelete::Restrict);
     }
 
     /// Views, triggers, routines, events, sequences and partitions are

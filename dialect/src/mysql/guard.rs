@@ -7,6 +7,7 @@
 use super::table::q;
 use super::table::string_literal as quote_string;
 use crate::Guard;
+use remodel_model::OnDelete;
 use remodel_model::restate::Scope;
 
 /// The statements that fail unless `ok` holds. MySQL names a constraint in
@@ -36,8 +37,8 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     let Guard::Keeps {
         table,
         expected,
+        after,
         scope,
-        ..
     } = guard
     else {
         return Vec::new();
@@ -78,12 +79,29 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                     .chain(expected.foreign_keys.keys())
             ),
         ),
-        Scope::ForeignKey(fk) => format!(
-            "NOT EXISTS (SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS r \
-             WHERE r.CONSTRAINT_SCHEMA = DATABASE() AND r.TABLE_NAME = {t} AND r.CONSTRAINT_NAME = {} \
-             AND r.UPDATE_RULE NOT IN ('RESTRICT', 'NO ACTION'))",
-            quote_string(fk)
-        ),
+        Scope::ForeignKey(fk) => {
+            // Its update action as the state says it, or as the operation
+            // writes it back (RESTRICT and NO ACTION are one on InnoDB).
+            let mut rules: Vec<String> = Vec::new();
+            for table in [expected, after] {
+                match table.foreign_keys.get(fk).map(|k| k.on_update) {
+                    None | Some(OnDelete::NoAction) | Some(OnDelete::Restrict) => {
+                        rules.extend(["RESTRICT".to_string(), "NO ACTION".to_string()])
+                    }
+                    Some(other) => rules.push(other.sql().to_string()),
+                }
+            }
+            rules.sort();
+            rules.dedup();
+            let update: Vec<String> = rules.iter().map(|r| quote_string(r)).collect();
+            let update = update.join(", ");
+            format!(
+                "NOT EXISTS (SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS r \
+                 WHERE r.CONSTRAINT_SCHEMA = DATABASE() AND r.TABLE_NAME = {t} AND r.CONSTRAINT_NAME = {} \
+                 AND r.UPDATE_RULE NOT IN ({update}))",
+                quote_string(fk)
+            )
+        }
         Scope::Table => return Vec::new(),
     };
     fail_unless(table, &ok)

@@ -201,13 +201,19 @@ pub(crate) struct ForeignKeyDef {
     pub ref_table: String,
     pub ref_column: String,
     pub on_delete: OnDelete,
+    pub on_update: OnDelete,
 }
 
 impl ForeignKeyDef {
-    /// `CONSTRAINT … FOREIGN KEY … REFERENCES … ON DELETE …`.
+    /// `CONSTRAINT … FOREIGN KEY … REFERENCES … ON DELETE …[ ON UPDATE …]`.
     pub(crate) fn sql(&self) -> String {
+        let update = if self.on_update == OnDelete::NoAction {
+            String::new()
+        } else {
+            format!(" ON UPDATE {}", self.on_update.sql())
+        };
         format!(
-            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}{update}",
             q(&self.name),
             q(&self.column),
             q(&self.ref_table),
@@ -328,6 +334,7 @@ impl TableDef {
                     ref_table,
                     ref_column,
                     on_delete: r.on_delete,
+                    on_update: r.on_update,
                 });
             }
         }

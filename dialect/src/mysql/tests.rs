@@ -34,6 +34,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     f.index = true;
@@ -1254,6 +1255,7 @@ async fn a_reference_that_gains_a_reference_later() {
         model: "patients.Patient".into(),
         to_field: None,
         on_delete: OnDelete::SetNull,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     let mut to = from2.clone();

@@ -21,8 +21,8 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     let Guard::Keeps {
         table,
         expected,
+        after,
         scope,
-        ..
     } = guard
     else {
         return Vec::new();
@@ -80,16 +80,33 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                 ),
             )
         }
-        Scope::ForeignKey(fk) => raise_if(
-            &format!(
-                "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = {rel} AND conname = {} \
-                 AND (confupdtype <> 'a' OR condeferrable OR NOT convalidated OR confmatchtype <> 's'))",
-                quote_string(fk)
-            ),
-            &format!(
-                "table {table}: foreign key {fk} has what no migration created (ON UPDATE, DEFERRABLE…), which adding it again would drop; run remodel migrate, which names it"
-            ),
-        ),
+        Scope::ForeignKey(fk) => {
+            // What the state says of it: its update action, never DEFERRABLE
+            // or NOT VALID, MATCH SIMPLE.
+            // (or as the operation writes it back)
+            let mut codes: Vec<String> = [expected, after]
+                .iter()
+                .map(|t| {
+                    let code = t
+                        .foreign_keys
+                        .get(fk)
+                        .map_or("a", |k| action_code(k.on_update));
+                    quote_string(code)
+                })
+                .collect();
+            codes.dedup();
+            let update = codes.join(", ");
+            raise_if(
+                &format!(
+                    "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = {rel} AND conname = {} \
+                     AND (confupdtype NOT IN ({update}) OR condeferrable OR NOT convalidated OR confmatchtype <> 's'))",
+                    quote_string(fk)
+                ),
+                &format!(
+                    "table {table}: foreign key {fk} has what no migration created (ON UPDATE, DEFERRABLE…), which adding it again would drop; run remodel migrate, which names it"
+                ),
+            )
+        }
         Scope::Table => Vec::new(),
     }
 }
@@ -97,4 +114,16 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
 /// [`crate::literal::not_in`] with this database's string literals.
 fn not_in_list<'a>(expr: &str, items: impl Iterator<Item = &'a String>) -> String {
     crate::literal::not_in(expr, items, quote_string)
+}
+
+/// `pg_constraint`'s one-letter code of a referential action.
+fn action_code(action: remodel_model::OnDelete) -> &'static str {
+    use remodel_model::OnDelete;
+    match action {
+        OnDelete::NoAction => "a",
+        OnDelete::Restrict => "r",
+        OnDelete::Cascade => "c",
+        OnDelete::SetNull => "n",
+        OnDelete::SetDefault => "d",
+    }
 }

@@ -431,6 +431,7 @@ pub(crate) async fn introspect(
                         ref_table: g.ref_table,
                         ref_columns: g.ref_columns,
                         on_delete: on_delete(&g.on_delete),
+                        on_update: on_delete(&g.on_update),
                     },
                 );
             }
@@ -502,9 +503,6 @@ fn constraint_facts(g: &ConRows) -> Option<String> {
         return Some(format!("is an exclusion constraint, `{}`", g.definition));
     }
     let mut parts = Vec::new();
-    if g.kind == "f" && g.on_update != "a" && !g.on_update.is_empty() {
-        parts.push(format!("ON UPDATE {}", on_delete(&g.on_update).sql()));
-    }
     if g.deferrable {
         parts.push("DEFERRABLE".to_string());
     }

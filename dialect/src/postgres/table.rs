@@ -53,6 +53,7 @@ enum Con {
         ref_table: String,
         ref_column: String,
         on_delete: OnDelete,
+        on_update: OnDelete,
     },
     Check {
         name: String,
@@ -99,12 +100,9 @@ impl Con {
                 ref_table,
                 ref_column,
                 on_delete,
+                on_update,
             } => {
-                let action = if *on_delete == OnDelete::NoAction {
-                    String::new()
-                } else {
-                    format!(" ON DELETE {}", on_delete.sql())
-                };
+                let action = crate::reference::actions_sql(*on_delete, *on_update);
                 format!(
                     "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){action}",
                     q(name),
@@ -203,6 +201,7 @@ impl TableDef {
                     ref_table,
                     ref_column,
                     on_delete: r.on_delete,
+                    on_update: r.on_update,
                 });
             }
             if let Some(name) = t.field_index_name(f) {

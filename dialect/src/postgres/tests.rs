@@ -37,6 +37,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     f.index = true;
@@ -1774,7 +1775,7 @@ async fn unmodelled_facts_are_read() {
         facts("pet"),
         [
             "constraint pet_no_overlap is an exclusion constraint, `EXCLUDE USING btree (owner_id WITH =)`",
-            "foreign key pet_owner_fk has ON UPDATE CASCADE, DEFERRABLE",
+            "foreign key pet_owner_fk has DEFERRABLE",
         ]
     );
     let owner = &c.tables["owner"];
@@ -1784,6 +1785,10 @@ async fn unmodelled_facts_are_read() {
     assert_eq!(
         c.tables["pet"].indexes.keys().collect::<Vec<_>>(),
         ["pet_owner"]
+    );
+    assert_eq!(
+        c.tables["pet"].foreign_keys["pet_owner_fk"].on_update,
+        remodel_model::OnDelete::Cascade
     );
 }
 

@@ -65,14 +65,16 @@ fn no_generated_columns(table: &str) -> String {
 pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     match guard {
         Guard::RebuildStart {
-            table, expected, ..
-        } => rebuild(table, expected),
-        Guard::Keeps {
             table,
             expected,
+            after,
+        }
+        | Guard::Keeps {
+            table,
+            expected,
+            after,
             scope: Scope::Table,
-            ..
-        } => rebuild(table, expected),
+        } => rebuild(table, expected, after),
         Guard::Keeps {
             table,
             expected,
@@ -111,7 +113,7 @@ fn none_but(tuple: &str, rows: &[Vec<String>]) -> String {
     format!("({tuple}) NOT IN (VALUES {})", rows.join(", "))
 }
 
-fn rebuild(table: &str, expected: &CatalogTable) -> Vec<String> {
+fn rebuild(table: &str, expected: &CatalogTable, after: &CatalogTable) -> Vec<String> {
     let t = quote_string(table);
     // Each column as the state writes it: its declared type (without
     // blanks, in capitals) and NOT NULL (a row id is never NULL).
@@ -137,18 +139,23 @@ fn rebuild(table: &str, expected: &CatalogTable) -> Vec<String> {
     let row_id = format!(
         "(pk > 0 AND upper(type) = 'INTEGER' AND (SELECT count(*) FROM pragma_table_xinfo({t}) WHERE pk > 0) = 1)"
     );
-    // Each foreign key as the state writes it: column, target, delete action.
-    let foreign_keys: Vec<Vec<String>> = expected
+    // Each foreign key as the state writes it, or as the rebuild writes it
+    // back: column, target, actions.
+    let mut foreign_keys: Vec<Vec<String>> = expected
         .foreign_keys
         .values()
+        .chain(after.foreign_keys.values())
         .map(|fk| {
             vec![
                 quote_string(fk.columns.first().map_or("", String::as_str)),
                 quote_string(&fk.ref_table),
                 quote_string(fk.on_delete.sql()),
+                quote_string(fk.on_update.sql()),
             ]
         })
         .collect();
+    foreign_keys.sort();
+    foreign_keys.dedup();
     let ok = vec![
         format!(
             "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({t}) WHERE hidden = 0 AND {})",
@@ -161,8 +168,11 @@ fn rebuild(table: &str, expected: &CatalogTable) -> Vec<String> {
         ),
         no_generated_columns(table),
         format!(
-            "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE upper(on_update) <> 'NO ACTION' OR {})",
-            none_but("\"from\", \"table\", upper(on_delete)", &foreign_keys)
+            "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE {})",
+            none_but(
+                "\"from\", \"table\", upper(on_delete), upper(on_update)",
+                &foreign_keys
+            )
         ),
         format!(
             "(SELECT count(*) FROM pragma_index_list({t}) WHERE origin = 'u') <= {}",

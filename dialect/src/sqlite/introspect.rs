@@ -489,13 +489,6 @@ fn catalog_from_rows(
         let names = taken.entry(table.clone()).or_default();
         let name = named.unwrap_or_else(|| unnamed(names, &table, &cols, NameKind::ForeignKey));
         if let Some(t) = catalog.tables.get_mut(&table) {
-            let update = on_update.to_ascii_uppercase();
-            if !update.is_empty() && update != "NO ACTION" {
-                t.add_fact(
-                    format!("foreign key {name}"),
-                    Unmodelled::new(format!("has ON UPDATE {update}"), &[&name]),
-                );
-            }
             if let Some(d) = deferrable {
                 t.add_fact(
                     format!("foreign key {name}"),
@@ -509,6 +502,7 @@ fn catalog_from_rows(
                     ref_table,
                     ref_columns: ref_cols,
                     on_delete,
+                    on_update: pragma_action(&on_update),
                 },
             );
         }

@@ -154,8 +154,10 @@ impl Dialect for SqliteDialect {
         }
         // A type remodel would spell otherwise keeps its declared text
         // (`DATETIME`, `NUMERIC(10,2)`, `INT`), so that a rebuild restates
-        // the same column; but keys and the two columns of a foreign key
-        // keep remodel's types, which `auto` and a model's reference need.
+        // the same column; but numbered keys keep remodel's types, which
+        // `auto` needs, and so do the two columns of a foreign key unless
+        // the text is another spelling of the same integer type (a
+        // reference needs its key's type).
         let in_foreign_key: Vec<(String, String)> = catalog
             .tables
             .iter()
@@ -183,10 +185,14 @@ impl Dialect for SqliteDialect {
                 // A key keeps its spelling too unless it is numbered (`auto`
                 // needs an integer): `INT PRIMARY KEY` is no row id, and
                 // as `i32` it would be rendered as one.
+                let raw = ColumnType::Raw(text.trim().to_string());
+                // A reference may spell its integer type otherwise.
+                let referable = !in_foreign_key.contains(&(t.clone(), c.clone()))
+                    || raw.plain_integer().is_some_and(|x| x == col.ty);
                 if !text.trim().is_empty()
                     && squeeze(text) != squeeze(&spelled)
                     && !col.auto.is_auto()
-                    && !in_foreign_key.contains(&(t.clone(), c.clone()))
+                    && referable
                 {
                     col.ty = ColumnType::Raw(text.trim().to_string());
                 }

@@ -4,6 +4,7 @@
 
 use crate::keeps::Expected;
 use crate::literal::{default_sql, literal};
+use crate::reference::actions_sql;
 use crate::{Guard, RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
@@ -59,6 +60,7 @@ pub(crate) enum ConstraintSql {
         ref_table: String,
         ref_column: String,
         on_delete: OnDelete,
+        on_update: OnDelete,
     },
     Check {
         name: String,
@@ -95,13 +97,14 @@ impl ConstraintSql {
                 ref_table,
                 ref_column,
                 on_delete,
+                on_update,
             } => format!(
                 "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}){}",
                 q(name),
                 q(column),
                 q(ref_table),
                 q(ref_column),
-                on_delete_sql(*on_delete)
+                actions_sql(*on_delete, *on_update)
             ),
             ConstraintSql::Check { name, expr: e } => format!(
                 "CONSTRAINT {} CHECK ({})",
@@ -109,14 +112,6 @@ impl ConstraintSql {
                 expr::quoted(e, '"').unwrap_or_else(|_| e.clone())
             ),
         }
-    }
-}
-
-fn on_delete_sql(action: OnDelete) -> String {
-    if action == OnDelete::NoAction {
-        String::new()
-    } else {
-        format!(" ON DELETE {}", action.sql())
     }
 }
 
@@ -234,6 +229,7 @@ impl TableSql {
                     ref_table,
                     ref_column,
                     on_delete: r.on_delete,
+                    on_update: r.on_update,
                 });
             }
             if let Some(name) = t.field_index_name(f) {
@@ -479,6 +475,7 @@ pub(crate) fn transition(
                 ref_table,
                 ref_column,
                 on_delete,
+                on_update,
             } = k
                 && *column == c.name
             {
@@ -487,7 +484,7 @@ pub(crate) fn transition(
                     q(name),
                     q(ref_table),
                     q(ref_column),
-                    on_delete_sql(*on_delete)
+                    actions_sql(*on_delete, *on_update)
                 ));
             }
         }

@@ -28,6 +28,7 @@ fn fk(name: &str, target: &str, on_delete: OnDelete) -> Field {
         model: target.into(),
         to_field: None,
         on_delete,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     f.index = true;
@@ -906,6 +907,7 @@ fn names_an_earlier_remodel_gave_unnamed_constraints_read_as_derived() {
             ref_table: "artist".into(),
             ref_columns: vec!["id".into()],
             on_delete: OnDelete::NoAction,
+            on_update: remodel_model::OnDelete::NoAction,
         },
     );
     t.uniques

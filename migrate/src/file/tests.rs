@@ -12,6 +12,7 @@ fn ingreso() -> Table {
         model: "patients.Patient".into(),
         to_field: None,
         on_delete: OnDelete::Cascade,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     p.index = true;
@@ -133,6 +134,7 @@ fn every_operation_round_trips_byte_for_byte() {
         model: "patients.Patient".into(),
         to_field: Some("documento".into()),
         on_delete: OnDelete::SetNull,
+        on_update: remodel_model::OnDelete::NoAction,
         name: None,
     });
     fk.null = true;
@@ -368,13 +370,48 @@ fn an_explicit_fk_name_is_written_only_when_set_and_read_back() {
     );
 }
 
+/// `on_update` is written only when it is not "no_action" (files of the
+/// first release read as before), read back, and part of the checksum.
+#[test]
+fn on_update_is_written_only_when_set_and_read_back() {
+    let mut t = ingreso();
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(!plain.contains("on_update"), "{plain}");
+    t.fields[1].references.as_mut().unwrap().on_update = OnDelete::SetNull;
+    let f = file(vec![Op::CreateModel { table: t }]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(
+            r#"{ name = "paciente_id", type = "bigint", references = "patients.Patient", on_delete = "cascade", on_update = "set_null" }"#
+        ),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    let s = Schema::default();
+    assert_ne!(
+        parse(&text.replace("set_null", "cascade"), "patients")
+            .unwrap()
+            .checksum(&s),
+        back.checksum(&s)
+    );
+    let bad = text.replace(r#"on_update = "set_null""#, r#"on_update = "sideways""#);
+    assert!(
+        problem(&bad).message.contains("sideways"),
+        "{:?}",
+        problem(&bad)
+    );
+}
+
 #[test]
 fn fk_name_needs_references_and_a_name() {
     let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"integer\", fk_name = \"x_fk\" }\n";
     let p = problem(text);
     assert!(
-        p.message
-            .contains("field `x`: `to_field`, `on_delete` and `fk_name` need `references`"),
+        p.message.contains(
+            "field `x`: `to_field`, `on_delete`, `on_update` and `fk_name` need `references`"
+        ),
         "{p:?}"
     );
     let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"bigint\", references = \"Other\", fk_name = \" \" }\n";

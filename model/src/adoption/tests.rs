@@ -49,6 +49,7 @@ fn guide() -> Schema {
         model: "patients.Patient".into(),
         to_field: None,
         on_delete: OnDelete::Cascade,
+        on_update: crate::OnDelete::NoAction,
         name: None,
     });
     i.fields.push(fk);
@@ -183,6 +184,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
             ref_table: "patient".into(),
             ref_columns: vec!["id".into()],
             on_delete: OnDelete::NoAction,
+            on_update: crate::OnDelete::NoAction,
         },
     );
     t.foreign_keys.insert(
@@ -192,6 +194,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
             ref_table: "patient".into(),
             ref_columns: vec!["id".into(), "edad".into()],
             on_delete: OnDelete::NoAction,
+            on_update: crate::OnDelete::NoAction,
         },
     );
     live.tables.insert("lab_note".into(), t);

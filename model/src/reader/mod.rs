@@ -437,38 +437,44 @@ fn read_field(
                     Some("write \"Model\" or \"app.Model\"".into()),
                 );
             }
-            let on_delete = match &a.on_delete {
+            let mut action = |given: &Option<(String, Span)>, key: &str| match given {
                 Some((s, span)) => OnDelete::parse(s).unwrap_or_else(|| {
                     let names: Vec<&str> = OnDelete::ALL.iter().map(|(_, n)| *n).collect();
                     errs.push(
                         *span,
-                        format!("unknown on_delete action `{s}`"),
+                        format!("unknown {key} action `{s}`"),
                         Some(format!("expected one of: {}", names.join(", "))),
                     );
                     OnDelete::NoAction
                 }),
                 None => OnDelete::NoAction,
             };
+            let on_delete = action(&a.on_delete, "on_delete");
+            let on_update = action(&a.on_update, "on_update");
             // `set_null` on a field that is not an Option is allowed, as
             // databases allow it (PostgreSQL, SQLite): the scanner warns
             // (`resolve::field_warnings`), MySQL's portability check refuses.
-            if on_delete == OnDelete::SetDefault && a.default.is_none() && a.default_sql.is_none() {
-                errs.push(
-                    a.span_of("on_delete").unwrap_or(*span),
-                    format!("on_delete = \"set_default\" needs a default on field `{name}`"),
-                    None,
-                );
+            for (act, key) in [(on_delete, "on_delete"), (on_update, "on_update")] {
+                if act == OnDelete::SetDefault && a.default.is_none() && a.default_sql.is_none() {
+                    errs.push(
+                        a.span_of(key).unwrap_or(*span),
+                        format!("{key} = \"set_default\" needs a default on field `{name}`"),
+                        None,
+                    );
+                }
             }
             field.references = Some(Reference {
                 model: t.to_string(),
                 to_field: a.to_field.as_ref().map(|(f, _)| f.clone()),
                 on_delete,
+                on_update,
                 name: name_value(&a.fk_name, "fk_name", errs),
             });
         }
         None => {
             does_not_apply(errs, "to_field", "it has no `references`");
             does_not_apply(errs, "on_delete", "it has no `references`");
+            does_not_apply(errs, "on_update", "it has no `references`");
             does_not_apply(errs, "fk_name", "it has no `references`");
         }
     }

@@ -75,6 +75,33 @@ fn reads_the_design_patient_model() {
 }
 
 #[test]
+fn on_update_is_read_and_checked_like_on_delete() {
+    let def = read(
+        r#"struct Ingreso {
+            #[field(primary_key)] id: i64,
+            #[field(references = "Patient", on_update = "cascade")] paciente_id: i64,
+            #[field(references = "Patient")] medico_id: i64,
+        }"#,
+    )
+    .unwrap();
+    let r = |f: &str| def.table.field(f).unwrap().references.clone().unwrap();
+    assert_eq!(r("paciente_id").on_update, OnDelete::Cascade);
+    assert_eq!(r("paciente_id").on_delete, OnDelete::NoAction);
+    assert_eq!(r("medico_id").on_update, OnDelete::NoAction);
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(references = \"B\", on_update = \"sideways\")] x: i64 }",
+    );
+    assert!(errs[0].contains("sideways"), "{errs:?}");
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(references = \"B\", on_update = \"set_default\")] x: i64 }",
+    );
+    assert!(
+        errs[0].contains("on_update = \"set_default\" needs a default on field `x`"),
+        "{errs:?}"
+    );
+}
+
+#[test]
 fn references_get_an_index_unless_told_otherwise() {
     let def = read(
         r#"struct Ingreso {
@@ -226,6 +253,10 @@ fn options_and_attributes_that_do_not_apply() {
         "struct A { #[field(primary_key)] id: i64, #[field(on_delete = \"cascade\")] x: i64 }",
     );
     assert!(errs[0].contains("`on_delete` does not apply"), "{errs:?}");
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(on_update = \"cascade\")] x: i64 }",
+    );
+    assert!(errs[0].contains("`on_update` does not apply"), "{errs:?}");
     let errs = errors("struct A { #[field(primary_key)] id: i64, #[field(skip, unique)] x: i64 }");
     assert!(errs[0].contains("no effect on a skipped field"), "{errs:?}");
     let errs = errors("enum A { X }");

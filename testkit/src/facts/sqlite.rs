@@ -71,7 +71,12 @@ pub(super) async fn facts(db: &mut dyn Database, out: &mut Facts) {
         if flag(&r[4]) && !row_id {
             line.push_str(" not null");
         }
-        if let Some(default) = &r[5] {
+        // An explicit DEFAULT NULL is what a column without a default has:
+        // a rebuild that writes no default keeps it.
+        if let Some(default) = r[5]
+            .as_deref()
+            .filter(|d| !d.trim().eq_ignore_ascii_case("null"))
+        {
             line.push_str(&format!(" default {}", one_line(default)));
         }
         if let Some(c) = d.collation(&column) {
