@@ -126,18 +126,19 @@ pub fn adopt(
         }
         for f in table
             .fields
-            .iter()
-            .filter(|f| f.auto.is_auto() && !f.ty.is_integer())
+            .iter_mut()
+            .filter(|f| f.auto.is_auto() && !f.ty.is_integer_like())
         {
             let ty = match &f.ty {
                 ColumnType::Raw(sql) => sql.clone(),
                 other => other.to_string(),
             };
             problems.push(format!(
-                "{name}: column {} is {} with auto-increment, which no model can declare (a model's auto key is i16, i32 or i64); the struct declares it without `auto` — change the column to BIGINT, or leave the table to `ignore_tables`",
+                "{name}: column {} is {} with auto-increment, which no model can declare (a model's auto key is an integer); the struct declares it without `auto` — change the column to BIGINT, or leave the table to `ignore_tables`",
                 f.column_name(),
                 ty
             ));
+            f.auto = crate::Auto::No;
         }
         out.insert(table);
     }

@@ -264,7 +264,7 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
     );
     let mut live = Catalog::default();
     live.tables.insert("legacy".into(), t);
-    let (_, problems) = adopt(&live, &Schema::default(), &none, "shop");
+    let (schema, problems) = adopt(&live, &Schema::default(), &none, "shop");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
         problems[0].starts_with(
@@ -273,4 +273,7 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
         "{}",
         problems[0]
     );
+    // As the warning says: the struct has no `auto`.
+    let t = schema.tables.values().next().unwrap();
+    assert_eq!(t.field("id").unwrap().auto, Auto::No);
 }
