@@ -413,6 +413,16 @@ fn render_table(out: &mut String, t: &Table, names: &Names) {
     if let Some(c) = &t.comment {
         attribute(out, "", "model", &[format!("comment = {}", lit(c))]);
     }
+    let mut charset = Vec::new();
+    if let Some(c) = &t.charset {
+        charset.push(format!("charset = {}", lit(c)));
+    }
+    if let Some(c) = &t.collation {
+        charset.push(format!("collation = {}", lit(c)));
+    }
+    if !charset.is_empty() {
+        attribute(out, "", "model", &charset);
+    }
     out.push_str(&format!("pub struct {ident} {{\n"));
     for f in &t.fields {
         render_field(out, t, f, names);
@@ -473,6 +483,12 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
     }
     if let Some(c) = &f.comment {
         items.push(format!("comment = {}", lit(c)));
+    }
+    if let Some(c) = &f.charset {
+        items.push(format!("charset = {}", lit(c)));
+    }
+    if let Some(c) = &f.collation {
+        items.push(format!("collation = {}", lit(c)));
     }
     for note in notes {
         out.push_str(&format!("    // remodel: {note}\n"));

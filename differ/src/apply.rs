@@ -160,6 +160,15 @@ impl Op {
             Op::AlterPrimaryKeyName { model, pk_name } => {
                 table_mut(state, model)?.pk_name = pk_name.clone();
             }
+            Op::AlterModelCharset {
+                model,
+                charset,
+                collation,
+            } => {
+                let t = table_mut(state, model)?;
+                t.charset = charset.clone();
+                t.collation = collation.clone();
+            }
             Op::AddField {
                 model,
                 field,

@@ -164,6 +164,8 @@ fn same_field(a: &Field, b: &Field) -> bool {
         default,
         comment,
         references,
+        collation,
+        charset,
     } = a;
     *name == b.name
         && a.column_name() == b.column_name()
@@ -176,6 +178,8 @@ fn same_field(a: &Field, b: &Field) -> bool {
         && *default == b.default
         && *comment == b.comment
         && *references == b.references
+        && *collation == b.collation
+        && *charset == b.charset
 }
 
 /// `concurrently` says how an index is built, not what it is: turning it on
@@ -1046,6 +1050,17 @@ impl<'a> Differ<'a> {
                 let op = Op::AlterModelComment {
                     model: key.to_string(),
                     comment: tt.comment.clone(),
+                };
+                self.emit(op)?;
+            }
+        }
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
+            if (&st.charset, &st.collation) != (&tt.charset, &tt.collation) {
+                let op = Op::AlterModelCharset {
+                    model: key.to_string(),
+                    charset: tt.charset.clone(),
+                    collation: tt.collation.clone(),
                 };
                 self.emit(op)?;
             }

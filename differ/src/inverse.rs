@@ -52,6 +52,11 @@ impl Op {
                 model: model.clone(),
                 pk_name: table(model)?.pk_name.clone(),
             },
+            Op::AlterModelCharset { model, .. } => Op::AlterModelCharset {
+                model: model.clone(),
+                charset: table(model)?.charset.clone(),
+                collation: table(model)?.collation.clone(),
+            },
             Op::AddField { model, field, .. } => Op::RemoveField {
                 model: model.clone(),
                 field: field.name.clone(),

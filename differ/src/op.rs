@@ -68,6 +68,15 @@ pub enum Op {
         /// The explicit name; `None` for the derived one.
         pk_name: Option<String>,
     },
+    /// Sets a model's table character set and collation (MySQL/MariaDB).
+    AlterModelCharset {
+        /// `app.Model`.
+        model: String,
+        /// The character set; `None` for remodel's (utf8mb4).
+        charset: Option<String>,
+        /// The collation; `None` for the character set's default.
+        collation: Option<String>,
+    },
     /// Adds a column.
     AddField {
         /// `app.Model`.
@@ -173,6 +182,8 @@ pub enum OpKind {
     AlterModelComment,
     /// AlterPrimaryKeyName
     AlterPrimaryKeyName,
+    /// AlterModelCharset
+    AlterModelCharset,
     /// AddIndex
     AddIndex,
     /// AddConstraint
@@ -200,6 +211,7 @@ impl OpKind {
             OpKind::AlterModelTable => "AlterModelTable",
             OpKind::AlterModelComment => "AlterModelComment",
             OpKind::AlterPrimaryKeyName => "AlterPrimaryKeyName",
+            OpKind::AlterModelCharset => "AlterModelCharset",
             OpKind::AddIndex => "AddIndex",
             OpKind::AddConstraint => "AddConstraint",
             OpKind::RunSql => "RunSql",
@@ -209,7 +221,7 @@ impl OpKind {
     }
 
     /// Every kind, in tie-break order.
-    pub const ALL: [OpKind; 16] = [
+    pub const ALL: [OpKind; 17] = [
         OpKind::RenameModel,
         OpKind::RenameField,
         OpKind::RenameIndex,
@@ -221,6 +233,7 @@ impl OpKind {
         OpKind::AlterModelTable,
         OpKind::AlterModelComment,
         OpKind::AlterPrimaryKeyName,
+        OpKind::AlterModelCharset,
         OpKind::AddIndex,
         OpKind::AddConstraint,
         OpKind::RunSql,
@@ -269,6 +282,7 @@ impl Op {
             Op::AlterModelTable { .. } => OpKind::AlterModelTable,
             Op::AlterModelComment { .. } => OpKind::AlterModelComment,
             Op::AlterPrimaryKeyName { .. } => OpKind::AlterPrimaryKeyName,
+            Op::AlterModelCharset { .. } => OpKind::AlterModelCharset,
             Op::AddField { .. } => OpKind::AddField,
             Op::RemoveField { .. } => OpKind::RemoveField,
             Op::AlterField { .. } => OpKind::AlterField,
@@ -291,6 +305,7 @@ impl Op {
             | Op::AlterModelTable { model, .. }
             | Op::AlterModelComment { model, .. }
             | Op::AlterPrimaryKeyName { model, .. }
+            | Op::AlterModelCharset { model, .. }
             | Op::AddField { model, .. }
             | Op::RemoveField { model, .. }
             | Op::AlterField { model, .. }
@@ -342,6 +357,23 @@ impl Op {
                     "Rename primary key of {} to {}",
                     model_snake(model),
                     pk_name.as_deref().unwrap_or("its derived name")
+                ),
+            ),
+            Op::AlterModelCharset {
+                model,
+                charset,
+                collation,
+            } => d(
+                '~',
+                format!(
+                    "Alter character set of {} to {}",
+                    model_snake(model),
+                    match (charset, collation) {
+                        (Some(c), Some(co)) => format!("{c} ({co})"),
+                        (Some(c), None) => c.clone(),
+                        (None, Some(co)) => co.clone(),
+                        (None, None) => "the default".into(),
+                    }
                 ),
             ),
             Op::AddField { model, field, .. } => d(
@@ -409,6 +441,9 @@ impl Op {
             }
             Op::AlterPrimaryKeyName { model, .. } => {
                 format!("alter_{}_pk_name", model_snake(model))
+            }
+            Op::AlterModelCharset { model, .. } => {
+                format!("alter_{}_charset", model_snake(model))
             }
             Op::AddField { model, field, .. } => format!("{}_{}", model_snake(model), field.name),
             Op::RemoveField { model, field } => {

@@ -100,6 +100,12 @@ fn field_value(f: &Field) -> String {
     if let Some(c) = &f.comment {
         pairs.push(("comment", string(c)));
     }
+    if let Some(c) = &f.charset {
+        pairs.push(("charset", string(c)));
+    }
+    if let Some(c) = &f.collation {
+        pairs.push(("collation", string(c)));
+    }
     if let Some(r) = &f.references {
         pairs.push(("references", string(&r.model)));
         if let Some(tf) = &r.to_field {
@@ -194,6 +200,12 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
             if let Some(n) = &table.pk_name {
                 kv(out, "pk_name", string(n));
             }
+            if let Some(c) = &table.charset {
+                kv(out, "charset", string(c));
+            }
+            if let Some(c) = &table.collation {
+                kv(out, "collation", string(c));
+            }
             let fields: Vec<String> = table.fields.iter().map(field_value).collect();
             array_lines(out, "fields", &fields, true);
             // Field-owned indexes are listed too, so the file shows every index it creates.
@@ -236,6 +248,19 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
             kv(out, "model", string(model));
             if let Some(n) = pk_name {
                 kv(out, "pk_name", string(n));
+            }
+        }
+        Op::AlterModelCharset {
+            model,
+            charset,
+            collation,
+        } => {
+            kv(out, "model", string(model));
+            if let Some(c) = charset {
+                kv(out, "charset", string(c));
+            }
+            if let Some(c) = collation {
+                kv(out, "collation", string(c));
             }
         }
         Op::AddField {
@@ -548,6 +573,13 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     }
     f.column = take_str(&mut t, "column", what)?;
     f.comment = take_str(&mut t, "comment", what)?;
+    f.charset = take_str(&mut t, "charset", what)?;
+    f.collation = take_str(&mut t, "collation", what)?;
+    for (key, v) in [("charset", &f.charset), ("collation", &f.collation)] {
+        if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(format!("{what}: `{key}` is empty"));
+        }
+    }
     let references = take_str(&mut t, "references", what)?;
     let to_field = take_str(&mut t, "to_field", what)?;
     let on_delete = take_str(&mut t, "on_delete", what)?;
@@ -730,6 +762,8 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
             {
                 table.pk_name = Some(n);
             }
+            table.charset = r.opt_string("charset")?;
+            table.collation = r.opt_string("collation")?;
             if let Some(v) = r.get("indexes") {
                 let items = v
                     .get_ref()
@@ -787,6 +821,11 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
         "AlterPrimaryKeyName" => Op::AlterPrimaryKeyName {
             model: r.model("model")?,
             pk_name: r.opt_string("pk_name")?,
+        },
+        "AlterModelCharset" => Op::AlterModelCharset {
+            model: r.model("model")?,
+            charset: r.opt_string("charset")?,
+            collation: r.opt_string("collation")?,
         },
         "AddField" | "AlterField" => {
             let model = r.model("model")?;

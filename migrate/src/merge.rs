@@ -55,6 +55,7 @@ fn touches(op: &Op, before: &Schema) -> Vec<String> {
         Op::AlterModelTable { model, .. } => vec![format!("{model}#table")],
         Op::AlterModelComment { model, .. } => vec![format!("{model}#comment")],
         Op::AlterPrimaryKeyName { model, .. } => vec![format!("{model}#pk_name")],
+        Op::AlterModelCharset { model, .. } => vec![format!("{model}#charset")],
         Op::AddField { model, field, .. } | Op::AlterField { model, field, .. } => {
             vec![format!("{model}.{}", field.name)]
         }

@@ -306,6 +306,7 @@ fn touched(op: &Op) -> Option<Vec<String>> {
         | Op::AlterModelTable { model, .. }
         | Op::AlterModelComment { model, .. }
         | Op::AlterPrimaryKeyName { model, .. }
+        | Op::AlterModelCharset { model, .. }
         | Op::AddField { model, .. }
         | Op::RemoveField { model, .. }
         | Op::AlterField { model, .. }

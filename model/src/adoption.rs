@@ -199,6 +199,10 @@ fn rebuild(
         if got.auto != want.auto {
             f.auto = read.auto;
         }
+        if (&got.charset, &got.collation) != (&want.charset, &want.collation) {
+            f.charset = read.charset.clone();
+            f.collation = read.collation.clone();
+        }
     }
     for (col, c) in &raw.columns {
         if t.field_by_column(col).is_none() {
@@ -214,6 +218,10 @@ fn rebuild(
     }
     if normal.comment != expected.comment {
         t.comment = raw.comment.clone();
+    }
+    if (&normal.charset, &normal.collation) != (&expected.charset, &expected.collation) {
+        t.charset = raw.charset.clone();
+        t.collation = raw.collation.clone();
     }
     // Indexes and constraints: those equal by name are kept as the guide
     // writes them; the guide's others are dropped and the database's added.
@@ -299,6 +307,8 @@ fn fill(
     set_primary_key(t, &raw.primary_key);
     set_primary_key_name(t, raw);
     t.comment = raw.comment.clone();
+    t.charset = raw.charset.clone();
+    t.collation = raw.collation.clone();
     fill_objects(t, raw, kept, problems)
 }
 
@@ -486,6 +496,8 @@ fn new_field(name: String, column: &str, c: &CatalogColumn) -> Field {
     f.default = c.default.clone();
     f.comment = c.comment.clone();
     f.auto = c.auto;
+    f.charset = c.charset.clone();
+    f.collation = c.collation.clone();
     f
 }
 

@@ -151,6 +151,11 @@ pub struct CatalogTable {
     pub foreign_keys: BTreeMap<String, CatalogForeignKey>,
     /// The table comment.
     pub comment: Option<String>,
+    /// The table's default character set and collation (MySQL/MariaDB;
+    /// `None` for remodel's defaults).
+    pub charset: Option<String>,
+    /// See [`CatalogTable::charset`].
+    pub collation: Option<String>,
     /// What the database holds on this table that no model can declare (an
     /// expression index, a foreign key's ON UPDATE, a generated column),
     /// keyed by the object it is on (`index users_lower_email`, `foreign key
@@ -276,6 +281,10 @@ pub struct CatalogColumn {
     pub comment: Option<String>,
     /// How it gets values an insert does not give (the key forms).
     pub auto: Auto,
+    /// Its own collation, when it has one (see [`crate::Field::collation`]).
+    pub collation: Option<String>,
+    /// Its own character set (MySQL/MariaDB).
+    pub charset: Option<String>,
 }
 
 /// One index.
@@ -321,6 +330,8 @@ impl Schema {
             primary_key_name: (!primary_key.is_empty()).then(|| t.primary_key_name()),
             primary_key,
             comment: t.comment.clone(),
+            charset: t.charset.clone(),
+            collation: t.collation.clone(),
             ..Default::default()
         };
         for f in &t.fields {
@@ -333,6 +344,8 @@ impl Schema {
                     default: f.default.clone(),
                     comment: f.comment.clone(),
                     auto: f.auto,
+                    collation: f.collation.clone(),
+                    charset: f.charset.clone(),
                 },
             );
             if let Some(n) = t.field_index_name(f) {
@@ -549,6 +562,20 @@ pub(crate) fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> V
             versus(got.auto.describe(), want.auto.describe())
         ));
     }
+    if got.charset != want.charset {
+        out.extend(optional_attribute(
+            "character set",
+            got.charset.clone(),
+            want.charset.clone(),
+        ));
+    }
+    if got.collation != want.collation {
+        out.extend(optional_attribute(
+            "collation",
+            got.collation.clone(),
+            want.collation.clone(),
+        ));
+    }
     out
 }
 
@@ -675,6 +702,16 @@ fn table_differences(
             .map(|t| format!("{name}: {t}")),
         );
     }
+    for (noun, g, w) in [
+        ("character set", &got.charset, &want.charset),
+        ("collation", &got.collation, &want.collation),
+    ] {
+        if g != w {
+            out.extend(
+                optional_attribute(noun, g.clone(), w.clone()).map(|t| format!("{name}: {t}")),
+            );
+        }
+    }
     for (object, u) in &got.unmodelled {
         if want.unmodelled.get(object) != Some(u) {
             out.push(format!(
@@ -696,6 +733,8 @@ mod tests {
             default: None,
             comment: None,
             auto: Auto::No,
+            collation: None,
+            charset: None,
         }
     }
 

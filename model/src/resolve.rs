@@ -178,6 +178,9 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         if matches!(dialect.as_str(), "mysql" | "mariadb" | "sqlite") {
             check_sequence_fields(&schema, &owners, dialect, &mut errs);
         }
+        if matches!(dialect.as_str(), "postgres" | "sqlite") {
+            check_charsets(&schema, &owners, dialect, &mut errs);
+        }
     }
 
     if errs.is_empty() {
@@ -438,6 +441,52 @@ fn check_object_names(
                 format!("{scope}; give one another name = \"…\"")
             }),
         )
+    }
+}
+
+/// Character sets, and a table's collation, are MySQL's and MariaDB's:
+/// PostgreSQL and SQLite have a collation per column only.
+fn check_charsets(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    dialect: &str,
+    errs: &mut Vec<ResolveError>,
+) {
+    let database = if dialect == "postgres" {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let why = format!("(dialects in remodel.toml include {dialect})");
+    for (key, &i) in owners {
+        let t = &schema.tables[key];
+        for (attr, given) in [("charset", &t.charset), ("collation", &t.collation)] {
+            if given.is_some() {
+                errs.push(
+                    ResolveError::new(
+                        i,
+                        None,
+                        Some(attr),
+                        format!("{database} has no table {attr} {why}"),
+                    )
+                    .help("give the columns that need one #[field(collation = \"…\")], or leave the dialect out of `dialects`"),
+                );
+            }
+        }
+        for f in t.fields.iter().filter(|f| f.charset.is_some()) {
+            errs.push(
+                ResolveError::new(
+                    i,
+                    Some(&f.name),
+                    Some("charset"),
+                    format!(
+                        "{database} has no character set per column, as `{}` says {why}",
+                        f.name
+                    ),
+                )
+                .help("a collation (#[field(collation = \"…\")]) is per column everywhere; a character set is MySQL's and MariaDB's"),
+            );
+        }
     }
 }
 
@@ -811,6 +860,51 @@ mod tests {
                 .message
                 .contains("MySQL cannot index the TEXT column `nombre`")
         );
+    }
+
+    #[test]
+    fn character_sets_and_table_collations_are_mysql_only() {
+        let mut f = Field::new("nombre", ColumnType::Varchar(10));
+        f.charset = Some("latin1".into());
+        f.collation = Some("latin1_bin".into());
+        let mut d = def("c::a", "Patient", vec![f]);
+        d.table.collation = Some("utf8mb4_bin".into());
+        let defs = vec![d];
+        for only in [vec![], vec!["mysql".to_string(), "mariadb".to_string()]] {
+            let opts = ResolveOptions {
+                dialects: only,
+                ..Default::default()
+            };
+            assert!(resolve(&defs, &opts).is_ok());
+        }
+        for (dialect, database) in [("postgres", "PostgreSQL"), ("sqlite", "SQLite")] {
+            let opts = ResolveOptions {
+                dialects: vec!["mysql".into(), dialect.into()],
+                ..Default::default()
+            };
+            let errs: Vec<(Option<&str>, String)> = resolve(&defs, &opts)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| (e.attr, e.message))
+                .collect();
+            assert_eq!(
+                errs,
+                [
+                    (
+                        Some("collation"),
+                        format!(
+                            "{database} has no table collation (dialects in remodel.toml include {dialect})"
+                        )
+                    ),
+                    (
+                        Some("charset"),
+                        format!(
+                            "{database} has no character set per column, as `nombre` says (dialects in remodel.toml include {dialect})"
+                        )
+                    ),
+                ]
+            );
+        }
     }
 
     #[test]

@@ -42,6 +42,10 @@ impl CatalogTable {
         let Some((first, rest)) = expected.split_first() else {
             return Vec::new();
         };
+        // What the operation writes back cannot hold a dropped column.
+        if matches!(scope, Scope::DroppedColumn(_)) {
+            return self.unknown_to_one(first, scope);
+        }
         // What a line is about, whatever the migrations say of it.
         let subject = |line: &str| {
             line.split(" (the migrations say ")
@@ -131,6 +135,16 @@ impl CatalogTable {
                 }
             }
             Scope::DroppedColumn(name) => {
+                // Unapplying the drop writes the column as the state says.
+                if let (Some(col), Some(want)) =
+                    (self.columns.get(name), expected.columns.get(name))
+                {
+                    out.extend(
+                        column_differences(col, want)
+                            .into_iter()
+                            .map(|t| format!("column {name} {}", said(&t))),
+                    );
+                }
                 self.column_facts(expected, name, &mut out);
                 let uses = |cols: &[String]| cols.contains(name);
                 for (ix, def) in &self.indexes {
@@ -373,6 +387,8 @@ mod tests {
             default: None,
             comment: None,
             auto: Auto::No,
+            collation: None,
+            charset: None,
         }
     }
 

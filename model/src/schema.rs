@@ -193,6 +193,13 @@ pub struct Field {
     pub comment: Option<String>,
     /// A foreign key.
     pub references: Option<Reference>,
+    /// The column's own collation (`collation = "…"`), as the database
+    /// names it; `None` follows the table's (or the database's).
+    #[serde(default)]
+    pub collation: Option<String>,
+    /// The column's own character set (`charset = "…"`, MySQL/MariaDB).
+    #[serde(default)]
+    pub charset: Option<String>,
 }
 
 impl Field {
@@ -210,6 +217,8 @@ impl Field {
             default: None,
             comment: None,
             references: None,
+            collation: None,
+            charset: None,
         }
     }
 
@@ -307,6 +316,14 @@ pub struct Table {
     /// `None` derives `<table>_<columns>_pkey`.
     #[serde(default)]
     pub pk_name: Option<String>,
+    /// The table's default character set (`#[model(charset = "…")]`,
+    /// MySQL/MariaDB); `None` is remodel's, utf8mb4.
+    #[serde(default)]
+    pub charset: Option<String>,
+    /// The table's default collation (`#[model(collation = "…")]`,
+    /// MySQL/MariaDB); `None` is its character set's default.
+    #[serde(default)]
+    pub collation: Option<String>,
 }
 
 /// A name that is either explicit or derived, as the state records it.
@@ -338,6 +355,8 @@ impl Table {
             comment: None,
             managed: true,
             pk_name: None,
+            charset: None,
+            collation: None,
         }
     }
 

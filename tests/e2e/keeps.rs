@@ -284,8 +284,9 @@ async fn a_sqlite_rebuild_refuses_to_drop_a_deferrable_foreign_key() {
 }
 
 /// The report's MariaDB case: a `utf8mb3` column in a `utf8mb4` table.
-/// MODIFY would give it the table's character set, and dropping it could
-/// not be undone faithfully: both refuse, naming the character set.
+/// The model says it (`charset`), so a MODIFY keeps it; a character set
+/// changed by hand afterwards is drift, and restating or dropping that
+/// column refuses, naming it.
 #[tokio::test]
 async fn a_mysql_column_keeps_its_own_character_set() {
     let Some(p) = TestProject::on(BIN, DialectKind::Mysql).await else {
@@ -294,32 +295,41 @@ async fn a_mysql_column_keeps_its_own_character_set() {
     p.exec_script(
         "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
              name VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL,
-             note VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NULL)
+             note VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_bin NULL)
              DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
          INSERT INTO t (name, note) VALUES ('a', 'x');",
     )
     .await;
-    let check = {
-        let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
-        inspect.ok();
-        assert!(
-            inspect
-                .stderr
-                .contains("column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci"),
-            "{}",
-            inspect.stderr
-        );
-        p.write("src/lib.rs", &inspect.stdout);
-        p.remodel(&["makemigrations"]).ok();
-        p.remodel(&["migrate", "--fake"]).ok();
-        p.remodel(&["check"])
-    };
-    // check tells: the history does not know the character sets.
+    let structs = adopt(&p);
+    // The character set's default collation goes without saying.
+    for said in [
+        "#[field(max_length = 10, charset = \"utf8mb3\")]\n    pub name: String,",
+        "#[field(max_length = 10, collation = \"utf8mb3_bin\")]\n    pub note: Option<String>,",
+    ] {
+        assert!(structs.contains(said), "{said} in\n{structs}");
+    }
+    let after = edit_apply_unapply(
+        &p,
+        "max_length = 10, charset = \"utf8mb3\"",
+        "max_length = 20, charset = \"utf8mb3\"",
+    )
+    .await;
+    assert!(
+        after.lines().iter().any(|l| l.contains(
+            "column name: varchar(20) not null charset utf8mb3 collate utf8mb3_general_ci"
+        )),
+        "{after}"
+    );
+
+    // By hand: note gets another character set.
+    p.exec("ALTER TABLE t MODIFY note VARCHAR(10) CHARACTER SET latin1 NULL")
+        .await;
+    let check = p.remodel(&["check"]);
     check.expect(1);
     assert!(
         check
             .stdout
-            .contains("t: column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci, which no model can declare"),
+            .contains("t: column note has character set latin1 in the database, none expected"),
         "{}",
         check.stdout
     );
@@ -327,28 +337,26 @@ async fn a_mysql_column_keeps_its_own_character_set() {
     p.write(
         "src/lib.rs",
         &src.replacen(
-            "#[field(max_length = 10)]\n    pub name",
-            "#[field(max_length = 20)]\n    pub name",
+            "max_length = 10, collation = \"utf8mb3_bin\"",
+            "max_length = 30, collation = \"utf8mb3_bin\"",
             1,
         ),
     );
-    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    p.remodel(&["makemigrations", "--name", "widen_note"]).ok();
     refuses_keeping_everything(
         &p,
         &[
-            "table \"t\" holds what no migration created, which restating column name would drop:",
-            "column name has CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci",
-            "nothing",
+            "table \"t\" holds what no migration created, which restating column note would drop:",
+            "column note has character set latin1",
         ],
     )
     .await;
     script_refuses(&p, "t: made by hand, run remodel migrate").await;
-    // Dropping the other column: unapplying could not bring its character set back.
-    std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
+    std::fs::remove_file(p.path().join("migrations/legacy/0003_widen_note.toml")).unwrap();
     p.write(
         "src/lib.rs",
         &src.replacen(
-            "    #[field(max_length = 10)]\n    pub note: Option<String>,\n",
+            "    #[field(max_length = 10, collation = \"utf8mb3_bin\")]\n    pub note: Option<String>,\n",
             "",
             1,
         ),
@@ -358,15 +366,16 @@ async fn a_mysql_column_keeps_its_own_character_set() {
         &p,
         &[
             "which dropping column note would lose for good",
-            "column note has CHARACTER SET utf8mb3",
+            "column note has character set latin1",
         ],
     )
     .await;
 }
 
-/// PostgreSQL: a column with a collation of its own loses it to `ALTER
-/// COLUMN … TYPE`, and a foreign key's DEFERRABLE to being added again
-/// (its ON UPDATE CASCADE the model says, and keeps).
+/// PostgreSQL: a column's own collation is said by the model and kept by
+/// `ALTER COLUMN … TYPE`; one changed by hand is drift, and the change
+/// refuses, naming it. A foreign key's DEFERRABLE would be lost to adding
+/// it again (its ON UPDATE CASCADE the model says, and keeps).
 #[tokio::test]
 async fn postgres_refuses_to_drop_a_collation_or_a_deferrable_foreign_key() {
     let Some(p) = TestProject::on(BIN, DialectKind::Postgres).await else {
@@ -381,20 +390,47 @@ async fn postgres_refuses_to_drop_a_collation_or_a_deferrable_foreign_key() {
     .await;
     let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
     inspect.ok();
-    p.write("src/lib.rs", &inspect.stdout);
+    let src = inspect.stdout;
+    assert!(
+        src.contains("#[field(max_length = 10, collation = \"C\")]"),
+        "{src}"
+    );
+    p.write("src/lib.rs", &src);
     p.remodel(&["makemigrations"]).ok();
     p.remodel(&["migrate", "--fake"]).ok();
-    let src = inspect.stdout;
+    let mut p = p;
+    p.tolerate_unmodelled();
+    // Widening keeps the collation the model says.
+    let widened = src.replacen(
+        "#[field(max_length = 10, collation = \"C\")]",
+        "#[field(max_length = 20, collation = \"C\")]",
+        1,
+    );
+    p.write("src/lib.rs", &widened);
+    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    p.remodel(&["migrate"]).ok();
+    assert_eq!(
+        p.query(
+            "SELECT collation_name, character_maximum_length::text FROM information_schema.columns \
+             WHERE table_name = 'c' AND column_name = 'name'"
+        )
+        .await,
+        [["C", "20"]]
+    );
+    // By hand: another collation; widening again refuses, naming it.
+    p.exec("ALTER TABLE c ALTER COLUMN name TYPE varchar(20) COLLATE \"POSIX\"")
+        .await;
+    p.skip_drift_check();
     p.write(
         "src/lib.rs",
-        &src.replacen("#[field(max_length = 10)]", "#[field(max_length = 20)]", 1),
+        &widened.replacen("max_length = 20", "max_length = 30", 1),
     );
-    p.remodel(&["makemigrations", "--name", "widen"]).ok();
+    p.remodel(&["makemigrations", "--name", "widen_more"]).ok();
     refuses_keeping_everything(
         &p,
         &[
             "which restating column name would drop:",
-            "column name has COLLATE \"C\"",
+            "column name has collation POSIX (the migrations say C)",
         ],
     )
     .await;
@@ -403,11 +439,13 @@ async fn postgres_refuses_to_drop_a_collation_or_a_deferrable_foreign_key() {
         "a column remodel restates holds what no migration created",
     )
     .await;
-    std::fs::remove_file(p.path().join("migrations/legacy/0002_widen.toml")).unwrap();
-    assert!(src.contains("references = \"legacy.P\""), "{src}");
+    std::fs::remove_file(p.path().join("migrations/legacy/0003_widen_more.toml")).unwrap();
+    p.exec("ALTER TABLE c ALTER COLUMN name TYPE varchar(20) COLLATE \"C\"")
+        .await;
+    assert!(widened.contains("references = \"legacy.P\""), "{widened}");
     p.write(
         "src/lib.rs",
-        &src.replacen(
+        &widened.replacen(
             "references = \"legacy.P\"",
             "references = \"legacy.P\", on_delete = \"cascade\"",
             1,
@@ -631,23 +669,24 @@ async fn saying_what_the_table_has_is_never_refused() {
     assert_eq!(p.remodel(&["check"]).code, 0);
 }
 
-/// MySQL: making a column with its own character set NOT NULL with a
-/// default refuses before the UPDATE that would fill its NULLs runs.
+/// MySQL: making a column whose character set was changed by hand NOT NULL
+/// with a default refuses before the UPDATE that would fill its NULLs runs.
 #[tokio::test]
 async fn a_mysql_refusal_comes_before_the_rows_are_filled() {
     let Some(p) = TestProject::on(BIN, DialectKind::Mysql).await else {
         return;
     };
     p.exec_script(
-        "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-             name VARCHAR(10) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NULL)
+        "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10) NULL)
              DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
          INSERT INTO t (name) VALUES (NULL), ('x');",
     )
     .await;
+    let structs = adopt(&p);
     let mut p = p;
-    p.tolerate_unmodelled();
-    let structs = adopt_with_facts(&p);
+    p.skip_drift_check();
+    p.exec("ALTER TABLE t MODIFY name VARCHAR(10) CHARACTER SET utf8mb3 NULL")
+        .await;
     p.write(
         "src/lib.rs",
         &structs.replacen(
@@ -657,30 +696,11 @@ async fn a_mysql_refusal_comes_before_the_rows_are_filled() {
         ),
     );
     p.remodel(&["makemigrations", "--name", "not_null"]).ok();
-    refuses_keeping_everything(&p, &["column name has CHARACTER SET utf8mb3"]).await;
+    refuses_keeping_everything(&p, &["column name has character set utf8mb3"]).await;
     assert_eq!(
         p.query("SELECT count(*) FROM t WHERE name IS NULL").await,
         [["1"]]
     );
-}
-
-/// [`adopt`] for a database holding facts no model can declare: check
-/// reports them (exit 1), and only them.
-fn adopt_with_facts(p: &TestProject) -> String {
-    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
-    inspect.ok();
-    p.write("src/lib.rs", &inspect.stdout);
-    p.remodel(&["makemigrations"]).ok();
-    p.remodel(&["migrate", "--fake"]).ok();
-    let check = p.remodel(&["check"]);
-    for line in check.stdout.lines().filter(|l| l.starts_with("  ")) {
-        assert!(
-            line.contains("which no model can declare"),
-            "{}",
-            check.stdout
-        );
-    }
-    inspect.stdout
 }
 
 /// `pk_name` changed in a model is one operation that renames the key

@@ -1,8 +1,8 @@
 //! Nothing lost, as a property: random tables made outside remodel, carrying
 //! what real databases hold — key forms (row ids, AUTOINCREMENT, serial,
 //! identity, AUTO_INCREMENT, unsigned keys, named keys), foreign key
-//! actions with and without ON UPDATE CASCADE (which models say), a column's own collation or
-//! character set — adopted with `inspectdb`, then given by hand what no
+//! actions with and without ON UPDATE CASCADE, a column's own collation or
+//! character set (all of which models say) — adopted with `inspectdb`, then given by hand what no
 //! migration knows (a trigger, a column, an index), go through one
 //! operation of every kind and its unapply. Afterwards every fact the
 //! catalog reports (read with SQL) is as before but for what the operation
@@ -73,8 +73,8 @@ impl Spec {
     /// something the history does not know (a trigger is carried over).
     fn made_by_hand(&self) -> bool {
         // An index made by hand is carried over, and the model says ON
-        // UPDATE: neither is a reason to refuse.
-        self.collated || self.column
+        // UPDATE and collations: none is a reason to refuse.
+        self.column
     }
 }
 
@@ -475,9 +475,22 @@ async fn case(kind: DialectKind, s: Spec) -> Result<(), TestCaseError> {
         // The order of columns is not part of the schema: a column put back
         // by unapplying its removal comes last.
         let order_only = |l: &String| l.contains(": columns: ");
+        // SQLite renaming a column back quotes the trigger's use of it
+        // (`new."p_id"`): the same trigger.
+        let unquoted = |f: &Facts| -> Vec<String> {
+            f.lines()
+                .iter()
+                .map(|l| l.replace("new.\"p_id\"", "new.p_id"))
+                .collect()
+        };
         let diff: Vec<String> = changed(&before, &now)
             .into_iter()
             .filter(|l| !(matches!(s.edit, Edit::RemoveField) && order_only(l)))
+            .filter(|l| {
+                !(matches!(s.edit, Edit::RenameReference)
+                    && l.contains("trigger")
+                    && unquoted(&before) == unquoted(&now))
+            })
             .collect();
         prop_assert_eq!(diff, Vec::<String>::new());
         let rows_back = all_rows(&p).await;

@@ -4,6 +4,7 @@
 
 mod cache;
 mod clinic;
+mod collations;
 mod errors;
 mod histories;
 mod history;

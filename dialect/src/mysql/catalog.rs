@@ -889,6 +889,63 @@ fn normalize_default(d: ColumnDefault, declared: &ColumnType, ty: &ColumnType) -
     ColumnDefault::Value(lit)
 }
 
+/// A character set's or collation's name as MariaDB reports it: lower
+/// case, `utf8` as `utf8mb3`.
+fn charset_name(name: &str) -> String {
+    let lower = name.trim().to_ascii_lowercase();
+    match lower.strip_prefix("utf8") {
+        Some(rest) if rest.is_empty() || rest.starts_with('_') => format!("utf8mb3{rest}"),
+        _ => lower,
+    }
+}
+
+/// The character set a collation belongs to: its name up to the first
+/// `_` (`utf8mb4_bin`, `latin1_swedish_ci`; `binary` is its own).
+pub(crate) fn collation_charset(collation: &str) -> &str {
+    collation.split('_').next().unwrap_or(collation)
+}
+
+/// One spelling of what a table and its columns say of character sets and
+/// collations: a collation implies its character set, and what equals the
+/// table's is not the column's own.
+fn normalize_charsets(t: &mut CatalogTable) {
+    t.charset = t.charset.as_deref().map(charset_name);
+    t.collation = t.collation.as_deref().map(charset_name);
+    if let Some(co) = &t.collation
+        && t.charset.as_deref() == Some(collation_charset(co))
+    {
+        t.charset = None;
+    }
+    if t.charset.as_deref() == Some(DEFAULT_CHARSET) {
+        t.charset = None;
+    }
+    let table_charset = t
+        .charset
+        .clone()
+        .or_else(|| {
+            t.collation
+                .as_deref()
+                .map(|c| collation_charset(c).to_string())
+        })
+        .unwrap_or_else(|| DEFAULT_CHARSET.to_string());
+    for c in t.columns.values_mut() {
+        c.charset = c.charset.as_deref().map(charset_name);
+        c.collation = c.collation.as_deref().map(charset_name);
+        if c.collation.is_some() && c.collation == t.collation {
+            c.collation = None;
+            c.charset = None;
+        }
+        if let Some(co) = &c.collation
+            && c.charset.as_deref() == Some(collation_charset(co))
+        {
+            c.charset = None;
+        }
+        if c.collation.is_none() && c.charset.as_deref() == Some(table_charset.as_str()) {
+            c.charset = None;
+        }
+    }
+}
+
 /// Folds what MySQL/MariaDB cannot tell apart (see [`super::MysqlDialect`]'s
 /// `normalize`); applied to the model's catalog and to the introspected one.
 pub fn normalize(catalog: &mut Catalog) {
@@ -896,6 +953,7 @@ pub fn normalize(catalog: &mut Catalog) {
         if t.comment.as_deref() == Some("") {
             t.comment = None;
         }
+        normalize_charsets(t);
         let primary_key = t.primary_key.clone();
         // MySQL names every primary key PRIMARY.
         t.primary_key_name = None;
@@ -967,11 +1025,14 @@ pub fn normalize(catalog: &mut Catalog) {
 /// the order of its query (see `introspect.rs`).
 #[derive(Debug, Clone, Default)]
 pub struct CatalogRows {
-    /// `TABLE_NAME, TABLE_COMMENT`.
+    /// `TABLE_NAME, TABLE_COMMENT, TABLE_COLLATION`, and that collation's
+    /// character set and `IS_DEFAULT`.
     pub tables: Vec<Vec<Value>>,
     /// `TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
     /// COLUMN_COMMENT, GENERATION_EXPRESSION, CHARACTER_SET_NAME,
-    /// COLLATION_NAME`, and the table's `TABLE_COLLATION`.
+    /// COLLATION_NAME`, the table's `TABLE_COLLATION` and its character
+    /// set, and whether the column's collation is its character set's
+    /// default (`IS_DEFAULT`).
     pub columns: Vec<Vec<Value>>,
     /// `TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME,
     /// SUB_PART, INDEX_TYPE, COLLATION`.
@@ -1015,18 +1076,43 @@ fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<Str
     Some(format!("has {}", extra[at..].trim().to_uppercase()))
 }
 
+/// `IS_DEFAULT` says yes (`Yes` on both; MySQL 8 may say `YES`).
+fn is_yes(v: &Value) -> bool {
+    text(v).eq_ignore_ascii_case("yes")
+}
+
+/// A table's character set and collation as a model says them: none for
+/// remodel's utf8mb4 with its default collation, the character set alone
+/// when the collation is its default.
+fn table_charset(
+    collation: Option<String>,
+    charset: Option<String>,
+    is_default: bool,
+) -> (Option<String>, Option<String>) {
+    let charset = charset.filter(|c| !c.eq_ignore_ascii_case(DEFAULT_CHARSET));
+    let collation = collation.filter(|_| !is_default);
+    (charset, collation)
+}
+
+/// The character set remodel gives a table that says none.
+pub(crate) const DEFAULT_CHARSET: &str = "utf8mb4";
+
 /// Builds the catalog from its rows.
 pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
     let mut catalog = Catalog::default();
     // (table, column, character set, collation) of columns whose collation
-    // is not their table's: facts, unless the column turns out to be JSON.
-    let mut collated: Vec<(String, String, String, String)> = Vec::new();
+    // is not their table's, unless the column turns out to be JSON.
+    let mut collated: Vec<(String, String, Option<String>, Option<String>)> = Vec::new();
     for r in &rows.tables {
         let comment = opt_text(col(r, 1)).filter(|c| !c.is_empty());
+        let (charset, collation) =
+            table_charset(opt_text(col(r, 2)), opt_text(col(r, 3)), is_yes(col(r, 4)));
         catalog.tables.insert(
             text(col(r, 0)),
             CatalogTable {
                 comment,
+                charset,
+                collation,
                 ..Default::default()
             },
         );
@@ -1044,7 +1130,13 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             opt_text(col(r, 10)),
         ) && !collation.eq_ignore_ascii_case(&table_collation)
         {
-            collated.push((table.clone(), name.clone(), charset, collation));
+            // The character set when it is not the table's; the collation
+            // unless it is the default of a character set said so.
+            let own_charset = opt_text(col(r, 11))
+                .is_none_or(|t| !t.eq_ignore_ascii_case(&charset))
+                .then_some(charset);
+            let own_collation = (own_charset.is_none() || !is_yes(col(r, 12))).then_some(collation);
+            collated.push((table.clone(), name.clone(), own_charset, own_collation));
         }
         if let Some(what) = column_fact(&text(col(r, 2)), &extra, col(r, 7)) {
             t.add_fact(
@@ -1067,6 +1159,8 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
                 default,
                 comment: opt_text(col(r, 6)).filter(|c| !c.is_empty()),
                 auto,
+                collation: None,
+                charset: None,
             },
         );
     }
@@ -1187,23 +1281,18 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         t.checks.insert(name, normal);
     }
     for (table, column, charset, collation) in collated {
-        let Some(t) = catalog.tables.get_mut(&table) else {
+        let Some(c) = catalog
+            .tables
+            .get_mut(&table)
+            .and_then(|t| t.columns.get_mut(&column))
+        else {
             continue;
         };
         // JSON carries a collation of its own (utf8mb4_bin).
-        if t.columns
-            .get(&column)
-            .is_some_and(|c| c.ty == ColumnType::Json)
-        {
-            continue;
+        if c.ty != ColumnType::Json {
+            c.charset = charset;
+            c.collation = collation;
         }
-        t.add_fact(
-            format!("column {column}"),
-            Unmodelled::new(
-                format!("has CHARACTER SET {charset} COLLATE {collation}"),
-                &[&table, &column],
-            ),
-        );
     }
     catalog.objects = rows
         .objects
@@ -1518,6 +1607,8 @@ mod tests {
                     default: None,
                     comment: None,
                     auto: Auto::No,
+                    collation: None,
+                    charset: None,
                 },
             );
         }
@@ -1803,6 +1894,8 @@ mod tests {
             default,
             comment: Some(String::new()),
             auto: Auto::No,
+            collation: None,
+            charset: None,
         };
         t.columns.insert(
             "a".into(),

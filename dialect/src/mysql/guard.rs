@@ -32,6 +32,21 @@ fn fail_unless(table: &str, ok: &str) -> Vec<String> {
     ]
 }
 
+/// What a column's collation may be, as SQL over `c` (a COLUMNS row) and
+/// `tb` (its TABLES row), for what the state says of the column: its
+/// collation, its character set's default, or its table's.
+fn said_collation(column: Option<&remodel_model::catalog::CatalogColumn>) -> String {
+    match column.map(|c| (&c.charset, &c.collation)) {
+        Some((_, Some(co))) => format!("c.COLLATION_NAME = {}", quote_string(co)),
+        Some((Some(cs), None)) => format!(
+            "EXISTS (SELECT 1 FROM information_schema.COLLATIONS k WHERE k.COLLATION_NAME = c.COLLATION_NAME \
+             AND k.CHARACTER_SET_NAME = {} AND k.IS_DEFAULT IN ('Yes', 'YES'))",
+            quote_string(cs)
+        ),
+        _ => "c.COLLATION_NAME = tb.TABLE_COLLATION".into(),
+    }
+}
+
 /// The statements for a guard.
 pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     let Guard::Keeps {
@@ -44,22 +59,38 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
         return Vec::new();
     };
     let t = quote_string(table);
-    // A column's own facts: a collation other than its table's (but JSON's
-    // own: MySQL's JSON type, MariaDB's LONGTEXT checked by `json_valid`
-    // under the column's name), ON UPDATE, a generated expression,
-    // INVISIBLE.
+    // A column's own facts: a collation other than the one the state says
+    // (before or after the operation; the table's when it says none, but
+    // JSON's own: MySQL's JSON type, MariaDB's LONGTEXT checked by
+    // `json_valid` under the column's name), ON UPDATE, a generated
+    // expression, INVISIBLE.
     let column_facts = |cols: &[String]| {
         let names: Vec<String> = cols.iter().map(|c| quote_string(c)).collect();
+        let collations: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let allowed: Vec<String> = [expected, after]
+                    .iter()
+                    .map(|tb| said_collation(tb.columns.get(c)))
+                    .collect();
+                format!(
+                    "(c.COLUMN_NAME = {} AND NOT ({}))",
+                    quote_string(c),
+                    allowed.join(" OR ")
+                )
+            })
+            .collect();
         format!(
             "NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS c JOIN information_schema.TABLES tb \
              ON tb.TABLE_SCHEMA = c.TABLE_SCHEMA AND tb.TABLE_NAME = c.TABLE_NAME \
              WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = {t} AND c.COLUMN_NAME IN ({}) \
-             AND ((c.COLLATION_NAME IS NOT NULL AND c.COLLATION_NAME <> tb.TABLE_COLLATION \
+             AND ((c.COLLATION_NAME IS NOT NULL AND ({}) \
                    AND NOT (c.DATA_TYPE = 'json' OR EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
                        WHERE k.CONSTRAINT_SCHEMA = DATABASE() \
                        AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE LIKE 'json_valid(%'))) \
                   OR c.EXTRA LIKE '%on update%' OR c.GENERATION_EXPRESSION <> '' OR c.EXTRA LIKE '%invisible%'))",
-            names.join(", ")
+            names.join(", "),
+            collations.join(" OR ")
         )
     };
     let ok = match scope {

@@ -170,6 +170,10 @@ pub(crate) struct ColumnDef {
     pub ty: String,
     /// Everything after the name: type, NULL, DEFAULT, AUTO_INCREMENT, COMMENT.
     pub sql: String,
+    /// For a string column that says no character set or collation of its
+    /// own: its definition with the table's spelled out, which a change of
+    /// the table's character set restates (MySQL changes only the default).
+    pub in_table_charset: Option<String>,
 }
 
 /// An index: plain, unique (UNIQUE constraints are unique indexes on MySQL),
@@ -250,11 +254,54 @@ pub(crate) struct TableDef {
     pub foreign_keys: Vec<ForeignKeyDef>,
     pub checks: Vec<CheckDef>,
     pub comment: Option<String>,
+    /// The table's default character set and collation (`None`: utf8mb4,
+    /// and its default collation).
+    pub charset: Option<String>,
+    pub collation: Option<String>,
+}
+
+/// Whether a column of this SQL type holds characters, and so has a
+/// character set and collation.
+pub(crate) fn holds_characters(ty_sql: &str) -> bool {
+    let lower = ty_sql.trim().to_ascii_lowercase();
+    let base = lower
+        .split(|c: char| c == '(' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    matches!(
+        base,
+        "char"
+            | "varchar"
+            | "nchar"
+            | "nvarchar"
+            | "tinytext"
+            | "text"
+            | "mediumtext"
+            | "longtext"
+            | "enum"
+            | "set"
+    )
+}
+
+/// A table's character set and collation as MySQL is told them: the
+/// character set said, or the one the collation belongs to, or utf8mb4.
+fn table_charset(charset: Option<&str>, collation: Option<&str>) -> (String, Option<String>) {
+    let charset = charset
+        .map(str::to_string)
+        .or_else(|| collation.map(|c| super::catalog::collation_charset(c).to_string()))
+        .unwrap_or_else(|| super::catalog::DEFAULT_CHARSET.to_string());
+    (charset, collation.map(str::to_string))
 }
 
 /// The SQL of one column definition (after its name).
 pub(crate) fn column_sql(f: &Field, in_primary_key: bool) -> String {
     let mut s = column_type(f);
+    if let Some(c) = &f.charset {
+        s.push_str(&format!(" CHARACTER SET {c}"));
+    }
+    if let Some(c) = &f.collation {
+        s.push_str(&format!(" COLLATE {c}"));
+    }
     // Key columns are NOT NULL on MySQL whatever they say.
     s.push_str(if f.null && !in_primary_key {
         " NULL"
@@ -285,6 +332,14 @@ fn check_type(t: &Table, f: &Field) -> Result<(), RenderError> {
             t.key()
         )));
     }
+    if (f.charset.is_some() || f.collation.is_some()) && !holds_characters(&column_type(f)) {
+        return Err(RenderError(format!(
+            "field `{}` of {}: a {} column has no character set or collation on MySQL/MariaDB",
+            f.name,
+            t.key(),
+            column_type(f)
+        )));
+    }
     if f.auto.is_auto() && !f.primary_key {
         return Err(RenderError(format!(
             "field `{}` of {}: MySQL/MariaDB number only a key column with AUTO_INCREMENT (auto = \"sequence\" on another field is a PostgreSQL form)",
@@ -304,13 +359,24 @@ impl TableDef {
         let mut indexes = Vec::new();
         let mut foreign_keys = Vec::new();
         let mut checks = Vec::new();
+        let table_charset = table_charset(t.charset.as_deref(), t.collation.as_deref());
         for f in &t.fields {
             check_type(t, f)?;
             let col = f.column_name().to_string();
+            let in_key = pk_fields.contains(&f.name);
+            let in_table_charset =
+                (f.charset.is_none() && f.collation.is_none() && holds_characters(&column_type(f)))
+                    .then(|| {
+                        let mut spelled = f.clone();
+                        spelled.charset = Some(table_charset.0.clone());
+                        spelled.collation = table_charset.1.clone();
+                        column_sql(&spelled, in_key)
+                    });
             columns.push(ColumnDef {
                 name: col.clone(),
                 ty: column_type(f),
-                sql: column_sql(f, pk_fields.contains(&f.name)),
+                sql: column_sql(f, in_key),
+                in_table_charset,
             });
             if let Some(name) = t.field_index_name(f) {
                 indexes.push(IndexDef {
@@ -367,6 +433,8 @@ impl TableDef {
             foreign_keys,
             checks,
             comment: t.comment.clone(),
+            charset: t.charset.clone(),
+            collation: t.collation.clone(),
         };
         def.add_foreign_key_indexes();
         Ok(def)
@@ -410,9 +478,10 @@ impl TableDef {
         lines.extend(self.foreign_keys.iter().map(ForeignKeyDef::sql));
         lines.extend(self.checks.iter().map(CheckDef::sql));
         let mut sql = format!(
-            "CREATE TABLE {} (\n    {}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+            "CREATE TABLE {} (\n    {}\n) ENGINE=InnoDB {}",
             q(&self.name),
-            lines.join(",\n    ")
+            lines.join(",\n    "),
+            self.charset_sql("=")
         );
         if let Some(c) = &self.comment {
             sql.push_str(&format!(" COMMENT={}", string_literal(c)));
@@ -422,6 +491,22 @@ impl TableDef {
 
     fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// `DEFAULT CHARSET=… COLLATE=…` (with `=`) or `DEFAULT CHARACTER SET …
+    /// COLLATE …` (with a blank), for the table's character set.
+    fn charset_sql(&self, eq: &str) -> String {
+        let (charset, collation) =
+            table_charset(self.charset.as_deref(), self.collation.as_deref());
+        let mut s = if eq == "=" {
+            format!("DEFAULT CHARSET={charset}")
+        } else {
+            format!("DEFAULT CHARACTER SET {charset}")
+        };
+        if let Some(c) = collation {
+            s.push_str(&format!(" COLLATE{eq}{c}"));
+        }
+        s
     }
 
     /// This definition as MySQL holds it after renaming the table and columns
@@ -674,29 +759,43 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
         }
     }
 
-    // Columns.
+    // Columns. When the table's character set changes, each column that
+    // follows it is written with the new one spelled out.
+    let charset_changed = (&mid.charset, &mid.collation) != (&new.charset, &new.collation);
+    let spelled = |c: &ColumnDef| match &c.in_table_charset {
+        Some(sql) if charset_changed => sql.clone(),
+        _ => c.sql.clone(),
+    };
     let mut restated = Vec::new();
     let mut dropped_columns = Vec::new();
     for (o, n) in renames {
         let (Some(before), Some(after)) = (mid.column(n), new.column(n)) else {
             continue;
         };
-        if before.sql == after.sql {
+        if before.sql == after.sql && !(charset_changed && after.in_table_charset.is_some()) {
             clauses.push(format!("RENAME COLUMN {} TO {}", q(o), q(n)));
         } else {
-            clauses.push(format!("CHANGE COLUMN {} {} {}", q(o), q(n), after.sql));
+            clauses.push(format!(
+                "CHANGE COLUMN {} {} {}",
+                q(o),
+                q(n),
+                spelled(after)
+            ));
             restated.push(o.clone());
         }
     }
     for c in &new.columns {
         let is_renamed = renames.iter().any(|(_, n)| *n == c.name);
         match mid.column(&c.name) {
-            Some(m) if !is_renamed && m.sql != c.sql => {
-                clauses.push(format!("MODIFY COLUMN {} {}", q(&c.name), c.sql));
+            Some(m)
+                if !is_renamed
+                    && (m.sql != c.sql || (charset_changed && c.in_table_charset.is_some())) =>
+            {
+                clauses.push(format!("MODIFY COLUMN {} {}", q(&c.name), spelled(c)));
                 restated.push(c.name.clone());
             }
             Some(_) => {}
-            None => clauses.push(format!("ADD COLUMN {} {}", q(&c.name), c.sql)),
+            None => clauses.push(format!("ADD COLUMN {} {}", q(&c.name), spelled(c))),
         }
     }
     for c in &mid.columns {
@@ -734,6 +833,11 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
         } else {
             clauses.push(format!("ADD {}", fk.sql()));
         }
+    }
+    if charset_changed {
+        // MySQL changes the default only: the columns that follow the
+        // table were restated above in the new one.
+        clauses.push(new.charset_sql(" "));
     }
     if mid.comment != new.comment {
         clauses.push(format!(

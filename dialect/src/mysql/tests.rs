@@ -145,6 +145,42 @@ fn ops_sql(from: &Schema, to: &Schema, answers: &Answers) -> Vec<Vec<String>> {
     out
 }
 
+/// A table's character set: CREATE TABLE says it; changing it restates
+/// the text columns that follow the table, not those with their own.
+#[test]
+fn a_table_character_set_is_created_and_changed_with_its_columns() {
+    let mut own = Field::new("code", ColumnType::Varchar(5));
+    own.charset = Some("ascii".into());
+    let mut t = table(
+        "notes",
+        "Note",
+        vec![
+            Field::new("title", ColumnType::Varchar(20)),
+            nullable(Field::new("body", ColumnType::Text)),
+            own,
+            Field::new("n", ColumnType::Integer),
+        ],
+    );
+    t.charset = Some("latin1".into());
+    let from = schema(vec![t.clone()]);
+    let create = ops_sql(&Schema::default(), &from, &Answers::default());
+    assert!(
+        create[0][0].contains("`code` VARCHAR(5) CHARACTER SET ascii NOT NULL")
+            && create[0][0].ends_with(") ENGINE=InnoDB DEFAULT CHARSET=latin1"),
+        "{create:?}"
+    );
+    t.charset = None;
+    t.collation = Some("utf8mb4_bin".into());
+    let to = schema(vec![t]);
+    assert_eq!(
+        ops_sql(&from, &to, &Answers::default()),
+        [["ALTER TABLE `note`\n    \
+             MODIFY COLUMN `title` VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,\n    \
+             MODIFY COLUMN `body` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,\n    \
+             DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"]]
+    );
+}
+
 fn rename_field(answers: &mut Answers, key: &str, old: &str) {
     answers
         .fields

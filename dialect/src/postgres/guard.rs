@@ -30,13 +30,30 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
     let rel = format!("to_regclass({})", quote_string(&q(table)));
     // A column's own facts: a collation of its own, a generated expression,
     // GENERATED ALWAYS.
+    // A collation other than the state says, before or after the operation.
     let column_facts = |cols: &[String]| {
         let names: Vec<String> = cols.iter().map(|c| quote_string(c)).collect();
+        let collations: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let said: Vec<&String> = [expected, after]
+                    .iter()
+                    .filter_map(|t| t.columns.get(c).and_then(|col| col.collation.as_ref()))
+                    .collect();
+                format!(
+                    "(a.attname = {} AND {})",
+                    quote_string(c),
+                    not_in_list("co.collname::text", said.into_iter())
+                )
+            })
+            .collect();
         format!(
             "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
+             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
              WHERE a.attrelid = {rel} AND a.attname IN ({}) AND NOT a.attisdropped \
-             AND ((a.attcollation <> 0 AND a.attcollation <> ty.typcollation) OR a.attgenerated <> '' OR a.attidentity = 'a'))",
-            names.join(", ")
+             AND ((a.attcollation <> 0 AND a.attcollation <> ty.typcollation AND ({})) OR a.attgenerated <> '' OR a.attidentity = 'a'))",
+            names.join(", "),
+            collations.join(" OR ")
         )
     };
     match scope {

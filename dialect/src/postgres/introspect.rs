@@ -340,12 +340,6 @@ pub(crate) async fn introspect(
             );
             continue;
         }
-        if let Some(collation) = opt_text(row.get(8)) {
-            t.add_fact(
-                format!("column {col}"),
-                Unmodelled::new(format!("has COLLATE \"{collation}\""), &[&table, &col]),
-            );
-        }
         let ty = types::from_sql(&text(row.get(2)));
         let identity = !text(row.get(5)).is_empty();
         if text(row.get(5)) == "a" {
@@ -379,6 +373,8 @@ pub(crate) async fn introspect(
                 default,
                 comment: opt_text(row.get(7)).filter(|c| !c.is_empty()),
                 auto,
+                collation: opt_text(row.get(8)),
+                charset: None,
             },
         );
     }

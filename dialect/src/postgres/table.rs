@@ -31,6 +31,8 @@ pub(crate) struct ColumnDef {
     sequence: bool,
     default: Option<String>,
     comment: Option<String>,
+    /// Its own collation.
+    collation: Option<String>,
 }
 
 /// The primary key.
@@ -184,8 +186,21 @@ impl TableDef {
         let mut columns = Vec::new();
         let mut constraints = Vec::new();
         let mut indexes = Vec::new();
+        if t.charset.is_some() || t.collation.is_some() {
+            return Err(RenderError(format!(
+                "{}: a table's character set and collation (#[model(charset, collation)]) are MySQL/MariaDB's; PostgreSQL has them per database, and a collation per column (#[field(collation)])",
+                t.key()
+            )));
+        }
         for f in &t.fields {
             let col = f.column_name().to_string();
+            if f.charset.is_some() {
+                return Err(RenderError(format!(
+                    "field `{}` of {}: PostgreSQL has no character set per column (charset is MySQL/MariaDB's)",
+                    f.name,
+                    t.key()
+                )));
+            }
             columns.push(column_def(f));
             if let Some(name) = t.field_unique_name(f) {
                 constraints.push(Con::Unique {
@@ -254,6 +269,9 @@ impl TableDef {
             sql_type(&c.ty)
         };
         let mut s = format!("{} {ty}", q(&c.name));
+        if let Some(co) = &c.collation {
+            s.push_str(&format!(" COLLATE {}", q(co)));
+        }
         if c.identity {
             s.push(' ');
             s.push_str(IDENTITY);
@@ -381,6 +399,7 @@ fn column_def(f: &Field) -> ColumnDef {
             f.default.as_ref().map(|d| default_value(d, &f.ty))
         },
         comment: no_comment(&f.comment),
+        collation: f.collation.clone(),
     }
 }
 
@@ -620,7 +639,11 @@ fn guards(old: &TableDef, new: &TableDef, extras: &Extras, known: &Expected) -> 
         }
     }
     for c in &new.columns {
-        if mid.columns.iter().any(|m| m.name == c.name && m.ty != c.ty) {
+        if mid
+            .columns
+            .iter()
+            .any(|m| m.name == c.name && (m.ty != c.ty || m.collation != c.collation))
+        {
             out.push(known.keeps(&old.name, Scope::Columns(vec![before(&c.name)])));
         }
     }
@@ -647,7 +670,9 @@ fn alter_column(
         out.push(alter("DROP DEFAULT".into()));
         out.push(on_owned_sequence(table, &c.name, "DROP SEQUENCE %s"));
     }
-    let type_changed = o.ty != c.ty;
+    // A new type resets the collation, and a new collation is set with
+    // the type.
+    let type_changed = o.ty != c.ty || o.collation != c.collation;
     let default_changed = o.default != c.default;
     // An old default may not convert to the new type: drop it first.
     if o.default.is_some() && (type_changed || (default_changed && c.default.is_none())) {
@@ -655,6 +680,11 @@ fn alter_column(
     }
     if type_changed {
         let mut sql = format!("TYPE {}", sql_type(&c.ty));
+        // TYPE without COLLATE resets the column's collation.
+        if c.collation.is_some() || o.collation != c.collation {
+            let co = c.collation.as_deref().unwrap_or("default");
+            sql.push_str(&format!(" COLLATE {}", q(co)));
+        }
         if let Some(u) = using(&col, &o.ty, &c.ty) {
             sql.push_str(" USING ");
             sql.push_str(&u);

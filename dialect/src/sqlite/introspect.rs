@@ -404,6 +404,8 @@ fn catalog_from_rows(
                 default,
                 comment: None,
                 auto: Auto::No,
+                collation: None,
+                charset: None,
             },
         );
         if int(&row[5]) > 0 {
@@ -578,10 +580,9 @@ fn catalog_from_rows(
             t.checks.insert(name, e);
         }
         for (col, collation) in parsed.collations {
-            t.add_fact(
-                format!("column {col}"),
-                Unmodelled::new(format!("has COLLATE {collation}"), &[&table, &col]),
-            );
+            if let Some(c) = t.columns.get_mut(&col) {
+                c.collation = Some(collation.trim_matches(['"', '`', '[', ']']).to_string());
+            }
         }
         for option in parsed.options {
             t.add_fact("table", Unmodelled::new(format!("is {option}"), &[&table]));

@@ -211,8 +211,18 @@ fn normalize(catalog: &mut Catalog, fold_integers: bool) {
         let key = t.primary_key.clone();
         let declared: Vec<String> = t.declared_types.0.keys().cloned().collect();
         legacy_constraint_names(table, t);
+        // SQLite keeps no character sets, nor a table default collation.
+        t.charset = None;
+        t.collation = None;
         for (name, c) in t.columns.iter_mut() {
             c.comment = None;
+            c.charset = None;
+            // Collation names are case-insensitive; BINARY is the default.
+            c.collation = c
+                .collation
+                .take()
+                .map(|n| n.to_ascii_uppercase())
+                .filter(|n| n != "BINARY");
 
             // A model's single `i32` key is rendered `INTEGER PRIMARY KEY`,
             // the row id, whatever `auto` says (a model's catalog has no

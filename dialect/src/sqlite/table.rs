@@ -41,6 +41,9 @@ pub(crate) struct ColumnSql {
     /// The name of a single-column primary key given with `pk_name`.
     pk_name: Option<String>,
     default: Option<String>,
+    /// Its own collation (`NOCASE`, `RTRIM`, or one the application
+    /// registers).
+    collation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,9 +193,22 @@ impl TableSql {
         let mut columns = Vec::new();
         let mut constraints = Vec::new();
         let mut indexes = Vec::new();
+        if t.charset.is_some() || t.collation.is_some() {
+            return Err(RenderError(format!(
+                "{}: a table's character set and collation (#[model(charset, collation)]) are MySQL/MariaDB's; SQLite has a collation per column (#[field(collation)])",
+                t.key()
+            )));
+        }
         for f in &t.fields {
             let col = f.column_name().to_string();
             let is_key = single_pk.as_deref() == Some(f.name.as_str());
+            if f.charset.is_some() {
+                return Err(RenderError(format!(
+                    "field `{}` of {}: SQLite has no character set per column (charset is MySQL/MariaDB's)",
+                    f.name,
+                    t.key()
+                )));
+            }
             if f.auto.is_auto() && !is_key {
                 return Err(RenderError(format!(
                     "SQLite cannot number field `{}` of {}: only the primary key takes generated values there (auto = \"sequence\" on another field is a PostgreSQL form)",
@@ -214,6 +230,7 @@ impl TableSql {
                 pk: pk_mode,
                 pk_name: if is_key { t.pk_name.clone() } else { None },
                 default: f.default.as_ref().map(|d| sqlite_default(d, f)),
+                collation: f.collation.clone(),
             });
             if let Some(name) = t.field_unique_name(f) {
                 constraints.push(ConstraintSql::Unique {
@@ -279,6 +296,11 @@ impl TableSql {
 
     fn column_sql(c: &ColumnSql) -> String {
         let mut s = format!("{} {}", q(&c.name), c.ty);
+        if let Some(co) = &c.collation {
+            let plain = co.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+            s.push_str(" COLLATE ");
+            s.push_str(&if plain { co.clone() } else { q(co) });
+        }
         if c.not_null {
             s.push_str(" NOT NULL");
         }

@@ -404,6 +404,60 @@ fn on_update_is_written_only_when_set_and_read_back() {
     );
 }
 
+/// Collations and character sets: written only when said, read back, part
+/// of the checksum; a table's in CreateModel and in AlterModelCharset.
+#[test]
+fn collations_and_character_sets_are_written_only_when_set_and_read_back() {
+    let mut t = ingreso();
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(
+        !plain.contains("collation") && !plain.contains("charset"),
+        "{plain}"
+    );
+    t.charset = Some("latin1".into());
+    t.fields.push({
+        let mut f = Field::new("nota", ColumnType::Varchar(10));
+        f.charset = Some("utf8mb3".into());
+        f.collation = Some("utf8mb3_bin".into());
+        f
+    });
+    let f = file(vec![
+        Op::CreateModel { table: t },
+        Op::AlterModelCharset {
+            model: "patients.Ingreso".into(),
+            charset: None,
+            collation: Some("utf8mb4_bin".into()),
+        },
+    ]);
+    let text = f.to_toml(&Schema::default());
+    for said in [
+        "table = \"ingreso\"\ncharset = \"latin1\"\n",
+        r#"{ name = "nota", type = "varchar(10)", charset = "utf8mb3", collation = "utf8mb3_bin" }"#,
+        "op = \"AlterModelCharset\"\nmodel = \"patients.Ingreso\"\ncollation = \"utf8mb4_bin\"\n",
+    ] {
+        assert!(text.contains(said), "{said} in\n{text}");
+    }
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    let s = Schema::default();
+    assert_ne!(
+        parse(
+            &text.replace("utf8mb3_bin", "utf8mb3_general_ci"),
+            "patients"
+        )
+        .unwrap()
+        .checksum(&s),
+        back.checksum(&s)
+    );
+    let empty = text.replace(r#"collation = "utf8mb3_bin""#, r#"collation = " ""#);
+    assert!(
+        problem(&empty).message.contains("`collation` is empty"),
+        "{:?}",
+        problem(&empty)
+    );
+}
+
 #[test]
 fn fk_name_needs_references_and_a_name() {
     let text = "dependencies = []\n[[operations]]\nop = \"AddField\"\nmodel = \"patients.Patient\"\nfield = { name = \"x\", type = \"integer\", fk_name = \"x_fk\" }\n";

@@ -108,6 +108,8 @@ fn out_of_band_changes_take_the_databases_form() {
             default: None,
             comment: None,
             auto: Auto::No,
+            collation: None,
+            charset: None,
         },
     );
     p.columns.remove("estado");
@@ -173,6 +175,8 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
                 default: None,
                 comment: None,
                 auto: Auto::No,
+                collation: None,
+                charset: None,
             },
         );
     }
@@ -260,6 +264,8 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
             default: None,
             comment: None,
             auto: Auto::Yes,
+            collation: None,
+            charset: None,
         },
     );
     let mut live = Catalog::default();

@@ -32,6 +32,8 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "fk_name",
     "sql_type",
     "renamed_from",
+    "collation",
+    "charset",
 ];
 
 pub(crate) const MODEL_KEYS: &[&str] = &[
@@ -45,6 +47,8 @@ pub(crate) const MODEL_KEYS: &[&str] = &[
     "check",
     "primary_key",
     "pk_name",
+    "charset",
+    "collation",
 ];
 
 #[derive(Default)]
@@ -68,6 +72,8 @@ pub(crate) struct FieldAttrs {
     pub fk_name: Spanned<String>,
     pub sql_type: Spanned<String>,
     pub renamed_from: Spanned<String>,
+    pub collation: Spanned<String>,
+    pub charset: Spanned<String>,
     /// Every key given, with its span, in order (for "does not apply" errors).
     pub given: Vec<(&'static str, Span)>,
     /// A value could not be read: the field's other checks would only repeat the problem.
@@ -109,6 +115,8 @@ pub(crate) struct ModelAttrs {
     pub checks: Vec<(CheckAttr, Span)>,
     pub primary_key: Spanned<Vec<(String, Span)>>,
     pub pk_name: Spanned<String>,
+    pub charset: Spanned<String>,
+    pub collation: Spanned<String>,
 }
 
 fn key_of(meta: &ParseNestedMeta) -> String {
@@ -305,6 +313,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
                 "fk_name" => set(&mut out.fk_name, string(&meta)?, known, ks, errs),
                 "sql_type" => set(&mut out.sql_type, string(&meta)?, known, ks, errs),
                 "renamed_from" => set(&mut out.renamed_from, string(&meta)?, known, ks, errs),
+                "collation" => set(&mut out.collation, string(&meta)?, known, ks, errs),
+                "charset" => set(&mut out.charset, string(&meta)?, known, ks, errs),
                 _ => unreachable!("FIELD_KEYS and this match list the same keys"),
             }
             Ok(())
@@ -419,6 +429,8 @@ pub(crate) fn model_attrs(attrs: &[Attribute], errs: &mut Errors) -> ModelAttrs 
                 "comment" => set(&mut out.comment, string(&meta)?, "comment", ks, errs),
                 "managed" => set(&mut out.managed, (flag(&meta)?, ks), "managed", ks, errs),
                 "pk_name" => set(&mut out.pk_name, string(&meta)?, "pk_name", ks, errs),
+                "charset" => set(&mut out.charset, string(&meta)?, "charset", ks, errs),
+                "collation" => set(&mut out.collation, string(&meta)?, "collation", ks, errs),
                 "renamed_from" => set(
                     &mut out.renamed_from,
                     string(&meta)?,

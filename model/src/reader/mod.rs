@@ -387,6 +387,30 @@ fn read_field(
     if let Some((c, _)) = &a.comment {
         field.comment = Some(c.clone());
     }
+    // A collation or character set is a property of characters: of String
+    // fields, or of a type given with `sql_type`.
+    for (key, value) in [("collation", &a.collation), ("charset", &a.charset)] {
+        let Some((v, span)) = value else { continue };
+        if v.trim().is_empty() {
+            errs.push(*span, format!("`{key}` is empty"), None);
+        } else if matches!(
+            field.ty,
+            ColumnType::Varchar(_) | ColumnType::Text | ColumnType::Raw(_)
+        ) {
+            let v = Some(v.trim().to_string());
+            if key == "collation" {
+                field.collation = v;
+            } else {
+                field.charset = v;
+            }
+        } else {
+            does_not_apply(
+                errs,
+                key,
+                "it is only for String fields (or a type given by `sql_type`)",
+            );
+        }
+    }
 
     match (&a.default, &a.default_sql) {
         (Some(_), Some((_, span))) => {
@@ -641,6 +665,17 @@ fn read_model_level(
                     )),
                 );
             }
+        }
+    }
+
+    for (key, value) in [("charset", &m.charset), ("collation", &m.collation)] {
+        let Some((v, span)) = value else { continue };
+        if v.trim().is_empty() {
+            errs.push(*span, format!("`{key}` is empty"), None);
+        } else if key == "charset" {
+            table.charset = Some(v.trim().to_string());
+        } else {
+            table.collation = Some(v.trim().to_string());
         }
     }
 

@@ -102,6 +102,40 @@ fn on_update_is_read_and_checked_like_on_delete() {
 }
 
 #[test]
+fn collations_and_character_sets_are_read() {
+    let def = read(
+        r#"#[model(charset = "latin1", collation = "latin1_bin")]
+        struct Nota {
+            #[field(primary_key)] id: i64,
+            #[field(max_length = 10, collation = "NOCASE")] a: String,
+            #[field(charset = "ascii")] b: Option<String>,
+            #[field(sql_type = "CHAR(2)", collation = "C")] c: String,
+        }"#,
+    )
+    .unwrap();
+    let t = &def.table;
+    assert_eq!(
+        (t.charset.as_deref(), t.collation.as_deref()),
+        (Some("latin1"), Some("latin1_bin"))
+    );
+    let f = |n: &str| {
+        let f = t.field(n).unwrap();
+        (f.charset.as_deref(), f.collation.as_deref())
+    };
+    assert_eq!(f("a"), (None, Some("NOCASE")));
+    assert_eq!(f("b"), (Some("ascii"), None));
+    assert_eq!(f("c"), (None, Some("C")));
+    let errs =
+        errors("struct A { #[field(primary_key)] id: i64, #[field(collation = \"C\")] n: i32 }");
+    assert!(
+        errs[0].contains("`collation` does not apply to field `n`: it is only for String fields"),
+        "{errs:?}"
+    );
+    let errs = errors("#[model(charset = \"\")] struct A { #[field(primary_key)] id: i64 }");
+    assert!(errs[0].contains("`charset` is empty"), "{errs:?}");
+}
+
+#[test]
 fn references_get_an_index_unless_told_otherwise() {
     let def = read(
         r#"struct Ingreso {
