@@ -481,6 +481,9 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
         Some(ColumnDefault::Sql(sql)) => items.push(format!("default_sql = {}", lit(sql))),
         None => {}
     }
+    if let Some(sql) = &f.on_update_sql {
+        items.push(format!("on_update_sql = {}", lit(sql)));
+    }
     if let Some(c) = &f.comment {
         items.push(format!("comment = {}", lit(c)));
     }

@@ -166,6 +166,7 @@ fn same_field(a: &Field, b: &Field) -> bool {
         references,
         collation,
         charset,
+        on_update_sql,
     } = a;
     *name == b.name
         && a.column_name() == b.column_name()
@@ -180,6 +181,7 @@ fn same_field(a: &Field, b: &Field) -> bool {
         && *references == b.references
         && *collation == b.collation
         && *charset == b.charset
+        && *on_update_sql == b.on_update_sql
 }
 
 /// `concurrently` says how an index is built, not what it is: turning it on

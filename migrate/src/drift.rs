@@ -180,6 +180,24 @@ pub async fn inspect_reading_back(
         for (object, fact) in &t.unmodelled {
             unmodelled.push(format!("{name}: {object} {}", fact.what));
         }
+        // A column's ON UPDATE an applied RunSql made (before models could
+        // say it, naming the table and the column) is recorded there while
+        // the models say none.
+        for (col_name, col) in t.columns.iter_mut() {
+            if col.on_update_sql.is_some()
+                && expected
+                    .tables
+                    .get(name)
+                    .and_then(|e| e.columns.get(col_name))
+                    .is_some_and(|want| want.on_update_sql.is_none())
+                && run_sql.iter().any(|sql| {
+                    remodel_model::catalog::mentions(sql, name)
+                        && remodel_model::catalog::mentions(sql, col_name)
+                })
+            {
+                col.on_update_sql = None;
+            }
+        }
         // A foreign key's ON UPDATE an applied RunSql made (before models
         // could say it) is recorded there, as any fact a RunSql names,
         // while the models say none.

@@ -100,6 +100,9 @@ fn field_value(f: &Field) -> String {
     if let Some(c) = &f.comment {
         pairs.push(("comment", string(c)));
     }
+    if let Some(sql) = &f.on_update_sql {
+        pairs.push(("on_update_sql", string(sql)));
+    }
     if let Some(c) = &f.charset {
         pairs.push(("charset", string(c)));
     }
@@ -573,6 +576,11 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     }
     f.column = take_str(&mut t, "column", what)?;
     f.comment = take_str(&mut t, "comment", what)?;
+    if let Some(sql) = take_str(&mut t, "on_update_sql", what)? {
+        let n = expr::normalize(&sql)
+            .map_err(|e| format!("{what}: `on_update_sql` is not an SQL expression: {e}"))?;
+        f.on_update_sql = Some(n);
+    }
     f.charset = take_str(&mut t, "charset", what)?;
     f.collation = take_str(&mut t, "collation", what)?;
     for (key, v) in [("charset", &f.charset), ("collation", &f.collation)] {

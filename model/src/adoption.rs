@@ -203,6 +203,9 @@ fn rebuild(
             f.charset = read.charset.clone();
             f.collation = read.collation.clone();
         }
+        if got.on_update_sql != want.on_update_sql {
+            f.on_update_sql = read.on_update_sql.clone();
+        }
     }
     for (col, c) in &raw.columns {
         if t.field_by_column(col).is_none() {
@@ -498,6 +501,7 @@ fn new_field(name: String, column: &str, c: &CatalogColumn) -> Field {
     f.auto = c.auto;
     f.charset = c.charset.clone();
     f.collation = c.collation.clone();
+    f.on_update_sql = c.on_update_sql.clone();
     f
 }
 

@@ -285,6 +285,8 @@ pub struct CatalogColumn {
     pub collation: Option<String>,
     /// Its own character set (MySQL/MariaDB).
     pub charset: Option<String>,
+    /// What an update of its row sets it to (MySQL's `ON UPDATE`).
+    pub on_update_sql: Option<String>,
 }
 
 /// One index.
@@ -346,6 +348,7 @@ impl Schema {
                     auto: f.auto,
                     collation: f.collation.clone(),
                     charset: f.charset.clone(),
+                    on_update_sql: f.on_update_sql.clone(),
                 },
             );
             if let Some(n) = t.field_index_name(f) {
@@ -576,6 +579,13 @@ pub(crate) fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> V
             want.collation.clone(),
         ));
     }
+    if got.on_update_sql != want.on_update_sql {
+        out.extend(optional_attribute(
+            "ON UPDATE",
+            got.on_update_sql.clone(),
+            want.on_update_sql.clone(),
+        ));
+    }
     out
 }
 
@@ -735,6 +745,7 @@ mod tests {
             auto: Auto::No,
             collation: None,
             charset: None,
+            on_update_sql: None,
         }
     }
 

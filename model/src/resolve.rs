@@ -444,8 +444,8 @@ fn check_object_names(
     }
 }
 
-/// Character sets, and a table's collation, are MySQL's and MariaDB's:
-/// PostgreSQL and SQLite have a collation per column only.
+/// Character sets, a table's collation and a column's ON UPDATE are MySQL's
+/// and MariaDB's: PostgreSQL and SQLite have a collation per column only.
 fn check_charsets(
     schema: &Schema,
     owners: &BTreeMap<String, usize>,
@@ -472,6 +472,20 @@ fn check_charsets(
                     .help("give the columns that need one #[field(collation = \"…\")], or leave the dialect out of `dialects`"),
                 );
             }
+        }
+        for f in t.fields.iter().filter(|f| f.on_update_sql.is_some()) {
+            errs.push(
+                ResolveError::new(
+                    i,
+                    Some(&f.name),
+                    Some("on_update_sql"),
+                    format!(
+                        "{database} sets no column ON UPDATE, as `{}` says {why}",
+                        f.name
+                    ),
+                )
+                .help("on_update_sql is MySQL's and MariaDB's; elsewhere a trigger in a RunSql migration does it"),
+            );
         }
         for f in t.fields.iter().filter(|f| f.charset.is_some()) {
             errs.push(

@@ -389,6 +389,7 @@ mod tests {
             auto: Auto::No,
             collation: None,
             charset: None,
+            on_update_sql: None,
         }
     }
 

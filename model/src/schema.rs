@@ -200,6 +200,11 @@ pub struct Field {
     /// The column's own character set (`charset = "…"`, MySQL/MariaDB).
     #[serde(default)]
     pub charset: Option<String>,
+    /// What the column is set to when its row is updated
+    /// (`on_update_sql = "CURRENT_TIMESTAMP"`, MySQL/MariaDB), in the
+    /// normal spelling of [`crate::expr::normalize`].
+    #[serde(default)]
+    pub on_update_sql: Option<String>,
 }
 
 impl Field {
@@ -219,6 +224,7 @@ impl Field {
             references: None,
             collation: None,
             charset: None,
+            on_update_sql: None,
         }
     }
 

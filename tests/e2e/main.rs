@@ -13,6 +13,7 @@ mod json;
 mod keeps;
 mod keeps_property;
 mod makemigrations;
+mod on_update_sql;
 mod prompts;
 mod realworld;
 mod scenarios;

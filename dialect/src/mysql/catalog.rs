@@ -986,6 +986,8 @@ pub fn normalize(catalog: &mut Catalog) {
             if c.comment.as_deref() == Some("") {
                 c.comment = None;
             }
+            // CURRENT_TIMESTAMP at any precision, and its synonyms.
+            c.on_update_sql = c.on_update_sql.as_deref().map(canonical_default_sql);
         }
         // InnoDB's ON UPDATE RESTRICT is NO ACTION (and is what it reports
         // when a key says none).
@@ -1057,8 +1059,17 @@ fn delete_rule(s: &str) -> OnDelete {
     }
 }
 
+/// A column's `ON UPDATE` expression from its `EXTRA` (`on update
+/// current_timestamp(6)`, MariaDB; `DEFAULT_GENERATED on update
+/// CURRENT_TIMESTAMP(6)`, MySQL 8), in the model's spelling.
+fn on_update_of(extra: &str) -> Option<String> {
+    let at = extra.to_ascii_lowercase().find("on update ")?;
+    let sql = extra[at + "on update ".len()..].trim();
+    Some(canonical_default_sql(sql))
+}
+
 /// What a column has that no model declares (`COLUMN_TYPE`, `EXTRA`,
-/// `GENERATION_EXPRESSION`): an ON UPDATE clause, or that it is generated.
+/// `GENERATION_EXPRESSION`): that it is generated.
 fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<String> {
     let lower = extra.to_ascii_lowercase();
     if lower.contains(" generated") && !lower.contains("default_generated") {
@@ -1072,8 +1083,7 @@ fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<Str
             text(generation)
         ));
     }
-    let at = lower.find("on update ")?;
-    Some(format!("has {}", extra[at..].trim().to_uppercase()))
+    None
 }
 
 /// `IS_DEFAULT` says yes (`Yes` on both; MySQL 8 may say `YES`).
@@ -1161,6 +1171,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
                 auto,
                 collation: None,
                 charset: None,
+                on_update_sql: on_update_of(&extra),
             },
         );
     }
@@ -1609,6 +1620,7 @@ mod tests {
                     auto: Auto::No,
                     collation: None,
                     charset: None,
+                    on_update_sql: None,
                 },
             );
         }
@@ -1779,7 +1791,6 @@ mod tests {
         assert_eq!(
             facts,
             [
-                "column seen has ON UPDATE CURRENT_TIMESTAMP(6)",
                 "column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`",
                 "index item_name_desc is an index on (name DESC)",
                 "index item_name_prefix is an index on (name(10))",
@@ -1789,8 +1800,11 @@ mod tests {
         assert!(!t.columns.contains_key("upper_name"));
         assert!(t.columns.contains_key("seen"));
         assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["item_owner"]);
-        assert_eq!(t.unmodelled["column seen"].names, ["item", "seen"]);
-        // ON UPDATE is said by the model; RESTRICT is MySQL's NO ACTION.
+        // ON UPDATE is said by the model, of a column and of a foreign key.
+        assert_eq!(
+            t.columns["seen"].on_update_sql.as_deref(),
+            Some("CURRENT_TIMESTAMP")
+        );
         let fk = &t.foreign_keys["item_owner"];
         assert_eq!(fk.on_update, remodel_model::OnDelete::Cascade);
         assert_eq!(fk.on_delete, remodel_model::OnDelete::Restrict);
@@ -1896,6 +1910,7 @@ mod tests {
             auto: Auto::No,
             collation: None,
             charset: None,
+            on_update_sql: None,
         };
         t.columns.insert(
             "a".into(),

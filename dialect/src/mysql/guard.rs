@@ -80,6 +80,26 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                 )
             })
             .collect();
+        // ON UPDATE where the state says none.
+        let unsaid: Vec<String> = cols
+            .iter()
+            .filter(|c| {
+                [expected, after].iter().all(|t| {
+                    t.columns
+                        .get(*c)
+                        .is_none_or(|col| col.on_update_sql.is_none())
+                })
+            })
+            .map(|c| quote_string(c))
+            .collect();
+        let on_update = if unsaid.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!(
+                "(c.EXTRA LIKE '%on update%' AND c.COLUMN_NAME IN ({}))",
+                unsaid.join(", ")
+            )
+        };
         format!(
             "NOT EXISTS (SELECT 1 FROM information_schema.COLUMNS c JOIN information_schema.TABLES tb \
              ON tb.TABLE_SCHEMA = c.TABLE_SCHEMA AND tb.TABLE_NAME = c.TABLE_NAME \
@@ -88,7 +108,7 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                    AND NOT (c.DATA_TYPE = 'json' OR EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
                        WHERE k.CONSTRAINT_SCHEMA = DATABASE() \
                        AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE LIKE 'json_valid(%'))) \
-                  OR c.EXTRA LIKE '%on update%' OR c.GENERATION_EXPRESSION <> '' OR c.EXTRA LIKE '%invisible%'))",
+                  OR {on_update} OR c.GENERATION_EXPRESSION <> '' OR c.EXTRA LIKE '%invisible%'))",
             names.join(", "),
             collations.join(" OR ")
         )

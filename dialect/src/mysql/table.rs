@@ -98,6 +98,23 @@ pub(crate) fn takes_expression_default(ty_sql: &str) -> bool {
     .any(|k| t == *k || t.starts_with(&format!("{k} ")) || t.starts_with(&format!("{k}(")))
 }
 
+/// Whether an SQL expression is exactly `CURRENT_TIMESTAMP`, a synonym,
+/// with a precision or none (`now()`, `CURRENT_TIMESTAMP(6)`), and nothing
+/// more: what MySQL takes in `ON UPDATE`.
+pub(crate) fn is_only_current_timestamp(sql: &str) -> bool {
+    let t: String = sql
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (name, rest) = t.split_once('(').unwrap_or((&t, ")"));
+    let precision = rest.strip_suffix(')').unwrap_or("x");
+    matches!(
+        name,
+        "current_timestamp" | "now" | "localtimestamp" | "localtime"
+    ) && precision.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Whether an SQL default is `CURRENT_TIMESTAMP` or one of its synonyms.
 pub(crate) fn is_current_timestamp(sql: &str) -> bool {
     let t: String = sql
@@ -312,6 +329,10 @@ pub(crate) fn column_sql(f: &Field, in_primary_key: bool) -> String {
         s.push_str(" DEFAULT ");
         s.push_str(&default_sql(d, f));
     }
+    if let Some(sql) = &f.on_update_sql {
+        s.push_str(" ON UPDATE ");
+        s.push_str(&default_sql(&ColumnDefault::Sql(sql.clone()), f));
+    }
     if f.auto.is_auto() {
         s.push_str(" AUTO_INCREMENT");
     }
@@ -328,6 +349,15 @@ fn check_type(t: &Table, f: &Field) -> Result<(), RenderError> {
     {
         return Err(RenderError(format!(
             "field `{}` of {}: MySQL/MariaDB DECIMAL holds at most 65 digits and 30 decimal places, not decimal({precision},{scale})",
+            f.name,
+            t.key()
+        )));
+    }
+    if let Some(sql) = &f.on_update_sql
+        && !is_only_current_timestamp(sql)
+    {
+        return Err(RenderError(format!(
+            "field `{}` of {}: MySQL/MariaDB set a column ON UPDATE only to CURRENT_TIMESTAMP, not `{sql}`",
             f.name,
             t.key()
         )));

@@ -375,6 +375,7 @@ pub(crate) async fn introspect(
                 auto,
                 collation: opt_text(row.get(8)),
                 charset: None,
+                on_update_sql: None,
             },
         );
     }

@@ -201,6 +201,13 @@ impl TableDef {
                     t.key()
                 )));
             }
+            if f.on_update_sql.is_some() {
+                return Err(RenderError(format!(
+                    "field `{}` of {}: PostgreSQL sets no column ON UPDATE (on_update_sql is MySQL/MariaDB's; a trigger in a RunSql migration does it)",
+                    f.name,
+                    t.key()
+                )));
+            }
             columns.push(column_def(f));
             if let Some(name) = t.field_unique_name(f) {
                 constraints.push(Con::Unique {

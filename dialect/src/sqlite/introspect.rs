@@ -406,6 +406,7 @@ fn catalog_from_rows(
                 auto: Auto::No,
                 collation: None,
                 charset: None,
+                on_update_sql: None,
             },
         );
         if int(&row[5]) > 0 {

@@ -209,6 +209,13 @@ impl TableSql {
                     t.key()
                 )));
             }
+            if f.on_update_sql.is_some() {
+                return Err(RenderError(format!(
+                    "field `{}` of {}: SQLite sets no column ON UPDATE (on_update_sql is MySQL/MariaDB's; a trigger in a RunSql migration does it)",
+                    f.name,
+                    t.key()
+                )));
+            }
             if f.auto.is_auto() && !is_key {
                 return Err(RenderError(format!(
                     "SQLite cannot number field `{}` of {}: only the primary key takes generated values there (auto = \"sequence\" on another field is a PostgreSQL form)",

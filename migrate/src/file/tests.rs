@@ -421,6 +421,11 @@ fn collations_and_character_sets_are_written_only_when_set_and_read_back() {
         f.collation = Some("utf8mb3_bin".into());
         f
     });
+    t.fields.push({
+        let mut f = Field::new("visto", ColumnType::Timestamp);
+        f.on_update_sql = Some("CURRENT_TIMESTAMP".into());
+        f
+    });
     let f = file(vec![
         Op::CreateModel { table: t },
         Op::AlterModelCharset {
@@ -434,6 +439,7 @@ fn collations_and_character_sets_are_written_only_when_set_and_read_back() {
         "table = \"ingreso\"\ncharset = \"latin1\"\n",
         r#"{ name = "nota", type = "varchar(10)", charset = "utf8mb3", collation = "utf8mb3_bin" }"#,
         "op = \"AlterModelCharset\"\nmodel = \"patients.Ingreso\"\ncollation = \"utf8mb4_bin\"\n",
+        r#"{ name = "visto", type = "timestamp", on_update_sql = "CURRENT_TIMESTAMP" }"#,
     ] {
         assert!(text.contains(said), "{said} in\n{text}");
     }

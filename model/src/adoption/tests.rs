@@ -110,6 +110,7 @@ fn out_of_band_changes_take_the_databases_form() {
             auto: Auto::No,
             collation: None,
             charset: None,
+            on_update_sql: None,
         },
     );
     p.columns.remove("estado");
@@ -177,6 +178,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
                 auto: Auto::No,
                 collation: None,
                 charset: None,
+                on_update_sql: None,
             },
         );
     }
@@ -266,6 +268,7 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
             auto: Auto::Yes,
             collation: None,
             charset: None,
+            on_update_sql: None,
         },
     );
     let mut live = Catalog::default();

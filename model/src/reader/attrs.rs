@@ -34,6 +34,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "renamed_from",
     "collation",
     "charset",
+    "on_update_sql",
 ];
 
 pub(crate) const MODEL_KEYS: &[&str] = &[
@@ -74,6 +75,7 @@ pub(crate) struct FieldAttrs {
     pub renamed_from: Spanned<String>,
     pub collation: Spanned<String>,
     pub charset: Spanned<String>,
+    pub on_update_sql: Spanned<String>,
     /// Every key given, with its span, in order (for "does not apply" errors).
     pub given: Vec<(&'static str, Span)>,
     /// A value could not be read: the field's other checks would only repeat the problem.
@@ -315,6 +317,7 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
                 "renamed_from" => set(&mut out.renamed_from, string(&meta)?, known, ks, errs),
                 "collation" => set(&mut out.collation, string(&meta)?, known, ks, errs),
                 "charset" => set(&mut out.charset, string(&meta)?, known, ks, errs),
+                "on_update_sql" => set(&mut out.on_update_sql, string(&meta)?, known, ks, errs),
                 _ => unreachable!("FIELD_KEYS and this match list the same keys"),
             }
             Ok(())

@@ -387,6 +387,28 @@ fn read_field(
     if let Some((c, _)) = &a.comment {
         field.comment = Some(c.clone());
     }
+    // What an update sets a timestamp to.
+    if let Some((sql, span)) = &a.on_update_sql {
+        if !matches!(
+            field.ty,
+            ColumnType::Timestamp | ColumnType::TimestampTz | ColumnType::Raw(_)
+        ) {
+            does_not_apply(
+                errs,
+                "on_update_sql",
+                "it is only for timestamp fields (or a type given by `sql_type`)",
+            );
+        } else {
+            match crate::expr::normalize(sql) {
+                Ok(n) => field.on_update_sql = Some(n),
+                Err(e) => errs.push(
+                    *span,
+                    format!("`on_update_sql` is not an SQL expression: {e}"),
+                    None,
+                ),
+            }
+        }
+    }
     // A collation or character set is a property of characters: of String
     // fields, or of a type given with `sql_type`.
     for (key, value) in [("collation", &a.collation), ("charset", &a.charset)] {

@@ -102,6 +102,30 @@ fn on_update_is_read_and_checked_like_on_delete() {
 }
 
 #[test]
+fn on_update_sql_is_read_for_timestamps_only() {
+    let def = read(
+        r#"struct Nota {
+            #[field(primary_key)] id: i64,
+            #[field(default_sql = "CURRENT_TIMESTAMP", on_update_sql = "CURRENT_TIMESTAMP")] t: chrono::NaiveDateTime,
+        }"#,
+    )
+    .unwrap();
+    assert_eq!(
+        def.table.field("t").unwrap().on_update_sql.as_deref(),
+        Some("CURRENT_TIMESTAMP")
+    );
+    let errs = errors(
+        "struct A { #[field(primary_key)] id: i64, #[field(on_update_sql = \"CURRENT_TIMESTAMP\")] n: i32 }",
+    );
+    assert!(
+        errs[0].contains(
+            "`on_update_sql` does not apply to field `n`: it is only for timestamp fields"
+        ),
+        "{errs:?}"
+    );
+}
+
+#[test]
 fn collations_and_character_sets_are_read() {
     let def = read(
         r#"#[model(charset = "latin1", collation = "latin1_bin")]
