@@ -12,7 +12,6 @@ mod output;
 mod project;
 mod questioner;
 pub mod scan;
-pub mod structs;
 
 pub use project::Project;
 

@@ -510,7 +510,7 @@ fn models_to_write(found: &Drift, new: &[NewMigration]) -> String {
             }
         }
     }
-    let mut text = crate::structs::render(&found.live, &keys);
+    let mut text = remodel_model::reader::printer::render(&found.live, &keys);
     let removed: Vec<String> = new
         .iter()
         .flat_map(|m| m.file.ops())

@@ -151,7 +151,7 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
                         "warning: {}: column {} is an array ({sql}), which no model type covers; it is printed as {} with sql_type = \"{sql}\", which only PostgreSQL can create",
                         t.table_name(),
                         f.column_name(),
-                        crate::structs::raw_rust_type(sql)
+                        remodel_model::reader::printer::raw_rust_type(sql)
                     ),
                 ));
             }
@@ -176,7 +176,7 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
         out.note("The database has no tables to inspect.");
         return Ok(0);
     }
-    out.data(crate::structs::render(&schema, &keys).trim_end());
+    out.data(remodel_model::reader::printer::render(&schema, &keys).trim_end());
     Ok(0)
 }
 

@@ -2,9 +2,11 @@
 //! happens"). The derive macro and the CLI's source scanner both call
 //! [`read_model`]; every check about a single struct lives here, so both
 //! report the same errors — the derive at the attribute's span, the scanner as
-//! `file:line:col`.
+//! `file:line:col`. Its inverse, [`printer`], writes structs it reads back
+//! as the same tables.
 
 mod attrs;
+pub mod printer;
 mod rust_type;
 
 use crate::def::TableDef;

@@ -1,7 +1,8 @@
-//! The struct printer of `remodel inspectdb`: Rust source for models, one
-//! `#[derive(Model)]` struct per table, written with exactly the attributes
-//! the reader (`remodel_model::reader`) accepts, so that scanning the text
-//! gives back the same tables (DESIGN §2).
+//! The reader's inverse, the struct printer of `remodel inspectdb` and
+//! `check --adopt`: Rust source for models, one `#[derive(Model)]` struct
+//! per table, written with exactly the attributes the reader
+//! ([`super::read_model`]) accepts, so that reading the text gives back the
+//! same tables.
 //!
 //! It is pure: a schema in, text out. Names Rust cannot spell (a column
 //! `Odd Col`, a keyword, a table `order-lines`) get a cleaned-up field or
@@ -9,8 +10,8 @@
 //! Rust literal can write (an infinite float) is left out with a
 //! `// remodel:` comment above its field, so it is not dropped silently.
 
-use remodel_model::names::{is_identifier, snake_case};
-use remodel_model::{
+use crate::names::{is_identifier, snake_case};
+use crate::{
     ColumnDefault, ColumnType, Constraint, Field, Literal, OnDelete, Schema, Table, split_key,
 };
 use std::collections::BTreeMap;
@@ -190,8 +191,7 @@ fn lit_list(items: &[String]) -> String {
 /// A float as a Rust literal (always with a point or an exponent), or `None`
 /// for what no literal can write (infinities, NaN).
 fn float_lit(x: f64) -> Option<String> {
-    x.is_finite()
-        .then(|| remodel_model::default::format_float(x))
+    x.is_finite().then(|| crate::default::format_float(x))
 }
 
 /// `default = …` for a literal in its column's normal form (what the reader's
@@ -369,7 +369,7 @@ fn render_table(out: &mut String, t: &Table, names: &Names) {
     }
     for ix in &t.indexes {
         let mut items = Vec::new();
-        let derived = t.index_name(&remodel_model::Index {
+        let derived = t.index_name(&crate::Index {
             name: None,
             ..ix.clone()
         });
@@ -510,9 +510,7 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Project;
-    use crate::scan;
-    use remodel_model::{Index, Reference};
+    use crate::{Index, Reference};
 
     // ------------------------------------------------------------------
     // Building schemas.
@@ -520,7 +518,7 @@ mod tests {
     fn id() -> Field {
         let mut f = Field::new("id", ColumnType::BigInt);
         f.primary_key = true;
-        f.auto = remodel_model::Auto::Yes;
+        f.auto = crate::Auto::Yes;
         f
     }
 
@@ -548,9 +546,7 @@ mod tests {
     }
 
     fn with_sql_default(mut f: Field, sql: &str) -> Field {
-        f.default = Some(ColumnDefault::Sql(
-            remodel_model::expr::normalize(sql).unwrap(),
-        ));
+        f.default = Some(ColumnDefault::Sql(crate::expr::normalize(sql).unwrap()));
         f
     }
 
@@ -563,7 +559,7 @@ mod tests {
         let mut f = Field::new(name, ColumnType::BigInt);
         f.references = Some(Reference {
             on_delete,
-            on_update: remodel_model::OnDelete::NoAction,
+            on_update: crate::OnDelete::NoAction,
             ..Reference::to(target)
         });
         f.index = f.default_index();
@@ -717,11 +713,11 @@ mod tests {
             },
             Constraint::Check {
                 name: None,
-                expr: remodel_model::expr::normalize("valor >= 0 AND valor < 100").unwrap(),
+                expr: crate::expr::normalize("valor >= 0 AND valor < 100").unwrap(),
             },
             Constraint::Check {
                 name: Some("lectura_codigo_\"raro\"".into()),
-                expr: remodel_model::expr::normalize("codigo <> 'x''y'").unwrap(),
+                expr: crate::expr::normalize("codigo <> 'x''y'").unwrap(),
             },
         ];
         // An integer key that is not auto-increment, and a text key.
@@ -810,7 +806,7 @@ mod tests {
         });
         t.constraints.push(Constraint::Check {
             name: None,
-            expr: remodel_model::expr::normalize("\"Odd Col\" > 0").unwrap(),
+            expr: crate::expr::normalize("\"Odd Col\" > 0").unwrap(),
         });
         // A table name equal to the struct's snake_case: no `table`.
         let plain = table("legacy", "HTTPRequest", vec![]);
@@ -823,28 +819,25 @@ mod tests {
     // ------------------------------------------------------------------
     // Reading the text back as the CLI does.
 
-    /// Writes `text` as the only source of a throwaway crate, scans it and
-    /// resolves it, exactly as `makemigrations` reads a project.
+    /// Reads every `#[derive(Model)]` struct of `text` and resolves them,
+    /// as `makemigrations` reads a crate named `adopted`.
     fn read_back(text: &str) -> Schema {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Cargo.toml"),
-            "[package]\nname = \"adopted\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/lib.rs"), text).unwrap();
-        let project = Project::find(Some(dir.path())).unwrap();
-        let show = |d: Vec<crate::diagnostic::Diagnostic>| {
-            d.iter()
-                .map(|d| format!("{}: {} (help: {:?})", d.location(), d.message, d.help))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let scanned = scan::scan(&project)
-            .unwrap_or_else(|d| panic!("the scan failed:\n{}\n\n{text}", show(d)));
-        scan::resolve(&project, &scanned, vec![])
-            .unwrap_or_else(|d| panic!("resolving failed:\n{}\n\n{text}", show(d)))
+        let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{e}\n\n{text}"));
+        let mut defs = Vec::new();
+        for item in file.items {
+            let syn::Item::Struct(s) = item else { continue };
+            let input: syn::DeriveInput = s.into();
+            let mut def = crate::reader::read_model(&input).unwrap_or_else(|errs| {
+                let shown: Vec<String> = errs.iter().map(|e| e.message.clone()).collect();
+                panic!("reading failed:\n{}\n\n{text}", shown.join("\n"))
+            });
+            def.module_path = "adopted".into();
+            defs.push(def);
+        }
+        crate::resolve(&defs, &crate::ResolveOptions::default()).unwrap_or_else(|errs| {
+            let shown: Vec<String> = errs.iter().map(|e| format!("{e:?}")).collect();
+            panic!("resolving failed:\n{}\n\n{text}", shown.join("\n"))
+        })
     }
 
     /// Renders every table of `s`, reads the text back, and requires the
@@ -1032,7 +1025,7 @@ pub struct Exam {
         let mut t = Table::new("legacy", "order-lines");
         let mut pk = field("Line No", ColumnType::BigInt);
         pk.primary_key = true;
-        pk.auto = remodel_model::Auto::Yes;
+        pk.auto = crate::Auto::Yes;
         t.fields = vec![
             pk,
             field("type", ColumnType::Integer),
