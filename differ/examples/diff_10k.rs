@@ -45,6 +45,7 @@ fn model(m: usize) -> Table {
         fields: vec!["title".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     });
     t
 }

@@ -72,7 +72,7 @@ fn check_table(t: &Table) -> Result<(), StateError> {
         }
     }
     for ix in &t.indexes {
-        for f in &ix.fields {
+        for f in ix.fields.iter().chain(&ix.include) {
             if t.field(f).is_none() {
                 return err(format!(
                     "index {} of {key} names `{f}`, which is not a field",
@@ -207,7 +207,10 @@ impl Op {
                     ));
                 }
                 for ix in &t.indexes {
-                    if ix.fields.contains(field) {
+                    if ix.fields.contains(field)
+                        || ix.include.contains(field)
+                        || ix.options.columns().contains(&column)
+                    {
                         return err(format!(
                             "cannot remove `{field}` from {model}: index {} uses it; remove the index first",
                             t.index_name(ix)
@@ -279,6 +282,13 @@ impl Op {
                 rename(&mut t.composite_primary_key);
                 for ix in &mut t.indexes {
                     rename(&mut ix.fields);
+                    rename(&mut ix.include);
+                    if old_column != new_column {
+                        ix.options = ix
+                            .options
+                            .rename_column(&old_column, &new_column)
+                            .map_err(StateError)?;
+                    }
                 }
                 for c in &mut t.constraints {
                     match c {

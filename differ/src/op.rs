@@ -396,11 +396,19 @@ impl Op {
                 let name = index_name(before, model, index);
                 d(
                     '+',
-                    format!(
-                        "Create index {name} on field(s) {} of model {}",
-                        index.fields.join(", "),
-                        model_snake(model)
-                    ),
+                    if index.options.is_plain() && index.include.is_empty() {
+                        format!(
+                            "Create index {name} on field(s) {} of model {}",
+                            index.fields.join(", "),
+                            model_snake(model)
+                        )
+                    } else {
+                        format!(
+                            "Create index {name} {} of model {}",
+                            index.options.describe(&index.fields),
+                            model_snake(model)
+                        )
+                    },
                 )
             }
             Op::RemoveIndex { model, name } => d(

@@ -564,6 +564,7 @@ fn indexes_and_constraints_are_added_removed_and_renamed() {
         fields: vec!["apellido".into(), "nombre".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     };
     let check = Constraint::Check {
         name: None,
@@ -628,6 +629,7 @@ fn removing_an_indexed_field_removes_its_index_first() {
         fields: vec!["a".into(), "b".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     });
     let from = schema(vec![t]);
     let to = schema(vec![table(
@@ -712,6 +714,7 @@ fn turning_concurrently_on_or_off_for_an_existing_index_is_no_change() {
             fields: vec!["edad".into()],
             unique: false,
             concurrently,
+            ..Default::default()
         }];
         schema(vec![t])
     };
@@ -772,4 +775,73 @@ fn a_key_name_change_is_one_operation_and_its_inverse_undoes_it() {
         ["~ Rename primary key of item to its derived name"]
     );
     converges(&to, &from, &d);
+}
+
+#[test]
+fn index_options_follow_a_field_rename_and_a_change_is_a_new_index() {
+    use remodel_model::{IndexMethod, IndexOptions};
+    let base = |column: &str, index: Index| {
+        let mut t = table(
+            "p",
+            "Patient",
+            vec![
+                Field::new(column, ColumnType::Varchar(10)),
+                Field::new("edad", ColumnType::Integer),
+            ],
+        );
+        t.indexes = vec![index];
+        schema(vec![t])
+    };
+    let lower = |column: &str, predicate: Option<&str>| Index {
+        name: Some("patient_lower".into()),
+        fields: vec!["edad".into()],
+        options: IndexOptions {
+            expressions: vec![format!("lower({column})")],
+            descending: vec![true, false],
+            predicate: predicate.map(String::from),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let from = base("nombre", lower("nombre", Some("nombre <> ''")));
+    let to = base("name", lower("name", Some("name <> ''")));
+    let mut answers = no_answers();
+    answers.fields.insert(
+        "p.Patient.name".into(),
+        (RenameAnswer::From("nombre".into()), Source::Hint),
+    );
+    let d = diff(&from, &to, &answers).unwrap();
+    assert_eq!(kinds(&d), ["~ Rename field nombre on patient to name"]);
+    converges(&from, &to, &d);
+    inverses_undo(&from, &d);
+
+    // Any other change of an option drops the index and creates it again.
+    let changed = base("name", lower("name", None));
+    let d = diff(&to, &changed, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        [
+            "- Remove index patient_lower from patient",
+            "+ Create index patient_lower (edad DESC, (lower(name))) of model patient",
+        ]
+    );
+    converges(&to, &changed, &d);
+    inverses_undo(&to, &d);
+    let mut gin = lower("name", None);
+    gin.options.using = Some(IndexMethod::Gin);
+    let d = diff(&changed, &base("name", gin), &no_answers()).unwrap();
+    assert_eq!(d.ops.len(), 2, "{:?}", kinds(&d));
+
+    // A field the expression uses cannot go while the index stands.
+    let mut state = to.clone();
+    let err = Op::RemoveField {
+        model: "p.Patient".into(),
+        field: "name".into(),
+    }
+    .apply_to(&mut state)
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("index patient_lower uses it"),
+        "{err}"
+    );
 }

@@ -180,6 +180,24 @@ pub async fn inspect_reading_back(
         for (object, fact) in &t.unmodelled {
             unmodelled.push(format!("{name}: {object} {}", fact.what));
         }
+        // An index an applied RunSql made (naming it) is the history's: not
+        // drift, and never adopted again by an operation that would create it
+        // a second time on a fresh database. Before models could say their
+        // options, that was how an expression, partial or GIN index was kept.
+        let want = expected.tables.get(name);
+        let made_by_run_sql = |object: &str| {
+            run_sql
+                .iter()
+                .any(|sql| remodel_model::catalog::mentions(sql, object))
+        };
+        t.indexes.retain(|ix, _| {
+            want.is_some_and(|w| w.indexes.contains_key(ix) || w.uniques.contains_key(ix))
+                || !made_by_run_sql(ix)
+        });
+        t.uniques.retain(|ix, _| {
+            want.is_some_and(|w| w.indexes.contains_key(ix) || w.uniques.contains_key(ix))
+                || !made_by_run_sql(ix)
+        });
         // A column's ON UPDATE an applied RunSql made (before models could
         // say it, naming the table and the column) is recorded there while
         // the models say none.

@@ -5,8 +5,8 @@ use crate::toml_text::{inline_table, string, string_array};
 use remodel_differ::{Op, SqlText};
 use remodel_model::names::snake_case;
 use remodel_model::{
-    Auto, ColumnDefault, ColumnType, Constraint, Field, Index, Literal, OnDelete, Reference, Table,
-    expr,
+    Auto, ColumnDefault, ColumnType, Constraint, Field, Index, IndexMethod, IndexOptions, Literal,
+    OnDelete, Reference, Table, expr, index::split_order,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -128,15 +128,52 @@ fn field_value(f: &Field) -> String {
 }
 
 fn index_value(t: &Table, ix: &Index) -> String {
-    let mut pairs = vec![
-        ("name", string(&t.index_name(ix).name)),
-        ("fields", string_array(&ix.fields)),
-    ];
+    let o = &ix.options;
+    // A descending key part is written as in the model: `"name DESC"`.
+    let ordered = |parts: &[String], first: usize| -> Vec<String> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if o.is_descending(first + i) {
+                    format!("{p} DESC")
+                } else {
+                    p.clone()
+                }
+            })
+            .collect()
+    };
+    let mut pairs = vec![("name", string(&t.index_name(ix).name))];
+    if !ix.fields.is_empty() {
+        pairs.push(("fields", string_array(&ordered(&ix.fields, 0))));
+    }
+    if !o.expressions.is_empty() {
+        pairs.push((
+            "expressions",
+            string_array(&ordered(&o.expressions, ix.fields.len())),
+        ));
+    }
     if ix.unique {
         pairs.push(("unique", "true".into()));
     }
     if ix.concurrently {
         pairs.push(("concurrently", "true".into()));
+    }
+    if let Some(m) = o.using {
+        pairs.push(("using", string(m.as_str())));
+    }
+    if let Some(p) = &o.predicate {
+        pairs.push(("where", string(p)));
+    }
+    if !ix.include.is_empty() {
+        pairs.push(("include", string_array(&ix.include)));
+    }
+    if !o.opclasses.is_empty() {
+        pairs.push(("opclasses", string_array(&o.opclasses)));
+    }
+    if !o.prefix_lengths.is_empty() {
+        let list: Vec<String> = o.prefix_lengths.iter().map(u32::to_string).collect();
+        pairs.push(("prefix_lengths", format!("[{}]", list.join(", "))));
     }
     inline_table(&pairs)
 }
@@ -648,23 +685,88 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
 fn read_index(v: &Value, table: &Table, what: &str) -> Result<Index, String> {
     let mut t = plain_table(v, what)?;
     let name = take_str(&mut t, "name", what)?;
-    let fields =
-        take_strings(&mut t, "fields", what)?.ok_or_else(|| format!("{what}: missing `fields`"))?;
-    if fields.is_empty() {
-        return Err(format!("{what}: `fields` is empty"));
+    let written = take_strings(&mut t, "fields", what)?.unwrap_or_default();
+    let written_expressions = take_strings(&mut t, "expressions", what)?.unwrap_or_default();
+    if written.is_empty() && written_expressions.is_empty() {
+        return Err(format!("{what}: missing `fields`"));
     }
     let unique = take_bool(&mut t, "unique", what)?.unwrap_or(false);
     let concurrently = take_bool(&mut t, "concurrently", what)?.unwrap_or(false);
+    let using = match take_str(&mut t, "using", what)? {
+        None => None,
+        Some(u) => IndexMethod::parse(&u).ok_or_else(|| {
+            format!(
+                "{what}: `using` is `{u}`, not one of {}",
+                IndexMethod::NAMES.join(", ")
+            )
+        })?,
+    };
+    let predicate = take_str(&mut t, "where", what)?
+        .map(|p| expr::normalize(&p).map_err(|e| format!("{what}: `where` is not valid SQL: {e}")))
+        .transpose()?;
+    let include = take_strings(&mut t, "include", what)?.unwrap_or_default();
+    let opclasses = take_strings(&mut t, "opclasses", what)?.unwrap_or_default();
+    let prefix_lengths = match t.remove("prefix_lengths") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Integer(n) => u32::try_from(n).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| format!("{what}: `prefix_lengths` must be a list of whole numbers"))?,
+        Some(_) => {
+            return Err(format!(
+                "{what}: `prefix_lengths` must be a list of whole numbers"
+            ));
+        }
+    };
     no_rest(&t, what)?;
+    let mut descending = Vec::new();
+    let fields: Vec<String> = written
+        .iter()
+        .map(|f| {
+            let (name, desc) = split_order(f);
+            descending.push(desc);
+            name.to_string()
+        })
+        .collect();
+    let mut expressions = Vec::new();
+    for e in &written_expressions {
+        let (sql, desc) = split_order(e);
+        descending.push(desc);
+        expressions.push(
+            expr::normalize(sql)
+                .map_err(|err| format!("{what}: expression `{sql}` is not valid SQL: {err}"))?,
+        );
+    }
+    let parts = fields.len() + expressions.len();
+    if opclasses.len() > parts || prefix_lengths.len() > parts {
+        return Err(format!(
+            "{what}: `opclasses` and `prefix_lengths` give at most one entry per key part ({parts})"
+        ));
+    }
     let mut ix = Index {
         name: None,
         fields,
         unique,
         concurrently,
+        include,
+        options: IndexOptions {
+            expressions,
+            descending,
+            using,
+            predicate,
+            opclasses,
+            prefix_lengths,
+        }
+        .tidy(parts),
     };
-    // A name equal to the derived one is recorded as derived, so it follows renames.
+    // A name equal to the derived one is recorded as derived, so it follows
+    // renames; an index with expressions keeps its name, having no other.
     if let Some(n) = name
-        && n != table.index_name(&ix).name
+        && (n != table.index_name(&ix).name || !ix.options.expressions.is_empty())
     {
         ix.name = Some(n);
     }
@@ -930,7 +1032,9 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
 pub fn normalize_names(op: &mut Op, before: &remodel_model::Schema) {
     match op {
         Op::AddIndex { model, index } => {
-            if let (Some(t), Some(n)) = (before.table(model), &index.name) {
+            if let (Some(t), Some(n)) = (before.table(model), &index.name)
+                && index.options.expressions.is_empty()
+            {
                 let derived = t
                     .index_name(&Index {
                         name: None,

@@ -337,6 +337,8 @@ fn fill_objects(
         let derived = derived_name(&table, &ix.columns, NameKind::Index);
         if !ix.unique
             && ix.columns.len() == 1
+            && ix.options.is_plain()
+            && ix.include.is_empty()
             && derived == *name
             && let Some(f) = t
                 .fields
@@ -348,11 +350,15 @@ fn fill_objects(
             continue;
         }
         let fields = field_names(t, &ix.columns);
+        let include = field_names(t, &ix.include);
         t.indexes.push(Index {
-            name: (derived != *name).then(|| name.clone()),
+            // An index with expressions has no name to derive: it keeps its own.
+            name: (derived != *name || !ix.options.expressions.is_empty()).then(|| name.clone()),
             fields,
             unique: ix.unique,
             concurrently: false,
+            include,
+            options: model_spelling(&ix.options),
         });
     }
     for (name, cols) in raw.uniques.iter().filter(|(n, _)| !kept.contains(*n)) {
@@ -575,6 +581,17 @@ fn is_keyword(s: &str) -> bool {
         "yield",
     ];
     KEYWORDS.contains(&s)
+}
+
+/// Index options in the reader's spelling of SQL, so that the structs
+/// inspectdb prints read back as the state adoption records.
+fn model_spelling(o: &crate::IndexOptions) -> crate::IndexOptions {
+    let spell = |e: &String| crate::expr::normalize(e).unwrap_or_else(|_| e.clone());
+    crate::IndexOptions {
+        expressions: o.expressions.iter().map(spell).collect(),
+        predicate: o.predicate.as_ref().map(spell),
+        ..o.clone()
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! check after every apply, `remodel check`).
 
 use crate::default::{ColumnDefault, Literal, format_float};
+use crate::index::IndexOptions;
 use crate::schema::{Auto, Constraint, OnDelete, Schema};
 use crate::types::ColumnType;
 use std::collections::BTreeMap;
@@ -290,12 +291,17 @@ pub struct CatalogColumn {
 }
 
 /// One index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogIndex {
-    /// Indexed columns, in order.
+    /// The plain key columns, in order (expression key parts follow them,
+    /// in [`CatalogIndex::options`]).
     pub columns: Vec<String>,
     /// A unique index.
     pub unique: bool,
+    /// Non-key columns the index carries (PostgreSQL INCLUDE).
+    pub include: Vec<String>,
+    /// Expressions, order, method, predicate, operator classes, prefix lengths.
+    pub options: IndexOptions,
 }
 
 /// One foreign key.
@@ -357,6 +363,7 @@ impl Schema {
                     CatalogIndex {
                         columns: vec![col.clone()],
                         unique: false,
+                        ..Default::default()
                     },
                 );
             }
@@ -389,6 +396,8 @@ impl Schema {
                 CatalogIndex {
                     columns: t.columns_of(&ix.fields),
                     unique: ix.unique,
+                    include: t.columns_of(&ix.include),
+                    options: ix.options.clone(),
                 },
             );
         }
@@ -596,8 +605,15 @@ pub(crate) fn index_differences(got: &CatalogIndex, want: &CatalogIndex) -> Vec<
         if got.unique != want.unique {
             parts.push(if ix.unique { "unique" } else { "not unique" }.to_string());
         }
-        if got.columns != want.columns {
-            parts.push(format!("on {}", column_list(&ix.columns)));
+        if got.columns != want.columns || got.options != want.options {
+            parts.push(format!("on {}", ix.options.describe(&ix.columns)));
+        }
+        if got.include != want.include {
+            parts.push(if ix.include.is_empty() {
+                "including no other column".to_string()
+            } else {
+                format!("including {}", column_list(&ix.include))
+            });
         }
         parts.join(" ")
     };
@@ -999,6 +1015,7 @@ mod tests {
         let index = |columns: &[&str], unique| CatalogIndex {
             columns: names(columns),
             unique,
+            ..Default::default()
         };
         let with = |ix: CatalogIndex| {
             move |t: &mut CatalogTable| {

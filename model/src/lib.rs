@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod def;
 pub mod default;
 pub mod expr;
+pub mod index;
 pub mod names;
 #[cfg(feature = "reader")]
 pub mod reader;
@@ -22,6 +23,7 @@ pub mod types;
 
 pub use def::{Model, TableDef, app_from_module_path};
 pub use default::{ColumnDefault, Literal};
+pub use index::{IndexMethod, IndexOptions};
 pub use resolve::{ResolveError, ResolveOptions, resolve};
 pub use schema::{
     Auto, Constraint, Field, Index, NamedObject, OnDelete, Reference, Schema, Table, model_key,

@@ -181,6 +181,7 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         if matches!(dialect.as_str(), "postgres" | "sqlite") {
             check_charsets(&schema, &owners, dialect, &mut errs);
         }
+        index_options::check(&schema, &owners, dialect, &mut errs);
     }
 
     if errs.is_empty() {
@@ -190,6 +191,8 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         Err(errs)
     }
 }
+
+mod index_options;
 
 fn resolve_references(
     schema: &mut Schema,
@@ -301,7 +304,13 @@ fn resolve_references(
             let is_single_unique = tf.primary_key
                 || tf.unique
                 || target.constraints.iter().any(|c| matches!(c, Constraint::Unique { fields, .. } if fields == std::slice::from_ref(&to_field)))
-                || target.indexes.iter().any(|ix| ix.unique && ix.fields == [to_field.clone()]);
+                || target.indexes.iter().any(|ix| {
+                    ix.unique
+                        && ix.fields == [to_field.clone()]
+                        && ix.options.expressions.is_empty()
+                        && ix.options.predicate.is_none()
+                        && ix.options.prefix_lengths.is_empty()
+                });
             if !is_single_unique {
                 errs.push(
                     ResolveError::new(
@@ -606,7 +615,17 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
             }
         }
         for ix in &t.indexes {
-            if let Some(f) = ix.fields.iter().find(|f| unbounded(f)) {
+            // A prefix length or a FULLTEXT index is how MySQL indexes TEXT.
+            let prefixed = |p: usize| {
+                ix.options.prefix_length(p).is_some()
+                    || ix.options.using == Some(crate::IndexMethod::Fulltext)
+            };
+            if let Some((_, f)) = ix
+                .fields
+                .iter()
+                .enumerate()
+                .find(|(p, f)| unbounded(f) && !prefixed(*p))
+            {
                 errs.push(
                     ResolveError::new(
                         i,
@@ -617,7 +636,7 @@ fn check_mysql(schema: &Schema, owners: &BTreeMap<String, usize>, errs: &mut Vec
                             t.index_name(ix)
                         ),
                     )
-                    .help("give it a max_length"),
+                    .help("give it a max_length, or the index prefix_lengths(…)"),
                 );
             }
         }
@@ -787,6 +806,7 @@ mod tests {
                 fields: vec!["film_id".into()],
                 unique: false,
                 concurrently: false,
+                ..Default::default()
             });
             t.table.constraints.push(Constraint::Check {
                 name: Some("film_positive".into()),

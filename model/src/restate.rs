@@ -409,6 +409,7 @@ mod tests {
             CatalogIndex {
                 columns: vec!["name".into()],
                 unique: false,
+                ..Default::default()
             },
         );
         t.foreign_keys.insert(
@@ -460,6 +461,7 @@ mod tests {
             CatalogIndex {
                 columns: vec!["p_id".into()],
                 unique: true,
+                ..Default::default()
             },
         );
         live.add_fact(
@@ -507,6 +509,7 @@ mod tests {
             CatalogIndex {
                 columns: vec!["name".into(), "id".into()],
                 unique: false,
+                ..Default::default()
             },
         );
         live.uniques.insert("name_u".into(), vec!["name".into()]);

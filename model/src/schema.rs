@@ -5,6 +5,7 @@
 //! carries its derived names along, as DESIGN §4 requires.
 
 use crate::default::ColumnDefault;
+use crate::index::IndexOptions;
 use crate::names::{NameKind, derived_name, snake_case};
 use crate::types::ColumnType;
 use serde::{Deserialize, Serialize};
@@ -249,16 +250,30 @@ impl Field {
 }
 
 /// A model-level index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     /// An explicit name; `None` derives `<table>_<columns>_idx`.
     pub name: Option<String>,
-    /// Field names, in index order.
+    /// Field names of the plain key parts, in index order (the expressions
+    /// in [`Index::options`] follow them).
     pub fields: Vec<String>,
     /// A unique index.
     pub unique: bool,
     /// Built with CREATE INDEX CONCURRENTLY on PostgreSQL.
     pub concurrently: bool,
+    /// Field names of non-key columns the index carries (PostgreSQL INCLUDE).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Expressions, order, method, predicate, operator classes, prefix lengths.
+    #[serde(flatten)]
+    pub options: IndexOptions,
+}
+
+impl Index {
+    /// The number of key parts: fields, then expressions.
+    pub fn key_parts(&self) -> usize {
+        self.fields.len() + self.options.expressions.len()
+    }
 }
 
 /// A model-level constraint.
@@ -652,6 +667,7 @@ mod tests {
             fields: vec!["documento".into()],
             unique: false,
             concurrently: false,
+            ..Default::default()
         });
         t
     }

@@ -267,6 +267,7 @@ fn the_design_patient_model() {
             fields: vec!["apellido".into(), "nombre".into()],
             unique: false,
             concurrently: false,
+            ..Default::default()
         }]
     );
     assert_eq!(
@@ -439,6 +440,7 @@ fn every_normative_type_and_composite_keys() {
             fields: vec!["lectura".into(), "fecha".into()],
             unique: true,
             concurrently: true,
+            ..Default::default()
         }]
     );
     assert_eq!(

@@ -8,6 +8,7 @@ mod collations;
 mod errors;
 mod histories;
 mod history;
+mod index_options;
 mod inspectdb;
 mod json;
 mod keeps;

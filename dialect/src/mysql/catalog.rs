@@ -22,7 +22,7 @@ use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
     ObjectKind, Unmodelled,
 };
-use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
+use remodel_model::{Auto, ColumnDefault, ColumnType, IndexMethod, Literal, OnDelete, expr};
 use sqlparser::ast::{Expr, ObjectNamePart, UnaryOperator, Value as SqlValue};
 use sqlparser::dialect::{GenericDialect, MySqlDialect};
 use sqlparser::parser::Parser;
@@ -1003,13 +1003,16 @@ pub fn normalize(catalog: &mut Catalog) {
             .map(|(n, fk)| (n.clone(), fk.columns.clone()))
             .collect();
         t.indexes.retain(|name, ix| {
-            ix.unique || !fks.iter().any(|(n, c)| n == name && *c == ix.columns)
+            ix.unique
+                || !ix.options.is_plain()
+                || !fks.iter().any(|(n, c)| n == name && *c == ix.columns)
         });
-        // A UNIQUE constraint is a unique index on MySQL.
+        // A UNIQUE constraint is a unique index on MySQL (one with options
+        // stays an index).
         let uniques: Vec<String> = t
             .indexes
             .iter()
-            .filter(|(_, ix)| ix.unique)
+            .filter(|(_, ix)| ix.unique && ix.options.is_plain())
             .map(|(n, _)| n.clone())
             .collect();
         for n in uniques {
@@ -1019,6 +1022,11 @@ pub fn normalize(catalog: &mut Catalog) {
         }
         for e in t.checks.values_mut() {
             *e = canonical_expr(e);
+        }
+        for ix in t.indexes.values_mut() {
+            for e in &mut ix.options.expressions {
+                *e = canonical_expr(e);
+            }
         }
     }
 }
@@ -1037,7 +1045,8 @@ pub struct CatalogRows {
     /// default (`IS_DEFAULT`).
     pub columns: Vec<Vec<Value>>,
     /// `TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME,
-    /// SUB_PART, INDEX_TYPE, COLLATION`.
+    /// SUB_PART, INDEX_TYPE, COLLATION, EXPRESSION` (MySQL 8; NULL on
+    /// MariaDB, which has no expression key parts).
     pub indexes: Vec<Vec<Value>>,
     /// `TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, ORDINAL_POSITION,
     /// REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, DELETE_RULE, UPDATE_RULE`.
@@ -1176,67 +1185,80 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
         );
     }
 
-    // (table, index) → (unique, kind, [(position, column, spelled)])
-    type IndexRows = BTreeMap<(String, String), (bool, String, Vec<(i64, String, String)>)>;
+    // (table, index) → (unique, kind, [(position, column, prefix, collation, expression)])
+    type Part = (i64, Option<String>, Option<u32>, String, Option<String>);
+    type IndexRows = BTreeMap<(String, String), (bool, String, Vec<Part>)>;
     let mut indexes: IndexRows = BTreeMap::new();
     for r in &rows.indexes {
         let e = indexes
             .entry((text(col(r, 0)), text(col(r, 1))))
             .or_insert_with(|| (int(col(r, 2)) == 0, text(col(r, 6)), Vec::new()));
-        // A functional index (MySQL 8) has no column name.
-        let column = opt_text(col(r, 4)).unwrap_or_else(|| "(expression)".into());
-        let mut spelled = column.clone();
-        if let Some(part) = opt_text(col(r, 5)) {
-            spelled.push_str(&format!("({part})"));
-        }
-        if text(col(r, 7)).eq_ignore_ascii_case("D") {
-            spelled.push_str(" DESC");
-        }
-        e.2.push((int(col(r, 3)), column, spelled));
+        e.2.push((
+            int(col(r, 3)),
+            opt_text(col(r, 4)),
+            opt_text(col(r, 5)).and_then(|n| n.parse().ok()),
+            text(col(r, 7)),
+            opt_text(col(r, 8)),
+        ));
     }
-    for ((table, name), (unique, kind, mut cols)) in indexes {
+    for ((table, name), (unique, kind, mut parts)) in indexes {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
-        cols.sort();
-        let plain = cols.iter().all(|(_, c, s)| c == s) && (kind.is_empty() || kind == "BTREE");
-        if !plain && name != "PRIMARY" {
-            let spelled: Vec<&str> = cols.iter().map(|(_, _, s)| s.as_str()).collect();
-            let mut words: Vec<&str> = Vec::new();
-            if unique {
-                words.push("UNIQUE");
-            }
-            if !kind.is_empty() && kind != "BTREE" {
-                words.push(&kind);
-            }
-            words.push("index");
-            let article = if words[0] == "index" { "an" } else { "a" };
+        parts.sort_by_key(|p| p.0);
+        if name == "PRIMARY" {
+            t.primary_key = parts.into_iter().filter_map(|p| p.1).collect();
+            continue;
+        }
+        let using = match kind.to_ascii_uppercase().as_str() {
+            "" | "BTREE" => Some(None),
+            other => IndexMethod::parse(other)
+                .filter(|m| m.is_some_and(|m| m.is_mysql_kind() || m == IndexMethod::Hash)),
+        };
+        let Some(using) = using else {
+            let spelled: Vec<String> = parts
+                .iter()
+                .map(|p| p.1.clone().unwrap_or_else(|| "(expression)".into()))
+                .collect();
             t.unmodelled.insert(
                 format!("index {name}"),
                 Unmodelled::new(
-                    format!(
-                        "is {article} {} on ({})",
-                        words.join(" "),
-                        spelled.join(", ")
-                    ),
+                    format!("is a {kind} index on ({})", spelled.join(", ")),
                     &[&name],
                 ),
             );
             continue;
-        }
-        let columns: Vec<String> = cols.into_iter().map(|(_, c, _)| c).collect();
-        if name == "PRIMARY" {
-            t.primary_key = columns;
-        } else if unique {
-            t.uniques.insert(name, columns);
-        } else {
-            t.indexes.insert(
-                name,
-                CatalogIndex {
-                    columns,
-                    unique: false,
-                },
+        };
+        let mut ix = CatalogIndex {
+            unique,
+            ..Default::default()
+        };
+        ix.options.using = using;
+        for (_, column, prefix, collation, expression) in parts {
+            let o = &mut ix.options;
+            match (column, expression) {
+                // A column before any expression is a plain key column.
+                (Some(c), _) if o.expressions.is_empty() => ix.columns.push(c),
+                (Some(c), _) => o.expressions.push(c),
+                (None, e) => {
+                    let e = clean_expression(&e.unwrap_or_default(), flavor == Flavor::Mysql);
+                    o.expressions.push(expr::normalize(&e).unwrap_or(e));
+                }
+            }
+            o.descending.push(collation.eq_ignore_ascii_case("D"));
+            // A SPATIAL index reports the length of its geometry key.
+            o.prefix_lengths.push(
+                prefix
+                    .filter(|_| using != Some(IndexMethod::Spatial))
+                    .unwrap_or(0),
             );
+        }
+        let count = ix.columns.len() + ix.options.expressions.len();
+        ix.options = std::mem::take(&mut ix.options).tidy(count);
+        if unique && ix.options.is_plain() {
+            t.uniques.insert(name, ix.columns);
+        } else {
+            t.indexes.insert(name, ix);
         }
     }
 
@@ -1756,9 +1778,10 @@ mod tests {
         }
     }
 
-    /// What no model declares is read as a fact of the table, not dropped:
-    /// ON UPDATE CURRENT_TIMESTAMP, a generated column (not a field), a
-    /// prefix, FULLTEXT or descending index, a foreign key's ON UPDATE.
+    /// What no model declares is read as a fact of the table, not dropped
+    /// (a generated column, not a field); what models say is read as they
+    /// say it (ON UPDATE CURRENT_TIMESTAMP, a foreign key's ON UPDATE, a
+    /// prefix, FULLTEXT, descending or expression index).
     #[test]
     fn unmodelled_facts_are_kept() {
         let r = CatalogRows {
@@ -1775,6 +1798,7 @@ mod tests {
                   item|item_name_prefix|1|1|name|10|BTREE|A
                   item|item_name_text|1|1|name|\N|FULLTEXT|\N
                   item|item_name_desc|1|1|name|\N|BTREE|D
+                  item|item_lower|1|1|\N|\N|BTREE|A|lower(`name`)
                   item|item_owner|1|1|owner_id|\N|BTREE|A",
             ),
             foreign_keys: rows("item|item_owner|owner_id|1|item|id|RESTRICT|CASCADE"),
@@ -1790,16 +1814,27 @@ mod tests {
             .collect();
         assert_eq!(
             facts,
-            [
-                "column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`",
-                "index item_name_desc is an index on (name DESC)",
-                "index item_name_prefix is an index on (name(10))",
-                "index item_name_text is a FULLTEXT index on (name)",
-            ]
+            ["column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`"]
         );
         assert!(!t.columns.contains_key("upper_name"));
         assert!(t.columns.contains_key("seen"));
-        assert_eq!(t.indexes.keys().collect::<Vec<_>>(), ["item_owner"]);
+        // Prefix, FULLTEXT, descending and (MySQL 8) expression indexes are
+        // read as the model says them.
+        let described: Vec<String> = t
+            .indexes
+            .iter()
+            .map(|(n, ix)| format!("{n} {}", ix.options.describe(&ix.columns)))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "item_lower ((lower(name)))",
+                "item_name_desc (name DESC)",
+                "item_name_prefix (name(10))",
+                "item_name_text (name) using fulltext",
+                "item_owner (owner_id)",
+            ]
+        );
         // ON UPDATE is said by the model, of a column and of a foreign key.
         assert_eq!(
             t.columns["seen"].on_update_sql.as_deref(),

@@ -279,9 +279,16 @@ const COLUMNS_SQL: &str = "SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME
      LEFT JOIN information_schema.COLLATIONS cc ON cc.COLLATION_NAME = c.COLLATION_NAME \
      WHERE c.TABLE_SCHEMA = DATABASE() \
      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION";
-const INDEXES_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
+const INDEXES_MARIADB_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
      CAST(NON_UNIQUE AS CHAR), CAST(SEQ_IN_INDEX AS CHAR), CAST(COLUMN_NAME AS CHAR), \
-     CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(COLLATION AS CHAR) \
+     CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(COLLATION AS CHAR), NULL \
+     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+     ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
+/// MySQL 8 reports an expression key part's SQL.
+const INDEXES_MYSQL_SQL: &str = "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), \
+     CAST(NON_UNIQUE AS CHAR), CAST(SEQ_IN_INDEX AS CHAR), CAST(COLUMN_NAME AS CHAR), \
+     CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR), CAST(COLLATION AS CHAR), \
+     CAST(EXPRESSION AS CHAR) \
      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
      ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 const FOREIGN_KEYS_SQL: &str = "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), \
@@ -538,14 +545,14 @@ impl Database for MysqlDatabase {
 
     async fn introspect(&mut self) -> Result<Catalog, DbError> {
         let ie = |e: DbError| DbError::Introspect(e.to_string());
-        let checks_sql = match self.flavor {
-            Flavor::Mariadb => CHECKS_MARIADB_SQL,
-            Flavor::Mysql => CHECKS_MYSQL_SQL,
+        let (checks_sql, indexes_sql) = match self.flavor {
+            Flavor::Mariadb => (CHECKS_MARIADB_SQL, INDEXES_MARIADB_SQL),
+            Flavor::Mysql => (CHECKS_MYSQL_SQL, INDEXES_MYSQL_SQL),
         };
         let rows = CatalogRows {
             tables: self.fetch(TABLES_SQL).await.map_err(ie)?,
             columns: self.fetch(COLUMNS_SQL).await.map_err(ie)?,
-            indexes: self.fetch(INDEXES_SQL).await.map_err(ie)?,
+            indexes: self.fetch(indexes_sql).await.map_err(ie)?,
             foreign_keys: self.fetch(FOREIGN_KEYS_SQL).await.map_err(ie)?,
             checks: self.fetch(checks_sql).await.map_err(ie)?,
             objects: self.fetch(OBJECTS_SQL).await.map_err(ie)?,
@@ -569,9 +576,9 @@ impl Database for MysqlDatabase {
             let at = sql.rfind(" ORDER BY ").unwrap_or(sql.len());
             format!("{} AND {column} IN ({list}){}", &sql[..at], &sql[at..])
         };
-        let (checks_sql, checks_table) = match self.flavor {
-            Flavor::Mariadb => (CHECKS_MARIADB_SQL, "TABLE_NAME"),
-            Flavor::Mysql => (CHECKS_MYSQL_SQL, "t.TABLE_NAME"),
+        let (checks_sql, checks_table, indexes_sql) = match self.flavor {
+            Flavor::Mariadb => (CHECKS_MARIADB_SQL, "TABLE_NAME", INDEXES_MARIADB_SQL),
+            Flavor::Mysql => (CHECKS_MYSQL_SQL, "t.TABLE_NAME", INDEXES_MYSQL_SQL),
         };
         let rows = CatalogRows {
             tables: self
@@ -583,7 +590,7 @@ impl Database for MysqlDatabase {
                 .await
                 .map_err(ie)?,
             indexes: self
-                .fetch(&only(INDEXES_SQL, "TABLE_NAME"))
+                .fetch(&only(indexes_sql, "TABLE_NAME"))
                 .await
                 .map_err(ie)?,
             foreign_keys: self

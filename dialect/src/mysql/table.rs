@@ -16,7 +16,8 @@ use crate::keeps::Expected;
 use crate::{RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
-    ColumnDefault, ColumnType, Constraint, Field, Literal, OnDelete, Schema, Table,
+    ColumnDefault, ColumnType, Constraint, Field, IndexMethod, IndexOptions, Literal, OnDelete,
+    Schema, Table,
 };
 use remodel_model::{default::format_float, expr};
 
@@ -196,21 +197,61 @@ pub(crate) struct ColumnDef {
 /// An index: plain, unique (UNIQUE constraints are unique indexes on MySQL),
 /// or the one InnoDB needs for a foreign key that no other index serves
 /// (named after the foreign key, as InnoDB names it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct IndexDef {
     pub name: String,
     pub columns: Vec<String>,
     pub unique: bool,
+    pub options: IndexOptions,
 }
 
 impl IndexDef {
     fn sql(&self) -> String {
+        let o = &self.options;
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match o.prefix_length(i) {
+                Some(n) => format!("{}({n})", q(c)),
+                None => q(c),
+            })
+            // MySQL 8's expression key part: the expression in parentheses.
+            .chain(
+                o.expressions
+                    .iter()
+                    .map(|e| format!("({})", expr::quoted(e, '`').unwrap_or_else(|_| e.clone()))),
+            )
+            .enumerate()
+            .map(|(i, part)| {
+                if o.is_descending(i) {
+                    format!("{part} DESC")
+                } else {
+                    part
+                }
+            })
+            .collect();
+        let kind = match o.using {
+            Some(m) if m.is_mysql_kind() => format!("{} ", m.as_str().to_uppercase()),
+            _ if self.unique => "UNIQUE ".to_string(),
+            _ => String::new(),
+        };
+        let using = match o.using {
+            Some(IndexMethod::Hash) => " USING HASH",
+            _ => "",
+        };
         format!(
-            "{}INDEX {} ({})",
-            if self.unique { "UNIQUE " } else { "" },
+            "{kind}INDEX {} ({}){using}",
             q(&self.name),
-            q_list(&self.columns)
+            parts.join(", ")
         )
+    }
+
+    /// Whether InnoDB can use this index for a foreign key on `column`.
+    fn serves(&self, column: &str) -> bool {
+        self.columns.first().is_some_and(|c| c == column)
+            && self.options.using.is_none()
+            && self.options.prefix_length(0).is_none()
     }
 }
 
@@ -412,7 +453,7 @@ impl TableDef {
                 indexes.push(IndexDef {
                     name,
                     columns: vec![col.clone()],
-                    unique: false,
+                    ..Default::default()
                 });
             }
             if let Some(name) = t.field_unique_name(f) {
@@ -420,6 +461,7 @@ impl TableDef {
                     name,
                     columns: vec![col.clone()],
                     unique: true,
+                    ..Default::default()
                 });
             }
             if let (Some(name), Some(r)) = (t.field_fk_name(f), &f.references) {
@@ -439,6 +481,7 @@ impl TableDef {
                 name: t.index_name(ix).name,
                 columns: t.columns_of(&ix.fields),
                 unique: ix.unique,
+                options: ix.options.clone(),
             });
         }
         for c in &t.constraints {
@@ -448,6 +491,7 @@ impl TableDef {
                     name,
                     columns: t.columns_of(fields),
                     unique: true,
+                    ..Default::default()
                 }),
                 Constraint::Check { expr: e, .. } => checks.push(CheckDef {
                     name,
@@ -478,16 +522,13 @@ impl TableDef {
         let mut extra = Vec::new();
         for fk in &self.foreign_keys {
             let served = self.primary_key.first() == Some(&fk.column)
-                || self
-                    .indexes
-                    .iter()
-                    .any(|ix| ix.columns.first() == Some(&fk.column));
+                || self.indexes.iter().any(|ix| ix.serves(&fk.column));
             let name_taken = self.indexes.iter().any(|ix| ix.name == fk.name);
             if !served && !name_taken {
                 extra.push(IndexDef {
                     name: fk.name.clone(),
                     columns: vec![fk.column.clone()],
-                    unique: false,
+                    ..Default::default()
                 });
             }
         }
@@ -558,6 +599,11 @@ impl TableDef {
         t.primary_key = t.primary_key.iter().map(|c| ren(c)).collect();
         for ix in &mut t.indexes {
             ix.columns = ix.columns.iter().map(|c| ren(c)).collect();
+            for (o, n) in renames {
+                if let Ok(r) = ix.options.rename_column(o, n) {
+                    ix.options = r;
+                }
+            }
         }
         for fk in &mut t.foreign_keys {
             fk.column = ren(&fk.column);

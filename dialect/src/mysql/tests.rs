@@ -92,6 +92,7 @@ fn clinic() -> Schema {
         fields: vec!["apellido".into(), "nombre".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     });
     let ingreso = table(
         "patients",
@@ -1752,6 +1753,7 @@ async fn indexes_constraints_and_comments() {
                     fields: vec!["estado".into(), "edad".into()],
                     unique: false,
                     concurrently: false,
+                    ..Default::default()
                 })
             }),
         ),
@@ -1773,6 +1775,7 @@ async fn indexes_constraints_and_comments() {
                     fields: vec!["nombre".into(), "apellido".into(), "edad".into()],
                     unique: true,
                     concurrently: false,
+                    ..Default::default()
                 })
             }),
         ),
@@ -1825,6 +1828,7 @@ async fn indexes_constraints_and_comments() {
                     fields: vec!["paciente_id".into(), "fecha_inicio".into()],
                     unique: false,
                     concurrently: false,
+                    ..Default::default()
                 });
             }),
         ),

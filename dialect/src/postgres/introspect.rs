@@ -19,7 +19,7 @@ use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
     ObjectKind, Unmodelled,
 };
-use remodel_model::{Auto, ColumnDefault, OnDelete};
+use remodel_model::{Auto, ColumnDefault, IndexMethod, IndexOptions, OnDelete};
 use std::collections::BTreeMap;
 
 /// The user tables of the current schema (`oid`, `relname`), as a CTE
@@ -137,14 +137,6 @@ fn objects_sql() -> String {
 /// run on the first instead.
 const HELPER_CONNECT: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// An index a model can describe (`ix` its `pg_index` row, `i` its
-/// `pg_class` row): valid, btree, on plain columns in ascending order, no
-/// predicate, no INCLUDE columns.
-const PLAIN_INDEX: &str = "ix.indisvalid AND ix.indexprs IS NULL AND ix.indpred IS NULL \
-    AND ix.indnatts = ix.indnkeyatts \
-    AND i.relam = (SELECT oid FROM pg_catalog.pg_am WHERE amname = 'btree') \
-    AND NOT EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0)";
-
 fn text(v: Option<&Value>) -> String {
     match v {
         Some(Value::Text(s)) => s.clone(),
@@ -158,6 +150,14 @@ fn opt_text(v: Option<&Value>) -> Option<String> {
     match v {
         None | Some(Value::Null) => None,
         other => Some(text(other)),
+    }
+}
+
+fn int(v: Option<&Value>) -> i64 {
+    match v {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Text(s)) => s.parse().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -233,15 +233,25 @@ pub(crate) async fn introspect(
              LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum \
              ORDER BY 1, 2, 4"
     );
+    // Every valid index that backs no constraint, one row per column or
+    // expression (key parts, then INCLUDE columns): the part's text, its
+    // sort option and operator class (when not the default), the method,
+    // the predicate, and the whole definition (on the first row) for a fact.
     let indexes_sql = format!(
-        "{tables} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text \
+        "{tables} SELECT c.relname::text, i.relname::text, ix.indisunique, k.ord, a.attname::text, \
+             pg_catalog.pg_get_indexdef(ix.indexrelid, k.ord::int, true), am.amname::text, \
+             ix.indoption[k.ord - 1]::int, CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END, \
+             ix.indnkeyatts::int, pg_catalog.pg_get_expr(ix.indpred, ix.indrelid, true), \
+             CASE WHEN k.ord = 1 THEN pg_catalog.pg_get_indexdef(ix.indexrelid) END \
              FROM c \
              JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
              JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
-             JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= ix.indnkeyatts \
+             JOIN pg_catalog.pg_am am ON am.oid = i.relam \
+             JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON true \
              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
              AND k.attnum > 0 \
-             WHERE {PLAIN_INDEX} \
+             LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = ix.indclass[k.ord - 1] AND k.ord <= ix.indnkeyatts \
+             WHERE ix.indisvalid \
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                  WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
              ORDER BY 1, 2, 4"
@@ -252,7 +262,7 @@ pub(crate) async fn introspect(
              FROM c \
              JOIN pg_catalog.pg_index ix ON ix.indrelid = c.oid \
              JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
-             WHERE NOT ({PLAIN_INDEX}) \
+             WHERE NOT ix.indisvalid \
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                  WHERE con.conindid = ix.indexrelid AND con.conrelid = c.oid AND con.contype IN ('p', 'u', 'x')) \
              ORDER BY 1, 2"
@@ -440,16 +450,20 @@ pub(crate) async fn introspect(
         }
     }
 
-    let mut idx: BTreeMap<(String, String), (bool, Vec<String>)> = BTreeMap::new();
-    for row in &indexes {
-        let e = idx
-            .entry((text(row.first()), text(row.get(1))))
-            .or_insert_with(|| (flag(row.get(2)), Vec::new()));
-        e.1.push(text(row.get(4)));
-    }
-    for ((table, name), (unique, columns)) in idx {
-        if let Some(t) = catalog.tables.get_mut(&table) {
-            t.indexes.insert(name, CatalogIndex { columns, unique });
+    for ((table, name), read) in indexes_from_rows(&indexes) {
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        match read {
+            Ok(ix) => {
+                t.indexes.insert(name, ix);
+            }
+            Err(def) => {
+                t.add_fact(
+                    format!("index {name}"),
+                    Unmodelled::new(format!("is `{def}`"), &[&name]),
+                );
+            }
         }
     }
     for row in &other_indexes {
@@ -466,6 +480,86 @@ pub(crate) async fn introspect(
     }
     catalog.objects = objects_from_rows(&objects);
     Ok(catalog)
+}
+
+/// The rows of the index query as indexes by (table, name): each one a
+/// model can say, or its definition when it has what no model can (an
+/// unknown method, NULLS FIRST/LAST against the sort order, a column at
+/// a non-default collation is not read and so not among these).
+pub(crate) fn indexes_from_rows(
+    rows: &[Vec<Value>],
+) -> BTreeMap<(String, String), Result<CatalogIndex, String>> {
+    let mut out: BTreeMap<(String, String), Result<CatalogIndex, String>> = BTreeMap::new();
+    let mut defs: BTreeMap<(String, String), String> = BTreeMap::new();
+    for row in rows {
+        let key = (text(row.first()), text(row.get(1)));
+        if let Some(def) = opt_text(row.get(11)) {
+            defs.insert(key.clone(), def);
+        }
+        let entry = out.entry(key.clone()).or_insert_with(|| {
+            let method = text(row.get(6));
+            let using =
+                IndexMethod::parse(&method).filter(|m| m.is_none_or(|m| !m.is_mysql_kind()));
+            let predicate = opt_text(row.get(10)).map(|p| sqlexpr::canonical(&p));
+            match using {
+                Some(using) => Ok(CatalogIndex {
+                    unique: flag(row.get(2)),
+                    options: IndexOptions {
+                        using,
+                        predicate,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }),
+                None => Err(String::new()),
+            }
+        });
+        let Ok(ix) = entry else {
+            continue;
+        };
+        let ord = int(row.get(3));
+        let keys = int(row.get(9));
+        let column = opt_text(row.get(4));
+        if ord > keys {
+            match column {
+                Some(c) => ix.include.push(c),
+                None => *entry = Err(String::new()),
+            }
+            continue;
+        }
+        // Bit 1 is DESC, bit 2 NULLS FIRST: only the pairs a sort order
+        // implies (ASC NULLS LAST, DESC NULLS FIRST) can be said.
+        let desc = match int(row.get(7)) {
+            0 => false,
+            3 => true,
+            _ => {
+                *entry = Err(String::new());
+                continue;
+            }
+        };
+        let o = &mut ix.options;
+        match column {
+            // A column before any expression is a plain key column; after
+            // one, it is an expression that names the column.
+            Some(c) if o.expressions.is_empty() => ix.columns.push(c),
+            _ => o.expressions.push(sqlexpr::canonical(&text(row.get(5)))),
+        }
+        o.descending.push(desc);
+        o.opclasses.push(opt_text(row.get(8)).unwrap_or_default());
+    }
+    out.into_iter()
+        .map(|(key, read)| {
+            let read = match read {
+                Ok(mut ix) => {
+                    let parts = ix.columns.len() + ix.options.expressions.len();
+                    ix.options = ix.options.tidy(parts);
+                    Ok(ix)
+                }
+                Err(_) => Err(defs.get(&key).cloned().unwrap_or_default()),
+            };
+            (key, read)
+        })
+        .collect()
 }
 
 /// The rows of [`objects_sql`] as objects (rows of an unknown kind skipped).

@@ -190,7 +190,8 @@ fn needs_autocommit(sql: &str) -> bool {
 /// type or a synonym, serial columns (an integer with a sequence default),
 /// an identity column's default and nullability, NOT NULL on key columns,
 /// the spelling of literal defaults (dates, uuids, JSON), default and check
-/// expressions (PostgreSQL's casts, parentheses and rewrites), empty comments.
+/// expressions (PostgreSQL's casts, parentheses and rewrites), index
+/// expressions and predicates alike, empty comments.
 pub(crate) fn normalize(catalog: &mut Catalog) {
     for t in catalog.tables.values_mut() {
         if t.comment.as_deref() == Some("") {
@@ -242,6 +243,15 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
         }
         for e in t.checks.values_mut() {
             *e = sqlexpr::canonical(e);
+        }
+        for ix in t.indexes.values_mut() {
+            let o = &mut ix.options;
+            for e in &mut o.expressions {
+                *e = sqlexpr::canonical(e);
+            }
+            if let Some(p) = &mut o.predicate {
+                *p = sqlexpr::canonical(p);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::literal::{default_sql, quote_string};
 use crate::{RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
-    Auto, ColumnDefault, ColumnType, Constraint, Field, OnDelete, Schema, Table, expr,
+    Auto, ColumnDefault, ColumnType, Constraint, Field, IndexOptions, OnDelete, Schema, Table, expr,
 };
 use std::collections::BTreeMap;
 
@@ -129,16 +129,42 @@ struct IndexDef {
     columns: Vec<String>,
     unique: bool,
     concurrently: bool,
+    include: Vec<String>,
+    options: IndexOptions,
 }
 
 impl IndexDef {
     fn same_definition(&self, other: &IndexDef) -> bool {
-        self.columns == other.columns && self.unique == other.unique
+        self.columns == other.columns
+            && self.unique == other.unique
+            && self.include == other.include
+            && self.options == other.options
     }
 
     fn create(&self, table: &str, concurrently: bool) -> Statement {
-        Statement::new(format!(
-            "CREATE {}INDEX {}{} ON {} ({})",
+        let o = &self.options;
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| q(c))
+            .chain(
+                o.expressions
+                    .iter()
+                    .map(|e| format!("({})", expr::quoted(e, '"').unwrap_or_else(|_| e.clone()))),
+            )
+            .enumerate()
+            .map(|(i, mut part)| {
+                if let Some(class) = o.opclass(i) {
+                    part = format!("{part} {class}");
+                }
+                if o.is_descending(i) {
+                    part.push_str(" DESC");
+                }
+                part
+            })
+            .collect();
+        let mut sql = format!(
+            "CREATE {}INDEX {}{} ON {}",
             if self.unique { "UNIQUE " } else { "" },
             if concurrently && self.concurrently {
                 "CONCURRENTLY "
@@ -147,8 +173,21 @@ impl IndexDef {
             },
             q(&self.name),
             q(table),
-            q_list(&self.columns)
-        ))
+        );
+        if let Some(m) = o.using {
+            sql.push_str(&format!(" USING {}", m.as_str().to_uppercase()));
+        }
+        sql.push_str(&format!(" ({})", parts.join(", ")));
+        if !self.include.is_empty() {
+            sql.push_str(&format!(" INCLUDE ({})", q_list(&self.include)));
+        }
+        if let Some(p) = &o.predicate {
+            sql.push_str(&format!(
+                " WHERE {}",
+                expr::quoted(p, '"').unwrap_or_else(|_| p.clone())
+            ));
+        }
+        Statement::new(sql)
     }
 }
 
@@ -232,6 +271,8 @@ impl TableDef {
                     columns: vec![col.clone()],
                     unique: false,
                     concurrently: false,
+                    include: Vec::new(),
+                    options: IndexOptions::default(),
                 });
             }
         }
@@ -254,6 +295,8 @@ impl TableDef {
                 columns: t.columns_of(&ix.fields),
                 unique: ix.unique,
                 concurrently: ix.concurrently,
+                include: t.columns_of(&ix.include),
+                options: ix.options.clone(),
             });
         }
         Ok(TableDef {
@@ -385,6 +428,12 @@ impl TableDef {
         }
         for ix in &mut t.indexes {
             ix.columns = ren_all(&ix.columns);
+            ix.include = ren_all(&ix.include);
+            for (o, n) in renames {
+                if let Ok(r) = ix.options.rename_column(o, n) {
+                    ix.options = r;
+                }
+            }
         }
         t
     }

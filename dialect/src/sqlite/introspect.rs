@@ -12,7 +12,9 @@ use remodel_model::catalog::{
 };
 use remodel_model::names::{NameKind, derived_name};
 use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
-use sqlparser::ast::{ColumnOption, Statement, TableConstraint, UnaryOperator};
+use sqlparser::ast::{
+    ColumnOption, Expr as SqlExpr, OrderBySort, Statement, TableConstraint, UnaryOperator,
+};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use std::collections::BTreeMap;
@@ -513,29 +515,36 @@ fn catalog_from_rows(
 
     // Indexes: CREATE INDEX ones are indexes; those made for UNIQUE constraints are uniques.
     let mut idx: BTreeMap<(String, String), (bool, String, Vec<String>)> = BTreeMap::new();
-    // Expression, partial and descending indexes, which no model can
-    // declare, are kept only as facts, with their definition.
-    let mut unmodelled: BTreeMap<(String, String), String> = BTreeMap::new();
+    // Expression, partial and descending indexes are read from the SQL
+    // SQLite keeps; one that does not parse is kept as a fact.
+    let mut special: BTreeMap<(String, String), String> = BTreeMap::new();
     for row in indexes {
         let key = (text(&row[0]), text(&row[1]));
         if !catalog.tables.contains_key(&key.0) {
             continue;
         }
         if matches!(row[4], Value::Null) || int(&row[5]) != 0 || int(&row[6]) != 0 {
-            unmodelled.insert(key.clone(), text(&row[7]));
+            special.insert(key.clone(), text(&row[7]));
         }
         let e = idx
             .entry(key)
             .or_insert_with(|| (int(&row[2]) != 0, text(&row[3]), Vec::new()));
         e.2.push(text(&row[4]));
     }
-    idx.retain(|key, _| !unmodelled.contains_key(key));
-    for ((table, index), sql) in unmodelled {
-        if let Some(t) = catalog.tables.get_mut(&table) {
-            t.add_fact(
+    for ((table, index), sql) in special {
+        let read = parse_index(&sql);
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        idx.remove(&(table.clone(), index.clone()));
+        match read {
+            Some(ix) => {
+                t.indexes.insert(index, ix);
+            }
+            None => t.add_fact(
                 format!("index {index}"),
                 Unmodelled::new(format!("is `{sql}`"), &[&index]),
-            );
+            ),
         }
     }
     for ((table, index), (unique, origin, cols)) in idx {
@@ -549,6 +558,7 @@ fn catalog_from_rows(
                     CatalogIndex {
                         columns: cols,
                         unique,
+                        ..Default::default()
                     },
                 );
             }
@@ -590,6 +600,48 @@ fn catalog_from_rows(
         }
     }
     catalog
+}
+
+/// A `CREATE INDEX` statement as SQLite keeps it, as an index: key
+/// columns until the first expression, then expressions, each ascending or
+/// descending, and the predicate; `None` for what no model can say (NULLS
+/// FIRST/LAST, an unparsable statement).
+pub(crate) fn parse_index(sql: &str) -> Option<CatalogIndex> {
+    let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+    let [Statement::CreateIndex(ci)] = statements.as_slice() else {
+        return None;
+    };
+    let mut ix = CatalogIndex {
+        unique: ci.unique,
+        ..Default::default()
+    };
+    for part in &ci.columns {
+        let o = &part.column.options;
+        if o.nulls_first.is_some() || part.operator_class.is_some() {
+            return None;
+        }
+        let desc = match &o.sort {
+            None | Some(OrderBySort::Asc) => false,
+            Some(OrderBySort::Desc) => true,
+            Some(OrderBySort::Using(_)) => return None,
+        };
+        ix.options.descending.push(desc);
+        match &part.column.expr {
+            SqlExpr::Identifier(id) if ix.options.expressions.is_empty() => {
+                ix.columns.push(id.value.clone())
+            }
+            e => ix
+                .options
+                .expressions
+                .push(expr::normalize(&e.to_string()).ok()?),
+        }
+    }
+    if let Some(p) = &ci.predicate {
+        ix.options.predicate = Some(expr::normalize(&p.to_string()).ok()?);
+    }
+    let parts = ix.columns.len() + ix.options.expressions.len();
+    ix.options = std::mem::take(&mut ix.options).tidy(parts);
+    Some(ix)
 }
 
 /// The rows of the objects query (type, name, table, SQL) as objects: a

@@ -8,7 +8,7 @@ use crate::reference::actions_sql;
 use crate::{Guard, RenderError, Statement};
 use remodel_model::restate::Scope;
 use remodel_model::{
-    Auto, ColumnDefault, Constraint, Field, Literal, OnDelete, Schema, Table, expr,
+    Auto, ColumnDefault, Constraint, Field, IndexOptions, Literal, OnDelete, Schema, Table, expr,
 };
 use std::collections::BTreeMap;
 
@@ -118,22 +118,49 @@ impl ConstraintSql {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct IndexSql {
     pub name: String,
     columns: Vec<String>,
     unique: bool,
+    options: IndexOptions,
 }
 
 impl IndexSql {
     fn create(&self, table: &str) -> Statement {
-        Statement::new(format!(
+        let o = &self.options;
+        let parts: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| q(c))
+            .chain(
+                o.expressions
+                    .iter()
+                    .map(|e| format!("({})", expr::quoted(e, '"').unwrap_or_else(|_| e.clone()))),
+            )
+            .enumerate()
+            .map(|(i, part)| {
+                if o.is_descending(i) {
+                    format!("{part} DESC")
+                } else {
+                    part
+                }
+            })
+            .collect();
+        let mut sql = format!(
             "CREATE {}INDEX {} ON {} ({})",
             if self.unique { "UNIQUE " } else { "" },
             q(&self.name),
             q(table),
-            q_list(&self.columns)
-        ))
+            parts.join(", ")
+        );
+        if let Some(p) = &o.predicate {
+            sql.push_str(&format!(
+                " WHERE {}",
+                expr::quoted(p, '"').unwrap_or_else(|_| p.clone())
+            ));
+        }
+        Statement::new(sql)
     }
 
     fn drop(&self) -> Statement {
@@ -260,7 +287,7 @@ impl TableSql {
                 indexes.push(IndexSql {
                     name,
                     columns: vec![col.clone()],
-                    unique: false,
+                    ..Default::default()
                 });
             }
         }
@@ -291,6 +318,7 @@ impl TableSql {
                 name: t.index_name(ix).name,
                 columns: t.columns_of(&ix.fields),
                 unique: ix.unique,
+                options: ix.options.clone(),
             });
         }
         Ok(TableSql {
@@ -394,6 +422,11 @@ impl TableSql {
         }
         for ix in &mut t.indexes {
             ix.columns = ren_all(&ix.columns);
+            for (o, n) in renames {
+                if let Ok(r) = ix.options.rename_column(o, n) {
+                    ix.options = r;
+                }
+            }
         }
         t
     }

@@ -70,6 +70,7 @@ fn clinic() -> Schema {
         fields: vec!["nombre".into(), "edad".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     });
     let ingreso = table(
         "patients",
@@ -642,6 +643,7 @@ async fn introspection_sends_as_many_queries_for_fifty_tables_as_for_one() {
                 fields: vec!["x".into()],
                 unique: false,
                 concurrently: false,
+                ..Default::default()
             });
             t
         });

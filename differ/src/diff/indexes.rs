@@ -125,7 +125,7 @@ impl<'a> Differ<'a> {
 /// or off for an existing index is no change (dropping and rebuilding the
 /// index for it would leave a window without it).
 pub(super) fn same_index_def(a: &Index, b: &Index) -> bool {
-    a.fields == b.fields && a.unique == b.unique
+    a.fields == b.fields && a.unique == b.unique && a.include == b.include && a.options == b.options
 }
 
 pub(super) fn same_constraint_def(a: &Constraint, b: &Constraint) -> bool {

@@ -104,6 +104,7 @@ fn every_operation_round_trips_byte_for_byte() {
         fields: vec!["fecha_inicio".into(), "fecha_fin".into()],
         unique: true,
         concurrently: true,
+        ..Default::default()
     });
     t.constraints.push(Constraint::Check {
         name: None,
@@ -183,6 +184,7 @@ fn every_operation_round_trips_byte_for_byte() {
                 fields: vec!["fecha_fin".into()],
                 unique: false,
                 concurrently: false,
+                ..Default::default()
             },
         },
         Op::RemoveIndex {
@@ -582,5 +584,76 @@ fn a_key_form_must_be_one_remodel_knows_on_a_field_that_can_have_it() {
     ] {
         let p = problem(&field(f));
         assert!(p.message.contains(want), "{f}: {p:?}");
+    }
+}
+
+/// Index options: written only when said (a plain index is written as
+/// before), a descending part as in the model (`"name DESC"`), read back
+/// equal, part of the checksum; bad values name the index.
+#[test]
+fn index_options_are_written_only_when_set_and_read_back() {
+    use remodel_model::{IndexMethod, IndexOptions};
+    let mut t = ingreso();
+    t.indexes.push(Index {
+        name: None,
+        fields: vec!["fecha_inicio".into()],
+        ..Default::default()
+    });
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(
+        plain.contains(r#"{ name = "ingreso_fecha_inicio_idx", fields = ["fecha_inicio"] }"#),
+        "{plain}"
+    );
+    t.indexes[0] = Index {
+        name: Some("ingreso_lower".into()),
+        fields: vec!["fecha_inicio".into()],
+        include: vec!["fecha_fin".into()],
+        options: IndexOptions {
+            expressions: vec!["lower(nota)".into()],
+            descending: vec![true, false],
+            using: Some(IndexMethod::Gist),
+            predicate: Some("fecha_fin IS NULL".into()),
+            opclasses: vec!["".into(), "gist_trgm_ops".into()],
+            prefix_lengths: vec![],
+        },
+        ..Default::default()
+    };
+    let f = file(vec![Op::AddIndex {
+        model: "patients.Ingreso".into(),
+        index: t.indexes[0].clone(),
+    }]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(
+            r#"index = { name = "ingreso_lower", fields = ["fecha_inicio DESC"], expressions = ["lower(nota)"], using = "gist", where = "fecha_fin IS NULL", include = ["fecha_fin"], opclasses = ["", "gist_trgm_ops"] }"#
+        ),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    let s = Schema::default();
+    assert_ne!(
+        parse(&text.replace("gist\"", "gin\""), "patients")
+            .unwrap()
+            .checksum(&s),
+        back.checksum(&s)
+    );
+    for (from, to, said) in [
+        (r#"using = "gist""#, r#"using = "rtree""#, "rtree"),
+        (
+            r#"where = "fecha_fin IS NULL""#,
+            r#"where = "fecha_fin IS""#,
+            "where",
+        ),
+        (
+            r#"opclasses = ["", "gist_trgm_ops"]"#,
+            r#"opclasses = ["", "a", "b"]"#,
+            "opclasses",
+        ),
+    ] {
+        let bad = text.replace(from, to);
+        let p = problem(&bad);
+        assert!(p.message.contains(said), "{said}: {p:?}");
     }
 }

@@ -32,6 +32,7 @@ fn guide() -> Schema {
         fields: vec!["nombre".into(), "estado".into()],
         unique: false,
         concurrently: false,
+        ..Default::default()
     });
     p.constraints.push(Constraint::Check {
         name: Some("patient_edad_no_negativa".into()),
@@ -123,6 +124,7 @@ fn out_of_band_changes_take_the_databases_form() {
         CatalogIndex {
             columns: vec!["ingreso".into()],
             unique: false,
+            ..Default::default()
         },
     );
     let (s, problems) = adopt(&live, &g, &none, "misc");
@@ -148,6 +150,7 @@ fn out_of_band_changes_take_the_databases_form() {
             fields: vec!["fecha_ingreso".into()],
             unique: false,
             concurrently: false,
+            ..Default::default()
         }]
     );
     let nota = t.field("nota").unwrap();

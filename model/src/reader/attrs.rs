@@ -90,9 +90,17 @@ impl FieldAttrs {
 
 pub(crate) struct IndexAttr {
     pub name: Spanned<String>,
+    /// As written: a field name, possibly followed by ` DESC`/` ASC`.
     pub fields: Vec<(String, Span)>,
     pub unique: bool,
     pub concurrently: bool,
+    /// As written: SQL, possibly followed by ` DESC`/` ASC`.
+    pub expressions: Vec<(String, Span)>,
+    pub using: Spanned<String>,
+    pub predicate: Spanned<String>,
+    pub include: Vec<(String, Span)>,
+    pub opclasses: Spanned<Vec<(String, Span)>>,
+    pub prefix_lengths: Spanned<Vec<(u32, Span)>>,
 }
 
 pub(crate) struct UniqueAttr {
@@ -246,6 +254,26 @@ fn literal(meta: &ParseNestedMeta) -> syn::Result<(Literal, Span)> {
     Ok((value, span))
 }
 
+/// `(10, 0, 4)`: whole numbers in parentheses.
+fn parenthesized_numbers(meta: &ParseNestedMeta) -> syn::Result<Vec<(u32, Span)>> {
+    let key = key_of(meta);
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let lits = Punctuated::<syn::LitInt, Token![,]>::parse_terminated(&content).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("`{key}` takes whole numbers in parentheses: {key}(10, 0)"),
+        )
+    })?;
+    lits.iter()
+        .map(|l| {
+            l.base10_parse::<u32>()
+                .map(|n| (n, l.span()))
+                .map_err(|_| syn::Error::new(l.span(), format!("`{key}` takes whole numbers")))
+        })
+        .collect()
+}
+
 fn parenthesized_strings(meta: &ParseNestedMeta) -> syn::Result<Vec<(String, Span)>> {
     let content;
     syn::parenthesized!(content in meta.input);
@@ -332,6 +360,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
 
 fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAttr> {
     let (mut name, mut fields, mut unique, mut concurrently) = (None, None, None, None);
+    let (mut expressions, mut using, mut predicate, mut include) = (None, None, None, None);
+    let (mut opclasses, mut prefix_lengths) = (None, None);
     meta.parse_nested_meta(|inner| {
         let key = key_of(&inner);
         let ks = inner.path.span();
@@ -352,8 +382,49 @@ fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAtt
                 ks,
                 errs,
             ),
+            "expressions" => set(
+                &mut expressions,
+                (parenthesized_strings(&inner)?, ks),
+                "expressions",
+                ks,
+                errs,
+            ),
+            "using" => set(&mut using, string(&inner)?, "using", ks, errs),
+            "where" => set(&mut predicate, string(&inner)?, "where", ks, errs),
+            "include" => set(
+                &mut include,
+                (parenthesized_strings(&inner)?, ks),
+                "include",
+                ks,
+                errs,
+            ),
+            "opclasses" => set(
+                &mut opclasses,
+                (parenthesized_strings(&inner)?, ks),
+                "opclasses",
+                ks,
+                errs,
+            ),
+            "prefix_lengths" => set(
+                &mut prefix_lengths,
+                (parenthesized_numbers(&inner)?, ks),
+                "prefix_lengths",
+                ks,
+                errs,
+            ),
             other => {
-                let known = ["name", "fields", "unique", "concurrently"];
+                let known = [
+                    "name",
+                    "fields",
+                    "unique",
+                    "concurrently",
+                    "expressions",
+                    "using",
+                    "where",
+                    "include",
+                    "opclasses",
+                    "prefix_lengths",
+                ];
                 let (msg, help) = unknown("#[model(index(...))]", other, &known);
                 errs.push(ks, msg, help);
                 skip_value(&inner)?;
@@ -366,6 +437,12 @@ fn index_attr(meta: &ParseNestedMeta, errs: &mut Errors) -> syn::Result<IndexAtt
         fields: fields.map(|(f, _)| f).unwrap_or_default(),
         unique: unique.is_some_and(|(v, _)| v),
         concurrently: concurrently.is_some_and(|(v, _)| v),
+        expressions: expressions.map(|(e, _)| e).unwrap_or_default(),
+        using,
+        predicate,
+        include: include.map(|(f, _)| f).unwrap_or_default(),
+        opclasses,
+        prefix_lengths,
     })
 }
 

@@ -12,9 +12,10 @@ mod rust_type;
 use crate::def::TableDef;
 use crate::default::ColumnDefault;
 use crate::expr;
+use crate::index::{IndexMethod, IndexOptions, split_order};
 use crate::schema::{Auto, Constraint, Field, Index, OnDelete, Reference, Table};
 use crate::types::{ColumnType, check_decimal};
-use attrs::{FieldAttrs, ModelAttrs};
+use attrs::{FieldAttrs, IndexAttr, ModelAttrs};
 use proc_macro2::Span;
 use rust_type::RustKind;
 use std::collections::BTreeMap;
@@ -587,6 +588,195 @@ fn check_fields(
     ok
 }
 
+/// An SQL expression over the table's columns (a check, an index key part
+/// or predicate), in normal spelling; `None` after reporting what is wrong.
+fn sql_over_columns(
+    table: &Table,
+    infos: &[FieldInfo],
+    text: &str,
+    span: Span,
+    what: &str,
+    errs: &mut Errors,
+) -> Option<String> {
+    let normal = match expr::normalize(text) {
+        Ok(n) => n,
+        Err(e) => {
+            errs.push(span, format!("{what} is not valid SQL: {e}"), None);
+            return None;
+        }
+    };
+    let cols = expr::columns(&normal).unwrap_or_default();
+    if cols
+        .iter()
+        .any(|c| infos.iter().any(|i| i.failed && i.column == *c))
+    {
+        return None; // the failed field is reported already
+    }
+    let unknown: Vec<&String> = cols
+        .iter()
+        .filter(|c| table.field_by_column(c).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        let names: Vec<&str> = table.fields.iter().map(|f| f.column_name()).collect();
+        errs.push(
+            span,
+            format!(
+                "{what} refers to {}, not a column of `{}`",
+                unknown
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                table.name
+            ),
+            Some(format!("columns are: {}", names.join(", "))),
+        );
+        return None;
+    }
+    Some(normal)
+}
+
+/// One `#[model(index(...))]` as an index of `table`, or `None` after
+/// reporting what is wrong with it.
+fn index_of(
+    table: &Table,
+    ia: &IndexAttr,
+    span: Span,
+    infos: &[FieldInfo],
+    skipped: &[String],
+    errs: &mut Errors,
+) -> Option<Index> {
+    if ia.fields.is_empty() && ia.expressions.is_empty() {
+        errs.push(
+            span,
+            "index(...) needs fields(\"a\", …) or expressions(\"lower(a)\", …)".into(),
+            None,
+        );
+        return None;
+    }
+    let before = errs.0.len();
+    let mut descending: Vec<bool> = Vec::new();
+    let fields: Vec<(String, Span)> = ia
+        .fields
+        .iter()
+        .map(|(f, s)| {
+            let (name, desc) = split_order(f);
+            descending.push(desc);
+            (name.to_string(), *s)
+        })
+        .collect();
+    let fields_ok = check_fields(table, &fields, infos, skipped, "index", errs);
+    let mut expressions: Vec<String> = Vec::new();
+    for (e, s) in &ia.expressions {
+        let (sql, desc) = split_order(e);
+        descending.push(desc);
+        if let Some(n) = sql_over_columns(table, infos, sql, *s, "index expression", errs) {
+            expressions.push(n);
+        }
+    }
+    if !ia.expressions.is_empty() && ia.name.is_none() {
+        errs.push(
+            span,
+            "an index with expressions needs a name: there are no columns to derive one from"
+                .into(),
+            Some("add name = \"…\" to the index(...)".into()),
+        );
+    }
+    let include_ok = check_fields(table, &ia.include, infos, skipped, "include", errs);
+    let using = match &ia.using {
+        None => None,
+        Some((u, s)) => match IndexMethod::parse(u) {
+            Some(m) => m,
+            None => {
+                errs.push(
+                    *s,
+                    format!("unknown index method `{u}`"),
+                    Some(format!(
+                        "expected one of: {}",
+                        IndexMethod::NAMES.join(", ")
+                    )),
+                );
+                None
+            }
+        },
+    };
+    let predicate = ia
+        .predicate
+        .as_ref()
+        .and_then(|(p, s)| sql_over_columns(table, infos, p, *s, "index predicate (where)", errs));
+    let parts = ia.fields.len() + ia.expressions.len();
+    let mut opclasses: Vec<String> = Vec::new();
+    if let Some((list, s)) = &ia.opclasses {
+        if list.len() > parts {
+            errs.push(
+                *s,
+                format!(
+                    "opclasses names {} operator classes for {parts} key parts",
+                    list.len()
+                ),
+                Some("give one per key part, in order (\"\" for the default)".into()),
+            );
+        }
+        opclasses = list.iter().map(|(o, _)| o.trim().to_string()).collect();
+    }
+    let mut prefix_lengths: Vec<u32> = Vec::new();
+    if let Some((list, s)) = &ia.prefix_lengths {
+        if list.len() > parts {
+            errs.push(
+                *s,
+                format!(
+                    "prefix_lengths gives {} lengths for {parts} key parts",
+                    list.len()
+                ),
+                Some("give one per key part, in order (0 for the whole value)".into()),
+            );
+        }
+        for (i, (n, ns)) in list.iter().enumerate() {
+            if *n > 0 && i >= ia.fields.len() && i < parts {
+                errs.push(
+                    *ns,
+                    format!(
+                        "key part {} is an expression, which takes no prefix length",
+                        i + 1
+                    ),
+                    Some("give 0 for it".into()),
+                );
+            }
+        }
+        prefix_lengths = list.iter().map(|(n, _)| *n).collect();
+    }
+    if ia.unique && using.is_some() {
+        let s = ia.using.as_ref().map_or(span, |(_, s)| *s);
+        errs.push(
+            s,
+            format!(
+                "a unique index is a B-tree: `using = \"{}\"` cannot enforce uniqueness",
+                using.map_or("btree", IndexMethod::as_str)
+            ),
+            Some("drop `unique`, or `using`".into()),
+        );
+    }
+    if errs.0.len() > before || !fields_ok || !include_ok {
+        return None;
+    }
+    Some(Index {
+        name: name_value(&ia.name, "name", errs),
+        fields: fields.into_iter().map(|(f, _)| f).collect(),
+        unique: ia.unique,
+        concurrently: ia.concurrently,
+        include: ia.include.iter().map(|(f, _)| f.clone()).collect(),
+        options: IndexOptions {
+            expressions,
+            descending,
+            using,
+            predicate,
+            opclasses,
+            prefix_lengths,
+        }
+        .tidy(parts),
+    })
+}
+
 fn name_value(name: &Option<(String, Span)>, key: &str, errs: &mut Errors) -> Option<String> {
     let (n, span) = name.as_ref()?;
     if n.trim().is_empty() {
@@ -731,19 +921,9 @@ fn read_model_level(
     }
 
     for (ia, span) in &m.indexes {
-        if ia.fields.is_empty() {
-            errs.push(*span, "index(...) needs fields(\"a\", …)".into(), None);
-            continue;
+        if let Some(ix) = index_of(table, ia, *span, infos, skipped, errs) {
+            table.indexes.push(ix);
         }
-        if !check_fields(table, &ia.fields, infos, skipped, "index", errs) {
-            continue;
-        }
-        table.indexes.push(Index {
-            name: name_value(&ia.name, "name", errs),
-            fields: ia.fields.iter().map(|(f, _)| f.clone()).collect(),
-            unique: ia.unique,
-            concurrently: ia.concurrently,
-        });
     }
     for (ua, span) in &m.uniques {
         if ua.fields.is_empty() {
@@ -763,45 +943,10 @@ fn read_model_level(
             errs.push(*span, "check(...) needs expr = \"…\"".into(), None);
             continue;
         };
-        let normal = match expr::normalize(text) {
-            Ok(n) => n,
-            Err(e) => {
-                errs.push(
-                    *espan,
-                    format!("check expression is not valid SQL: {e}"),
-                    None,
-                );
-                continue;
-            }
-        };
-        let cols = expr::columns(&normal).unwrap_or_default();
-        if cols
-            .iter()
-            .any(|c| infos.iter().any(|i| i.failed && i.column == *c))
-        {
-            continue; // the failed field is reported already
-        }
-        let unknown: Vec<&String> = cols
-            .iter()
-            .filter(|c| table.field_by_column(c).is_none())
-            .collect();
-        if !unknown.is_empty() {
-            let names: Vec<&str> = table.fields.iter().map(|f| f.column_name()).collect();
-            errs.push(
-                *espan,
-                format!(
-                    "check expression refers to {}, not a column of `{}`",
-                    unknown
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    table.name
-                ),
-                Some(format!("columns are: {}", names.join(", "))),
-            );
+        let Some(normal) = sql_over_columns(table, infos, text, *espan, "check expression", errs)
+        else {
             continue;
-        }
+        };
         table.constraints.push(Constraint::Check {
             name: name_value(&ca.name, "name", errs),
             expr: normal,
@@ -811,7 +956,11 @@ fn read_model_level(
     // Explicit names that equal the derived ones are stored as derived, so
     // renames treat both spellings alike.
     let t = table.clone();
-    for idx in &mut table.indexes {
+    for idx in table
+        .indexes
+        .iter_mut()
+        .filter(|ix| ix.options.expressions.is_empty())
+    {
         let derived = t
             .index_name(&Index {
                 name: None,

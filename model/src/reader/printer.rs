@@ -373,18 +373,63 @@ fn render_table(out: &mut String, t: &Table, names: &Names) {
             name: None,
             ..ix.clone()
         });
-        if let Some(n) = ix.name.as_ref().filter(|n| **n != derived.name) {
+        if let Some(n) = ix
+            .name
+            .as_ref()
+            .filter(|n| **n != derived.name || !ix.options.expressions.is_empty())
+        {
             items.push(format!("name = {}", lit(n)));
         }
-        items.push(format!(
-            "fields{}",
-            lit_list(&names.fields(&key, &ix.fields))
-        ));
+        let o = &ix.options;
+        let ordered = |parts: Vec<String>, first: usize| -> Vec<String> {
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if o.is_descending(first + i) {
+                        format!("{p} DESC")
+                    } else {
+                        p
+                    }
+                })
+                .collect()
+        };
+        if !ix.fields.is_empty() {
+            items.push(format!(
+                "fields{}",
+                lit_list(&ordered(names.fields(&key, &ix.fields), 0))
+            ));
+        }
+        if !o.expressions.is_empty() {
+            items.push(format!(
+                "expressions{}",
+                lit_list(&ordered(o.expressions.clone(), ix.fields.len()))
+            ));
+        }
         if ix.unique {
             items.push("unique".into());
         }
         if ix.concurrently {
             items.push("concurrently".into());
+        }
+        if let Some(m) = o.using {
+            items.push(format!("using = {}", lit(m.as_str())));
+        }
+        if let Some(p) = &o.predicate {
+            items.push(format!("where = {}", lit(p)));
+        }
+        if !ix.include.is_empty() {
+            items.push(format!(
+                "include{}",
+                lit_list(&names.fields(&key, &ix.include))
+            ));
+        }
+        if !o.opclasses.is_empty() {
+            items.push(format!("opclasses{}", lit_list(&o.opclasses)));
+        }
+        if !o.prefix_lengths.is_empty() {
+            let list: Vec<String> = o.prefix_lengths.iter().map(u32::to_string).collect();
+            items.push(format!("prefix_lengths({})", list.join(", ")));
         }
         attribute(out, "", "model", &[format!("index({})", items.join(", "))]);
     }
@@ -694,12 +739,14 @@ mod tests {
                 fields: vec!["valor".into(), "tomada".into()],
                 unique: false,
                 concurrently: false,
+                ..Default::default()
             },
             Index {
                 name: Some("lectura_por_codigo".into()),
                 fields: vec!["codigo".into()],
                 unique: true,
                 concurrently: true,
+                ..Default::default()
             },
         ];
         lectura.constraints = vec![
@@ -803,6 +850,7 @@ mod tests {
             fields: vec!["odd_col".into(), "first".into()],
             unique: false,
             concurrently: false,
+            ..Default::default()
         });
         t.constraints.push(Constraint::Check {
             name: None,
@@ -1039,6 +1087,7 @@ pub struct Exam {
             fields: vec!["type".into(), "1st".into()],
             unique: false,
             concurrently: false,
+            ..Default::default()
         });
         t.composite_primary_key = vec![];
         let mut child = table(
