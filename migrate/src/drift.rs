@@ -198,6 +198,28 @@ pub async fn inspect_reading_back(
             want.is_some_and(|w| w.indexes.contains_key(ix) || w.uniques.contains_key(ix))
                 || !made_by_run_sql(ix)
         });
+        // So is a generated column one made (naming the table and the
+        // column), the way to keep one before models could say `generated`.
+        let known_columns: Vec<String> = want
+            .map(|w| w.columns.keys().cloned().collect())
+            .unwrap_or_default();
+        let made: Vec<String> = t
+            .columns
+            .iter()
+            .filter(|(c, col)| {
+                col.generated.is_some()
+                    && !known_columns.contains(c)
+                    && run_sql.iter().any(|sql| {
+                        remodel_model::catalog::mentions(sql, name)
+                            && remodel_model::catalog::mentions(sql, c)
+                    })
+            })
+            .map(|(c, _)| c.clone())
+            .collect();
+        for c in made {
+            t.columns.remove(&c);
+            t.column_order.0.retain(|o| *o != c);
+        }
         // A column's ON UPDATE an applied RunSql made (before models could
         // say it, naming the table and the column) is recorded there while
         // the models say none.

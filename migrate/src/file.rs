@@ -103,6 +103,12 @@ fn field_value(f: &Field) -> String {
     if let Some(sql) = &f.on_update_sql {
         pairs.push(("on_update_sql", string(sql)));
     }
+    if let Some(g) = &f.generated {
+        pairs.push(("generated", string(&g.expr)));
+        if g.stored {
+            pairs.push(("stored", "true".into()));
+        }
+    }
     if let Some(c) = &f.charset {
         pairs.push(("charset", string(c)));
     }
@@ -613,6 +619,17 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     }
     f.column = take_str(&mut t, "column", what)?;
     f.comment = take_str(&mut t, "comment", what)?;
+    let stored = take_bool(&mut t, "stored", what)?;
+    if let Some(sql) = take_str(&mut t, "generated", what)? {
+        let expr = expr::normalize(&sql)
+            .map_err(|e| format!("{what}: `generated` is not an SQL expression: {e}"))?;
+        f.generated = Some(remodel_model::Generated {
+            expr,
+            stored: stored.unwrap_or(false),
+        });
+    } else if stored.is_some() {
+        return Err(format!("{what}: `stored` without `generated`"));
+    }
     if let Some(sql) = take_str(&mut t, "on_update_sql", what)? {
         let n = expr::normalize(&sql)
             .map_err(|e| format!("{what}: `on_update_sql` is not an SQL expression: {e}"))?;

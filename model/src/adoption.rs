@@ -206,6 +206,9 @@ fn rebuild(
         if got.on_update_sql != want.on_update_sql {
             f.on_update_sql = read.on_update_sql.clone();
         }
+        if got.generated != want.generated {
+            f.generated = generated_spelling(&read.generated);
+        }
     }
     for (col, c) in &raw.columns {
         if t.field_by_column(col).is_none() {
@@ -508,7 +511,16 @@ fn new_field(name: String, column: &str, c: &CatalogColumn) -> Field {
     f.charset = c.charset.clone();
     f.collation = c.collation.clone();
     f.on_update_sql = c.on_update_sql.clone();
+    f.generated = generated_spelling(&c.generated);
     f
+}
+
+/// A generated column's expression in the reader's spelling of SQL.
+fn generated_spelling(g: &Option<crate::Generated>) -> Option<crate::Generated> {
+    g.as_ref().map(|g| crate::Generated {
+        expr: crate::expr::normalize(&g.expr).unwrap_or_else(|_| g.expr.clone()),
+        stored: g.stored,
+    })
 }
 
 /// A field name for `column` that the table does not use yet: the column

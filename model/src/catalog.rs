@@ -5,7 +5,7 @@
 
 use crate::default::{ColumnDefault, Literal, format_float};
 use crate::index::IndexOptions;
-use crate::schema::{Auto, Constraint, OnDelete, Schema};
+use crate::schema::{Auto, Constraint, Generated, OnDelete, Schema};
 use crate::types::ColumnType;
 use std::collections::BTreeMap;
 
@@ -288,6 +288,8 @@ pub struct CatalogColumn {
     pub charset: Option<String>,
     /// What an update of its row sets it to (MySQL's `ON UPDATE`).
     pub on_update_sql: Option<String>,
+    /// A generated column's expression and kind.
+    pub generated: Option<Generated>,
 }
 
 /// One index.
@@ -355,6 +357,7 @@ impl Schema {
                     collation: f.collation.clone(),
                     charset: f.charset.clone(),
                     on_update_sql: f.on_update_sql.clone(),
+                    generated: f.generated.clone(),
                 },
             );
             if let Some(n) = t.field_index_name(f) {
@@ -595,6 +598,22 @@ pub(crate) fn column_differences(got: &CatalogColumn, want: &CatalogColumn) -> V
             want.on_update_sql.clone(),
         ));
     }
+    if got.generated != want.generated {
+        let spell = |g: &Option<Generated>| {
+            g.as_ref().map(|g| {
+                format!(
+                    "({}) {}",
+                    g.expr,
+                    if g.stored { "STORED" } else { "VIRTUAL" }
+                )
+            })
+        };
+        out.extend(optional_attribute(
+            "the generation expression",
+            spell(&got.generated),
+            spell(&want.generated),
+        ));
+    }
     out
 }
 
@@ -762,6 +781,7 @@ mod tests {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         }
     }
 

@@ -26,7 +26,7 @@ pub use default::{ColumnDefault, Literal};
 pub use index::{IndexMethod, IndexOptions};
 pub use resolve::{ResolveError, ResolveOptions, resolve};
 pub use schema::{
-    Auto, Constraint, Field, Index, NamedObject, OnDelete, Reference, Schema, Table, model_key,
-    split_key,
+    Auto, Constraint, Field, Generated, Index, NamedObject, OnDelete, Reference, Schema, Table,
+    model_key, split_key,
 };
 pub use types::ColumnType;

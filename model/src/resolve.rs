@@ -182,6 +182,9 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
             check_charsets(&schema, &owners, dialect, &mut errs);
         }
         index_options::check(&schema, &owners, dialect, &mut errs);
+        if dialect == "postgres" {
+            check_virtual_columns(&schema, &owners, &mut errs);
+        }
     }
 
     if errs.is_empty() {
@@ -508,6 +511,35 @@ fn check_charsets(
                     ),
                 )
                 .help("a collation (#[field(collation = \"…\")]) is per column everywhere; a character set is MySQL's and MariaDB's"),
+            );
+        }
+    }
+}
+
+/// PostgreSQL 15 computes generated columns when rows are written only.
+fn check_virtual_columns(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    errs: &mut Vec<ResolveError>,
+) {
+    for (key, &i) in owners {
+        let t = &schema.tables[key];
+        for f in t
+            .fields
+            .iter()
+            .filter(|f| f.generated.as_ref().is_some_and(|g| !g.stored))
+        {
+            errs.push(
+                ResolveError::new(
+                    i,
+                    Some(&f.name),
+                    Some("generated"),
+                    format!(
+                        "PostgreSQL has no virtual generated columns, as `{}` says (dialects in remodel.toml include postgres)",
+                        f.name
+                    ),
+                )
+                .help("add `stored` to the field, or leave postgres out of `dialects`"),
             );
         }
     }

@@ -390,6 +390,7 @@ mod tests {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         }
     }
 

@@ -206,6 +206,18 @@ pub struct Field {
     /// normal spelling of [`crate::expr::normalize`].
     #[serde(default)]
     pub on_update_sql: Option<String>,
+    /// A generated column's expression (`generated = "…"`, `stored`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
+}
+
+/// What a generated column is computed from, and whether it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Generated {
+    /// SQL over column names, in the normal spelling of [`crate::expr::normalize`].
+    pub expr: String,
+    /// Stored (computed on write) rather than virtual (computed on read).
+    pub stored: bool,
 }
 
 impl Field {
@@ -226,6 +238,7 @@ impl Field {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         }
     }
 

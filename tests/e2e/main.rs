@@ -6,6 +6,7 @@ mod cache;
 mod clinic;
 mod collations;
 mod errors;
+mod generated;
 mod histories;
 mod history;
 mod index_options;

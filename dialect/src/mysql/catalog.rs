@@ -22,7 +22,9 @@ use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
     ObjectKind, Unmodelled,
 };
-use remodel_model::{Auto, ColumnDefault, ColumnType, IndexMethod, Literal, OnDelete, expr};
+use remodel_model::{
+    Auto, ColumnDefault, ColumnType, Generated, IndexMethod, Literal, OnDelete, expr,
+};
 use sqlparser::ast::{Expr, ObjectNamePart, UnaryOperator, Value as SqlValue};
 use sqlparser::dialect::{GenericDialect, MySqlDialect};
 use sqlparser::parser::Parser;
@@ -1028,6 +1030,14 @@ pub fn normalize(catalog: &mut Catalog) {
                 *e = canonical_expr(e);
             }
         }
+        for c in t.columns.values_mut() {
+            if let Some(g) = &mut c.generated {
+                g.expr = canonical_expr(&g.expr);
+                // MariaDB takes no NOT NULL on a generated column: it is
+                // NULL when its expression is.
+                c.null = true;
+            }
+        }
     }
 }
 
@@ -1079,20 +1089,18 @@ fn on_update_of(extra: &str) -> Option<String> {
 
 /// What a column has that no model declares (`COLUMN_TYPE`, `EXTRA`,
 /// `GENERATION_EXPRESSION`): that it is generated.
-fn column_fact(column_type: &str, extra: &str, generation: &Value) -> Option<String> {
+/// A generated column's expression and kind, from `EXTRA` (`VIRTUAL
+/// GENERATED`, `STORED GENERATED`) and `GENERATION_EXPRESSION`.
+fn generated_of(extra: &str, generation: &Value, flavor: Flavor) -> Option<Generated> {
     let lower = extra.to_ascii_lowercase();
-    if lower.contains(" generated") && !lower.contains("default_generated") {
-        let kind = if lower.contains("virtual") {
-            "VIRTUAL"
-        } else {
-            "STORED"
-        };
-        return Some(format!(
-            "is a generated column, `{column_type} AS ({}) {kind}`",
-            text(generation)
-        ));
+    if !lower.contains(" generated") || lower.contains("default_generated") {
+        return None;
     }
-    None
+    let e = clean_expression(&text(generation), flavor == Flavor::Mysql);
+    Some(Generated {
+        expr: expr::normalize(&e).unwrap_or(e),
+        stored: lower.contains("stored"),
+    })
 }
 
 /// `IS_DEFAULT` says yes (`Yes` on both; MySQL 8 may say `YES`).
@@ -1157,15 +1165,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
             let own_collation = (own_charset.is_none() || !is_yes(col(r, 12))).then_some(collation);
             collated.push((table.clone(), name.clone(), own_charset, own_collation));
         }
-        if let Some(what) = column_fact(&text(col(r, 2)), &extra, col(r, 7)) {
-            t.add_fact(
-                format!("column {name}"),
-                Unmodelled::new(what, &[&table, &name]),
-            );
-            if extra.to_ascii_lowercase().contains(" generated") {
-                continue; // a generated column is not a field
-            }
-        }
+        let generated = generated_of(&extra, col(r, 7), flavor);
         let ty = parse_type(&text(col(r, 2)));
         let default = parse_default(flavor, opt_text(col(r, 4)).as_deref(), &extra, &ty);
         let auto = Auto::from_flag(extra.to_ascii_lowercase().contains("auto_increment"));
@@ -1181,6 +1181,7 @@ pub fn catalog_from_rows(flavor: Flavor, rows: &CatalogRows) -> Catalog {
                 collation: None,
                 charset: None,
                 on_update_sql: on_update_of(&extra),
+                generated,
             },
         );
     }
@@ -1643,6 +1644,7 @@ mod tests {
                     collation: None,
                     charset: None,
                     on_update_sql: None,
+                    generated: None,
                 },
             );
         }
@@ -1778,10 +1780,9 @@ mod tests {
         }
     }
 
-    /// What no model declares is read as a fact of the table, not dropped
-    /// (a generated column, not a field); what models say is read as they
-    /// say it (ON UPDATE CURRENT_TIMESTAMP, a foreign key's ON UPDATE, a
-    /// prefix, FULLTEXT, descending or expression index).
+    /// What real tables hold is read as models say it: ON UPDATE
+    /// CURRENT_TIMESTAMP, a generated column, a foreign key's ON UPDATE, a
+    /// prefix, FULLTEXT, descending or expression index.
     #[test]
     fn unmodelled_facts_are_kept() {
         let r = CatalogRows {
@@ -1807,16 +1808,15 @@ mod tests {
         };
         let c = catalog_from_rows(Flavor::Mysql, &r);
         let t = &c.tables["item"];
-        let facts: Vec<String> = t
-            .unmodelled
-            .iter()
-            .map(|(k, u)| format!("{k} {}", u.what))
-            .collect();
+        assert!(t.unmodelled.is_empty(), "{:?}", t.unmodelled);
+        // A generated column is a column with its expression.
         assert_eq!(
-            facts,
-            ["column upper_name is a generated column, `varchar(100) AS (upper(`name`)) VIRTUAL`"]
+            t.columns["upper_name"].generated,
+            Some(Generated {
+                expr: "upper(name)".into(),
+                stored: false
+            })
         );
-        assert!(!t.columns.contains_key("upper_name"));
         assert!(t.columns.contains_key("seen"));
         // Prefix, FULLTEXT, descending and (MySQL 8) expression indexes are
         // read as the model says them.
@@ -1946,6 +1946,7 @@ mod tests {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         };
         t.columns.insert(
             "a".into(),

@@ -128,6 +128,49 @@ fn render_table_change(
             preserve_default,
             ..
         } => {
+            // A column becomes generated, or changes kind, by being dropped
+            // and added again, which would drop what is built on it; MariaDB
+            // cannot make a virtual column plain in place at all.
+            if let Some(old_f) = old_t.field(&field.name) {
+                let was = old_f.generated.as_ref();
+                let recreated = field.generated.is_some()
+                    && was.map(|g| g.stored) != field.generated.as_ref().map(|g| g.stored);
+                let column = old_f.column_name();
+                let used = old_f.index
+                    || old_f.unique
+                    || old_f.primary_key
+                    || old_f.references.is_some()
+                    || old_t.indexes.iter().any(|ix| {
+                        ix.fields.contains(&old_f.name)
+                            || ix.include.contains(&old_f.name)
+                            || ix.options.columns().iter().any(|c| c == column)
+                    })
+                    || old_t.constraints.iter().any(|c| match c {
+                        remodel_model::Constraint::Unique { fields, .. } => {
+                            fields.contains(&old_f.name)
+                        }
+                        remodel_model::Constraint::Check { expr: e, .. } => {
+                            remodel_model::expr::columns(e)
+                                .unwrap_or_default()
+                                .iter()
+                                .any(|c| c == column)
+                        }
+                    });
+                let refused = if recreated && used {
+                    Some("an index or constraint uses it, and adding it again would drop that")
+                } else if was.is_some_and(|g| !g.stored) && field.generated.is_none() {
+                    Some("MariaDB cannot make a virtual generated column plain in place")
+                } else {
+                    None
+                };
+                if let Some(why) = refused {
+                    return Err(RenderError(format!(
+                        "MySQL/MariaDB cannot change `{}` on {} as the model says: {why}; remove the field in one migration and add it again in the next",
+                        field.name,
+                        new_t.table_name()
+                    )));
+                }
+            }
             let was_null = old_t.field(&field.name).is_some_and(|f| f.null);
             if was_null && !field.null {
                 let fill = match (&field.default, preserve_default) {

@@ -192,6 +192,8 @@ pub(crate) struct ColumnDef {
     /// own: its definition with the table's spelled out, which a change of
     /// the table's character set restates (MySQL changes only the default).
     pub in_table_charset: Option<String>,
+    /// A generated column: whether it is stored.
+    pub generated: Option<bool>,
 }
 
 /// An index: plain, unique (UNIQUE constraints are unique indexes on MySQL),
@@ -360,6 +362,17 @@ pub(crate) fn column_sql(f: &Field, in_primary_key: bool) -> String {
     if let Some(c) = &f.collation {
         s.push_str(&format!(" COLLATE {c}"));
     }
+    // A generated column takes no NULL, NOT NULL or DEFAULT on MariaDB.
+    if let Some(g) = &f.generated {
+        let e = expr::quoted(&g.expr, '`').unwrap_or_else(|_| g.expr.clone());
+        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+        s.push_str(&format!(" AS ({e}) {kind}"));
+        if let Some(c) = &f.comment {
+            s.push_str(" COMMENT ");
+            s.push_str(&string_literal(c));
+        }
+        return s;
+    }
     // Key columns are NOT NULL on MySQL whatever they say.
     s.push_str(if f.null && !in_primary_key {
         " NULL"
@@ -448,6 +461,7 @@ impl TableDef {
                 ty: column_type(f),
                 sql: column_sql(f, in_key),
                 in_table_charset,
+                generated: f.generated.as_ref().map(|g| g.stored),
             });
             if let Some(name) = t.field_index_name(f) {
                 indexes.push(IndexDef {
@@ -813,6 +827,7 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
         let partner = added.iter().position(|a| {
             a.columns == d.columns
                 && a.unique == d.unique
+                && a.options == d.options
                 && !mid.indexes.iter().any(|m| m.name == a.name)
                 && !new.indexes.iter().any(|n| n.name == d.name)
         });
@@ -860,9 +875,21 @@ fn plan_alter(base: &TableDef, new: &TableDef, renames: &[(String, String)]) -> 
             restated.push(o.clone());
         }
     }
-    for c in &new.columns {
+    for (i, c) in new.columns.iter().enumerate() {
         let is_renamed = renames.iter().any(|(_, n)| *n == c.name);
         match mid.column(&c.name) {
+            // MariaDB makes a column generated, or changes its kind, only by
+            // dropping it and adding it again where it was (its values are
+            // computed anew).
+            Some(m) if c.generated.is_some() && m.generated != c.generated => {
+                let place = match i {
+                    0 => " FIRST".to_string(),
+                    _ => format!(" AFTER {}", q(&new.columns[i - 1].name)),
+                };
+                clauses.push(format!("DROP COLUMN {}", q(&c.name)));
+                clauses.push(format!("ADD COLUMN {} {}{place}", q(&c.name), spelled(c)));
+                restated.push(c.name.clone());
+            }
             Some(m)
                 if !is_renamed
                     && (m.sql != c.sql || (charset_changed && c.in_table_charset.is_some())) =>

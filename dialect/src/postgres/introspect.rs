@@ -19,7 +19,7 @@ use remodel_model::catalog::{
     Catalog, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogObject, CatalogTable,
     ObjectKind, Unmodelled,
 };
-use remodel_model::{Auto, ColumnDefault, IndexMethod, IndexOptions, OnDelete};
+use remodel_model::{Auto, ColumnDefault, Generated, IndexMethod, IndexOptions, OnDelete};
 use std::collections::BTreeMap;
 
 /// The user tables of the current schema (`oid`, `relname`), as a CTE
@@ -335,21 +335,12 @@ pub(crate) async fn introspect(
         };
         let col = text(row.get(1));
         let table = text(row.first());
-        if !text(row.get(6)).is_empty() {
-            // A generated column is not a field: kept only as a fact.
-            t.add_fact(
-                format!("column {col}"),
-                Unmodelled::new(
-                    format!(
-                        "is a generated column, `{} GENERATED ALWAYS AS ({}) STORED`",
-                        text(row.get(2)),
-                        text(row.get(4))
-                    ),
-                    &[&table, &col],
-                ),
-            );
-            continue;
-        }
+        // A generated column (PostgreSQL 15 has stored ones only): its
+        // expression is what pg_attrdef holds, not a default.
+        let generated = (!text(row.get(6)).is_empty()).then(|| Generated {
+            expr: sqlexpr::canonical(&text(row.get(4))),
+            stored: true,
+        });
         let ty = types::from_sql(&text(row.get(2)));
         let identity = !text(row.get(5)).is_empty();
         if text(row.get(5)) == "a" {
@@ -361,7 +352,9 @@ pub(crate) async fn introspect(
                 ),
             );
         }
-        let mut default = opt_text(row.get(4)).and_then(|d| sqlexpr::parse_default(&d, &ty));
+        let mut default = opt_text(row.get(4))
+            .filter(|_| generated.is_none())
+            .and_then(|d| sqlexpr::parse_default(&d, &ty));
         // An integer whose default takes the next value of a sequence (a
         // `serial`) is the sequence key form, on the key or any column.
         let auto = if identity {
@@ -386,6 +379,7 @@ pub(crate) async fn introspect(
                 collation: opt_text(row.get(8)),
                 charset: None,
                 on_update_sql: None,
+                generated,
             },
         );
     }

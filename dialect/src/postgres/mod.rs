@@ -244,6 +244,11 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
         for e in t.checks.values_mut() {
             *e = sqlexpr::canonical(e);
         }
+        for c in t.columns.values_mut() {
+            if let Some(g) = &mut c.generated {
+                g.expr = sqlexpr::canonical(&g.expr);
+            }
+        }
         for ix in t.indexes.values_mut() {
             let o = &mut ix.options;
             for e in &mut o.expressions {

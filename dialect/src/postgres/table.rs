@@ -33,6 +33,8 @@ pub(crate) struct ColumnDef {
     comment: Option<String>,
     /// Its own collation.
     collation: Option<String>,
+    /// A generated column's expression (normal spelling).
+    generated: Option<String>,
 }
 
 /// The primary key.
@@ -83,6 +85,18 @@ impl Con {
     }
 
     /// Drop order: foreign keys first (they may use a unique constraint), then checks, then uniques.
+    /// Whether it involves column `col`.
+    fn uses(&self, col: &str) -> bool {
+        match self {
+            Con::Unique { columns, .. } => columns.iter().any(|c| c == col),
+            Con::ForeignKey { column, .. } => column == col,
+            Con::Check { expr: e, .. } => expr::columns(e)
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c == col),
+        }
+    }
+
     fn rank(&self) -> u8 {
         match self {
             Con::ForeignKey { .. } => 0,
@@ -330,6 +344,10 @@ impl TableDef {
             s.push_str(" DEFAULT ");
             s.push_str(d);
         }
+        if let Some(g) = &c.generated {
+            let g = expr::quoted(g, '"').unwrap_or_else(|_| g.clone());
+            s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+        }
         if c.not_null && !c.identity {
             s.push_str(" NOT NULL");
         }
@@ -398,6 +416,13 @@ impl TableDef {
         t.name = new_name.to_string();
         for c in &mut t.columns {
             c.name = ren(&c.name);
+            if let Some(g) = &mut c.generated {
+                for (o, n) in renames {
+                    if let Ok(r) = expr::rename_column(g, o, n) {
+                        *g = r;
+                    }
+                }
+            }
         }
         if let Some(pk) = &mut t.pk {
             pk.columns = ren_all(&pk.columns);
@@ -456,6 +481,7 @@ fn column_def(f: &Field) -> ColumnDef {
         },
         comment: no_comment(&f.comment),
         collation: f.collation.clone(),
+        generated: f.generated.as_ref().map(|g| g.expr.clone()),
     }
 }
 
@@ -511,6 +537,32 @@ pub(crate) fn transition(
         out.push(alter(format!("RENAME COLUMN {} TO {}", q(o), q(n))));
     }
     let mut mid = old.renamed(&new.name, &extras.renames);
+
+    // A column given a new generation expression is dropped and added again
+    // (PostgreSQL 15 sets none in place): its values are computed anew, and
+    // the indexes and constraints on it, dropped with it, are made again.
+    let regenerated: Vec<String> = new
+        .columns
+        .iter()
+        .filter(|c| {
+            c.generated.is_some()
+                && mid
+                    .columns
+                    .iter()
+                    .any(|m| m.name == c.name && m.generated != c.generated)
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    for col in &regenerated {
+        out.push(alter(format!("DROP COLUMN {}", q(col))));
+        mid.columns.retain(|m| m.name != *col);
+        mid.constraints.retain(|c| !c.uses(col));
+        mid.indexes.retain(|ix| {
+            !ix.columns.contains(col)
+                && !ix.include.contains(col)
+                && !ix.options.columns().contains(col)
+        });
+    }
 
     // Objects whose definition is unchanged but whose (derived) name changed are renamed.
     let mut renames: Vec<Statement> = Vec::new();
@@ -720,6 +772,10 @@ fn alter_column(
         |action: String| Statement::new(format!("ALTER TABLE {t} ALTER COLUMN {col} {action}"));
     if o.identity && !c.identity {
         out.push(alter("DROP IDENTITY".into()));
+    }
+    if o.generated.is_some() && c.generated.is_none() {
+        // The values computed so far stay as plain values.
+        out.push(alter("DROP EXPRESSION".into()));
     }
     if o.sequence && !c.sequence {
         // The sequence goes with the default that used it.

@@ -11,7 +11,7 @@ use remodel_model::catalog::{
     ObjectKind, Unmodelled,
 };
 use remodel_model::names::{NameKind, derived_name};
-use remodel_model::{Auto, ColumnDefault, ColumnType, Literal, OnDelete, expr};
+use remodel_model::{Auto, ColumnDefault, ColumnType, Generated, Literal, OnDelete, expr};
 use sqlparser::ast::{
     ColumnOption, Expr as SqlExpr, OrderBySort, Statement, TableConstraint, UnaryOperator,
 };
@@ -154,6 +154,8 @@ struct Parsed {
     collations: Vec<(String, String)>,
     /// Table options (`WITHOUT ROWID`, `STRICT`).
     options: Vec<&'static str>,
+    /// (column, expression) of generated columns.
+    generated: Vec<(String, String)>,
 }
 
 fn parse_table(sql: &str) -> Result<Parsed, String> {
@@ -204,6 +206,10 @@ fn parse_table(sql: &str) -> Result<Parsed, String> {
                 ColumnOption::Collation(c) => {
                     parsed.collations.push((column.clone(), c.to_string()));
                 }
+                ColumnOption::Generated {
+                    generation_expr: Some(e),
+                    ..
+                } => parsed.generated.push((column.clone(), e.to_string())),
                 _ => {}
             }
         }
@@ -379,17 +385,31 @@ fn catalog_from_rows(
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
-        if int(&row[6]) != 0 {
-            // A generated column (hidden 2 or 3) is not a field: kept as a fact.
-            t.add_fact(
-                format!("column {col}"),
-                Unmodelled::new(
-                    format!("is a generated column of type {}", text(&row[2])),
-                    &[&table, &col],
-                ),
-            );
-            continue;
-        }
+        // A generated column is hidden 2 (virtual) or 3 (stored); its
+        // expression is read from the table's definition.
+        let hidden = int(&row[6]);
+        let generated = if hidden == 2 || hidden == 3 {
+            let e = parsed_of
+                .get(&table)
+                .and_then(|p| p.generated.iter().find(|(c, _)| *c == col))
+                .map(|(_, e)| expr::normalize(e).unwrap_or_else(|_| e.clone()));
+            let Some(expr) = e else {
+                t.add_fact(
+                    format!("column {col}"),
+                    Unmodelled::new(
+                        format!("is a generated column of type {}", text(&row[2])),
+                        &[&table, &col],
+                    ),
+                );
+                continue;
+            };
+            Some(Generated {
+                expr,
+                stored: hidden == 3,
+            })
+        } else {
+            None
+        };
         let ty = parse_type(&text(&row[2]));
         let default = match &row[4] {
             Value::Null => None,
@@ -409,6 +429,7 @@ fn catalog_from_rows(
                 collation: None,
                 charset: None,
                 on_update_sql: None,
+                generated,
             },
         );
         if int(&row[5]) > 0 {

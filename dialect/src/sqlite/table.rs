@@ -44,6 +44,8 @@ pub(crate) struct ColumnSql {
     /// Its own collation (`NOCASE`, `RTRIM`, or one the application
     /// registers).
     collation: Option<String>,
+    /// A generated column's expression (normal spelling) and whether it is stored.
+    generated: Option<(String, bool)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -265,6 +267,7 @@ impl TableSql {
                 pk_name: if is_key { t.pk_name.clone() } else { None },
                 default: f.default.as_ref().map(|d| sqlite_default(d, f)),
                 collation: f.collation.clone(),
+                generated: f.generated.as_ref().map(|g| (g.expr.clone(), g.stored)),
             });
             if let Some(name) = t.field_unique_name(f) {
                 constraints.push(ConstraintSql::Unique {
@@ -336,6 +339,11 @@ impl TableSql {
             s.push_str(" COLLATE ");
             s.push_str(&if plain { co.clone() } else { q(co) });
         }
+        if let Some((g, stored)) = &c.generated {
+            let g = expr::quoted(g, '"').unwrap_or_else(|_| g.clone());
+            let kind = if *stored { "STORED" } else { "VIRTUAL" };
+            s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
+        }
         if c.not_null {
             s.push_str(" NOT NULL");
         }
@@ -394,6 +402,13 @@ impl TableSql {
         t.name = new_name.to_string();
         for c in &mut t.columns {
             c.name = ren(&c.name);
+            if let Some((g, _)) = &mut c.generated {
+                for (o, n) in renames {
+                    if let Ok(r) = expr::rename_column(g, o, n) {
+                        *g = r;
+                    }
+                }
+            }
         }
         for c in &mut t.constraints {
             match c {
@@ -497,7 +512,11 @@ pub(crate) fn transition(
     // ADD COLUMN takes no key, no unique, no expression default, and NOT NULL
     // only with a literal default.
     let added_ok = added.iter().all(|c| {
-        c.pk == Pk::No
+        // A generated column added in place must be VIRTUAL (and may be NULL).
+        c.generated
+            .as_ref()
+            .is_none_or(|(_, stored)| !*stored && !c.not_null)
+            && c.pk == Pk::No
             && !fills.contains_key(&c.name)
             && c.default.as_ref().is_none_or(|d| !d.starts_with('('))
             && (!c.not_null || c.default.is_some())
@@ -588,6 +607,9 @@ fn rebuild(mid: &TableSql, new: &TableSql, fills: &Fills, known: &Expected) -> V
     let mut targets = Vec::new();
     let mut sources = Vec::new();
     for c in &new.columns {
+        if c.generated.is_some() {
+            continue; // computed, never written
+        }
         let existed = mid.columns.iter().any(|m| m.name == c.name);
         let source = match (existed, fills.get(&c.name)) {
             (true, Some(fill)) => format!("COALESCE({}, {fill})", q(&c.name)),

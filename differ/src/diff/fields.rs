@@ -136,9 +136,11 @@ impl<'a> Differ<'a> {
             }
             gained.sort_by(|a, b| a.name.cmp(&b.name));
             for f in gained {
+                // A generated column computes its own values.
                 let needs_value = !f.null
                     && f.default.is_none()
                     && !f.auto.is_auto()
+                    && f.generated.is_none()
                     && !self.created.contains(key)
                     && !self.undecided.contains(&format!("{key}.{}", f.name));
                 if needs_value && tt.managed {
@@ -271,7 +273,8 @@ impl<'a> Differ<'a> {
                         }
                     )));
                 }
-                let made_not_null = sf.null && !tf.null && tf.default.is_none();
+                let made_not_null =
+                    sf.null && !tf.null && tf.default.is_none() && tf.generated.is_none();
                 let (field, preserve_default) = if made_not_null && tt.managed {
                     match self.default_answer(key, &tf, true) {
                         Some(a) => {
@@ -336,6 +339,7 @@ pub(super) fn same_field(a: &Field, b: &Field) -> bool {
         collation,
         charset,
         on_update_sql,
+        generated,
     } = a;
     *name == b.name
         && a.column_name() == b.column_name()
@@ -351,4 +355,5 @@ pub(super) fn same_field(a: &Field, b: &Field) -> bool {
         && *collation == b.collation
         && *charset == b.charset
         && *on_update_sql == b.on_update_sql
+        && *generated == b.generated
 }

@@ -657,3 +657,44 @@ fn index_options_are_written_only_when_set_and_read_back() {
         assert!(p.message.contains(said), "{said}: {p:?}");
     }
 }
+
+/// A generated column: written only when said (`stored` only when true),
+/// read back equal, part of the checksum; `stored` alone is refused.
+#[test]
+fn generated_columns_are_written_only_when_set_and_read_back() {
+    let mut t = ingreso();
+    let plain = file(vec![Op::CreateModel { table: t.clone() }]).to_toml(&Schema::default());
+    assert!(!plain.contains("generated"), "{plain}");
+    let mut dias = Field::new("dias", ColumnType::Integer);
+    dias.null = true;
+    dias.generated = Some(remodel_model::Generated {
+        expr: "fecha_fin - fecha_inicio".into(),
+        stored: true,
+    });
+    t.fields.push(dias);
+    let f = file(vec![Op::CreateModel { table: t }]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(
+            r#"{ name = "dias", type = "integer", null = true, generated = "fecha_fin - fecha_inicio", stored = true }"#
+        ),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+    let virtual_text = text.replace(", stored = true", "");
+    let s = Schema::default();
+    assert_ne!(
+        parse(&virtual_text, "patients").unwrap().checksum(&s),
+        back.checksum(&s)
+    );
+    let bad = text.replace(r#"generated = "fecha_fin - fecha_inicio", "#, "");
+    assert!(
+        problem(&bad)
+            .message
+            .contains("`stored` without `generated`"),
+        "{:?}",
+        problem(&bad)
+    );
+}

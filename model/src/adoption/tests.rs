@@ -112,6 +112,7 @@ fn out_of_band_changes_take_the_databases_form() {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         },
     );
     p.columns.remove("estado");
@@ -182,6 +183,7 @@ fn tables_no_model_owns_become_models_of_the_given_app() {
                 collation: None,
                 charset: None,
                 on_update_sql: None,
+                generated: None,
             },
         );
     }
@@ -272,6 +274,7 @@ fn an_auto_increment_key_no_model_can_declare_is_reported() {
             collation: None,
             charset: None,
             on_update_sql: None,
+            generated: None,
         },
     );
     let mut live = Catalog::default();

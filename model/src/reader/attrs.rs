@@ -35,6 +35,8 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "collation",
     "charset",
     "on_update_sql",
+    "generated",
+    "stored",
 ];
 
 pub(crate) const MODEL_KEYS: &[&str] = &[
@@ -76,6 +78,8 @@ pub(crate) struct FieldAttrs {
     pub collation: Spanned<String>,
     pub charset: Spanned<String>,
     pub on_update_sql: Spanned<String>,
+    pub generated: Spanned<String>,
+    pub stored: Spanned<bool>,
     /// Every key given, with its span, in order (for "does not apply" errors).
     pub given: Vec<(&'static str, Span)>,
     /// A value could not be read: the field's other checks would only repeat the problem.
@@ -346,6 +350,8 @@ pub(crate) fn field_attrs(attrs: &[Attribute], errs: &mut Errors) -> FieldAttrs 
                 "collation" => set(&mut out.collation, string(&meta)?, known, ks, errs),
                 "charset" => set(&mut out.charset, string(&meta)?, known, ks, errs),
                 "on_update_sql" => set(&mut out.on_update_sql, string(&meta)?, known, ks, errs),
+                "generated" => set(&mut out.generated, string(&meta)?, known, ks, errs),
+                "stored" => set(&mut out.stored, (flag(&meta)?, ks), known, ks, errs),
                 _ => unreachable!("FIELD_KEYS and this match list the same keys"),
             }
             Ok(())

@@ -541,6 +541,35 @@ fn read_field(
         None => field.default_index(),
     };
 
+    // A generated column computes its values: nothing else gives it one.
+    match &a.generated {
+        Some((sql, span)) => {
+            for (key, why) in [
+                ("default", "a generated column has no default"),
+                ("default_sql", "a generated column has no default"),
+                ("auto", "a generated column is computed, not numbered"),
+                ("primary_key", "a generated column cannot be the key"),
+                ("on_update_sql", "a generated column is computed"),
+            ] {
+                does_not_apply(errs, key, why);
+            }
+            match crate::expr::normalize(sql) {
+                Ok(expr) => {
+                    field.generated = Some(crate::schema::Generated {
+                        expr,
+                        stored: a.stored.is_some_and(|(s, _)| s),
+                    });
+                }
+                Err(e) => errs.push(
+                    *span,
+                    format!("`generated` is not an SQL expression: {e}"),
+                    None,
+                ),
+            }
+        }
+        None => does_not_apply(errs, "stored", "it has no `generated` expression"),
+    }
+
     (errs.0.len() == start && column_type.is_some()).then_some(field)
 }
 
@@ -951,6 +980,29 @@ fn read_model_level(
             name: name_value(&ca.name, "name", errs),
             expr: normal,
         });
+    }
+
+    // A generated column is computed from the table's other columns.
+    let generated: Vec<(String, String, String)> = table
+        .fields
+        .iter()
+        .filter_map(|f| {
+            f.generated
+                .as_ref()
+                .map(|g| (f.name.clone(), f.column_name().to_string(), g.expr.clone()))
+        })
+        .collect();
+    for (field, column, sql) in generated {
+        let span = infos
+            .iter()
+            .find(|i| i.name == field)
+            .map_or(struct_span, |i| i.span);
+        let what = format!("the generated expression of `{field}`");
+        if let Some(normal) = sql_over_columns(table, infos, &sql, span, &what, errs)
+            && expr::columns(&normal).unwrap_or_default().contains(&column)
+        {
+            errs.push(span, format!("{what} refers to the column itself"), None);
+        }
     }
 
     // Explicit names that equal the derived ones are stored as derived, so

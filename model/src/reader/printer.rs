@@ -529,6 +529,12 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
     if let Some(sql) = &f.on_update_sql {
         items.push(format!("on_update_sql = {}", lit(sql)));
     }
+    if let Some(g) = &f.generated {
+        items.push(format!("generated = {}", lit(&g.expr)));
+        if g.stored {
+            items.push("stored".into());
+        }
+    }
     if let Some(c) = &f.comment {
         items.push(format!("comment = {}", lit(c)));
     }
