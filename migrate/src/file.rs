@@ -600,9 +600,9 @@ fn read_field(v: &Value, what: &str, app: &str) -> Result<Field, String> {
     if f.auto.is_auto() && !f.ty.is_integer_like() {
         return Err(format!("{what}: `auto` needs an integer field"));
     }
-    if f.auto.is_auto() && !f.primary_key && f.auto != Auto::Sequence {
+    if f.auto == Auto::RowId && !f.primary_key {
         return Err(format!(
-            "{what}: `auto` needs the primary key (only auto = \"sequence\" numbers another field)"
+            "{what}: `auto = \"rowid\"` needs the primary key (`auto = true` numbers another field)"
         ));
     }
     f.unique = take_bool(&mut t, "unique", what)?.unwrap_or(false);

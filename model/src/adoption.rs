@@ -113,16 +113,14 @@ pub fn adopt(
                 f.column_name()
             ));
         }
+        // A numbered column that is not the key is `auto` (a row id is
+        // SQLite's key alone).
         for f in table
             .fields
             .iter_mut()
-            .filter(|f| matches!(f.auto, crate::Auto::Yes | crate::Auto::RowId) && !f.primary_key)
+            .filter(|f| f.auto == crate::Auto::RowId && !f.primary_key)
         {
-            problems.push(format!(
-                "{name}: column {} is auto-increment but not the primary key, which no model can declare yet; the struct declares it without `auto`",
-                f.column_name()
-            ));
-            f.auto = crate::Auto::No;
+            f.auto = crate::Auto::Yes;
         }
         for f in table
             .fields

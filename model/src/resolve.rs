@@ -545,38 +545,60 @@ fn check_virtual_columns(
     }
 }
 
-/// A sequence numbering a field that is not the key is PostgreSQL's alone:
-/// SQLite numbers only its row id, MySQL only a key column.
+/// Numbering a field that is not the sole key: PostgreSQL with an
+/// identity (or a sequence), MySQL with AUTO_INCREMENT on a column that
+/// leads an index (one per table); SQLite numbers only its row id.
 fn check_sequence_fields(
     schema: &Schema,
     owners: &BTreeMap<String, usize>,
     dialect: &str,
     errs: &mut Vec<ResolveError>,
 ) {
+    let mysql = matches!(dialect, "mysql" | "mariadb");
     let database = match dialect {
         "mysql" => "MySQL",
         "mariadb" => "MariaDB",
         _ => "SQLite",
     };
+    let why = format!("(dialects in remodel.toml include {dialect})");
     for (key, &i) in owners {
         let t = &schema.tables[key];
-        for f in t
-            .fields
-            .iter()
-            .filter(|f| f.auto.is_auto() && !f.primary_key)
-        {
-            errs.push(
-                ResolveError::new(
-                    i,
-                    Some(&f.name),
-                    Some("auto"),
+        let numbered: Vec<&crate::Field> = t.fields.iter().filter(|f| f.auto.is_auto()).collect();
+        for f in numbered.iter().filter(|f| !f.primary_key) {
+            let (message, help) = if !mysql {
+                (
+                    format!("{database} cannot number `{}`, which is not the primary key {why}", f.name),
+                    "SQLite numbers only its row id, the key; fill the column yourself, or leave the dialect out of `dialects`".to_string(),
+                )
+            } else if numbered.len() > 1 {
+                (
                     format!(
-                        "{database} cannot number `{}`, which is not the primary key (dialects in remodel.toml include {dialect})",
+                        "{database} numbers one column per table, and {} are `auto` ({}) {why}",
+                        numbered.len(),
+                        numbered
+                            .iter()
+                            .map(|f| format!("`{}`", f.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "keep `auto` on one of them (the key is `auto` unless it says `auto = false`)"
+                        .to_string(),
+                )
+            } else if !t.leads_an_index(&f.name) {
+                (
+                    format!(
+                        "{database} numbers only a column that leads an index, and no index starts with `{}` {why}",
+                        f.name
+                    ),
+                    format!(
+                        "give the field `index` (or `unique`), or add #[model(index(fields(\"{}\", …)))]",
                         f.name
                     ),
                 )
-                .help("auto = \"sequence\" on another field is a PostgreSQL form; leave the dialect out of `dialects`, or fill the column yourself"),
-            );
+            } else {
+                continue;
+            };
+            errs.push(ResolveError::new(i, Some(&f.name), Some("auto"), message).help(help));
         }
     }
 }
@@ -974,30 +996,50 @@ mod tests {
     }
 
     #[test]
-    fn a_sequence_on_another_field_is_postgres_only() {
+    fn numbering_another_field_is_postgres_and_mysql_with_an_index() {
         let mut f = Field::new("turno", ColumnType::Integer);
-        f.auto = crate::Auto::Sequence;
-        let defs = vec![def("c::a", "Patient", vec![f])];
+        f.auto = crate::Auto::Yes;
+        let defs = vec![def("c::a", "Patient", vec![f.clone()])];
+        let with = |dialect: &str| ResolveOptions {
+            dialects: vec!["postgres".into(), dialect.into()],
+            ..Default::default()
+        };
         let only_postgres = ResolveOptions {
             dialects: vec!["postgres".into()],
             ..Default::default()
         };
         assert!(resolve(&defs, &only_postgres).is_ok());
-        for (dialect, database) in [("sqlite", "SQLite"), ("mysql", "MySQL")] {
-            let opts = ResolveOptions {
-                dialects: vec!["postgres".into(), dialect.into()],
-                ..Default::default()
-            };
-            let errs = resolve(&defs, &opts).unwrap_err();
-            assert_eq!(errs.len(), 1, "{errs:?}");
-            assert!(
-                errs[0].message.starts_with(&format!(
-                    "{database} cannot number `turno`, which is not the primary key"
-                )),
-                "{errs:?}"
-            );
-            assert_eq!(errs[0].attr, Some("auto"));
-        }
+        let messages = |defs: &[TableDef], dialect: &str| -> Vec<String> {
+            resolve(defs, &with(dialect))
+                .err()
+                .unwrap_or_default()
+                .iter()
+                .map(|e| e.message.clone())
+                .collect()
+        };
+        assert_eq!(
+            messages(&defs, "sqlite"),
+            [
+                "SQLite cannot number `turno`, which is not the primary key (dialects in remodel.toml include sqlite)"
+            ]
+        );
+        // MySQL numbers one column per table: the key is `auto` too.
+        assert_eq!(
+            messages(&defs, "mysql"),
+            [
+                "MySQL numbers one column per table, and 2 are `auto` (`id`, `turno`) (dialects in remodel.toml include mysql)"
+            ]
+        );
+        let mut keyed = def("c::a", "Patient", vec![f.clone()]);
+        keyed.table.fields[0].auto = crate::Auto::No;
+        assert_eq!(
+            messages(std::slice::from_ref(&keyed), "mariadb"),
+            [
+                "MariaDB numbers only a column that leads an index, and no index starts with `turno` (dialects in remodel.toml include mariadb)"
+            ]
+        );
+        keyed.table.fields[1].unique = true;
+        assert!(messages(&[keyed], "mysql").is_empty());
     }
 
     #[test]

@@ -485,6 +485,22 @@ impl Table {
         }
     }
 
+    /// Whether an index, a unique constraint or the key starts with
+    /// `field` (what MySQL needs of a column it numbers).
+    pub fn leads_an_index(&self, field: &str) -> bool {
+        self.field(field)
+            .is_some_and(|f| f.index || f.unique || f.primary_key)
+            || self.composite_primary_key.first().is_some_and(|k| k == field)
+            || self.indexes.iter().any(|ix| {
+                ix.fields.first().is_some_and(|k| k == field)
+                    && ix.options.using.is_none()
+                    && ix.options.prefix_length(0).is_none()
+            })
+            || self.constraints.iter().any(|c| {
+                matches!(c, Constraint::Unique { fields, .. } if fields.first().is_some_and(|k| k == field))
+            })
+    }
+
     /// The effective name of a model-level constraint.
     pub fn constraint_name(&self, constraint: &Constraint) -> EffectiveName {
         match constraint {

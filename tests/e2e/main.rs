@@ -2,6 +2,7 @@
 //! project folders, as a user does, and look at what it wrote, printed and
 //! left in the database.
 
+mod auto_fields;
 mod cache;
 mod clinic;
 mod collations;

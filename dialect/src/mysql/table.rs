@@ -424,9 +424,9 @@ fn check_type(t: &Table, f: &Field) -> Result<(), RenderError> {
             column_type(f)
         )));
     }
-    if f.auto.is_auto() && !f.primary_key {
+    if f.auto.is_auto() && !f.primary_key && !t.leads_an_index(&f.name) {
         return Err(RenderError(format!(
-            "field `{}` of {}: MySQL/MariaDB number only a key column with AUTO_INCREMENT (auto = \"sequence\" on another field is a PostgreSQL form)",
+            "field `{}` of {}: MySQL/MariaDB number (AUTO_INCREMENT) only a column that leads an index; give the field `index` or `unique`",
             f.name,
             t.key()
         )));

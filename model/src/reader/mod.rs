@@ -88,11 +88,6 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
     };
 
     let mattrs = attrs::model_attrs(&input.attrs, &mut errs);
-    let composite: Vec<String> = mattrs
-        .primary_key
-        .as_ref()
-        .map(|(f, _)| f.iter().map(|(n, _)| n.clone()).collect())
-        .unwrap_or_default();
     let mut table = Table::new("", struct_name.clone());
     let mut field_renamed_from = BTreeMap::new();
     let mut field_docs = BTreeMap::new();
@@ -114,7 +109,7 @@ pub fn read_model(input: &DeriveInput) -> Result<TableDef, Vec<ReadError>> {
             skipped.push(name);
             continue;
         }
-        let field = read_field(&name, ident.span(), &f.ty, &fattrs, &composite, &mut errs);
+        let field = read_field(&name, ident.span(), &f.ty, &fattrs, &mut errs);
         infos.push(FieldInfo {
             name: name.clone(),
             span: ident.span(),
@@ -184,7 +179,6 @@ fn read_field(
     name_span: Span,
     ty: &syn::Type,
     a: &FieldAttrs,
-    composite: &[String],
     errs: &mut Errors,
 ) -> Option<Field> {
     if a.broken {
@@ -332,25 +326,25 @@ fn read_field(
         .as_ref()
         .is_some_and(ColumnType::is_integer_like);
     match &a.auto {
-        // A sequence default may number one field of a composite key
-        // (PostgreSQL's partitioned tables key on it and a date).
-        Some((form, span)) if composite.iter().any(|c| c == name) && *form != Auto::Sequence => {
+        // A field that is not the sole key may be numbered (an identity or
+        // a sequence on PostgreSQL, AUTO_INCREMENT on MySQL; the dialects
+        // are checked when models are resolved), but not as SQLite's row id.
+        Some((Auto::RowId, span)) if !field.primary_key => {
             errs.push(
                 *span,
-                format!("`auto` does not apply to field `{name}`: composite primary keys do not auto-increment"),
-                Some("only auto = \"sequence\" (a PostgreSQL sequence default) numbers a field of a composite key".into()),
+                format!(
+                    "`auto = \"rowid\"` does not apply to field `{name}`: it is not the primary key"
+                ),
+                Some("a row id numbers the key only; `auto` numbers another field".into()),
             );
         }
-        // Only a sequence default can number a column that is not the key.
-        Some((form, span)) if !field.primary_key && *form != Auto::Sequence => {
+        Some((Auto::No, span)) if !field.primary_key => {
             errs.push(
                 *span,
-                format!("`auto` does not apply to field `{name}`: it is not the primary key"),
-                Some(if form.is_auto() {
-                    "only auto = \"sequence\" (a PostgreSQL sequence default) numbers a field that is not the key".into()
-                } else {
-                    "remove it: only keys auto-increment".into()
-                }),
+                format!(
+                    "`auto = false` does not apply to field `{name}`: it is not the primary key"
+                ),
+                Some("remove it: only the key is numbered unless it says so".into()),
             );
         }
         Some((form, span)) if form.is_auto() && !is_int_like && column_type.is_some() => {

@@ -488,8 +488,11 @@ fn render_field(out: &mut String, t: &Table, f: &Field, names: &Names) {
         None if f.primary_key && f.ty.is_integer() && !f.auto.is_auto() => {
             items.push("auto = false".into())
         }
-        // A raw integer type is numbered only when `auto` says so.
-        None if f.auto.is_auto() && !f.ty.is_integer() => items.push("auto".into()),
+        // A raw integer type, or a field that is not the key, is numbered
+        // only when `auto` says so.
+        None if f.auto.is_auto() && (!f.ty.is_integer() || !f.primary_key) => {
+            items.push("auto".into())
+        }
         None => {}
     }
     if f.unique {
