@@ -280,6 +280,12 @@ impl Op {
                     }
                 };
                 rename(&mut t.composite_primary_key);
+                if let Some(p) = &mut t.partition_by
+                    && old_column != new_column
+                {
+                    *p = remodel_model::partition::rename_column(p, &old_column, &new_column)
+                        .map_err(StateError)?;
+                }
                 for ix in &mut t.indexes {
                     rename(&mut ix.fields);
                     rename(&mut ix.include);

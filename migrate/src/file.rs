@@ -252,6 +252,9 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
             if let Some(c) = &table.collation {
                 kv(out, "collation", string(c));
             }
+            if let Some(p) = &table.partition_by {
+                kv(out, "partition_by", string(p));
+            }
             let fields: Vec<String> = table.fields.iter().map(field_value).collect();
             array_lines(out, "fields", &fields, true);
             // Field-owned indexes are listed too, so the file shows every index it creates.
@@ -891,6 +894,11 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
             }
             table.charset = r.opt_string("charset")?;
             table.collation = r.opt_string("collation")?;
+            if let Some(p) = r.opt_string("partition_by")? {
+                let normal = remodel_model::partition::normalize(&p)
+                    .map_err(|e| (r.at("partition_by"), e))?;
+                table.partition_by = Some(normal);
+            }
             if let Some(v) = r.get("indexes") {
                 let items = v
                     .get_ref()

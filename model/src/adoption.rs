@@ -227,6 +227,9 @@ fn rebuild(
         t.charset = raw.charset.clone();
         t.collation = raw.collation.clone();
     }
+    if normal.partition_by != expected.partition_by {
+        t.partition_by = raw.partition_by.clone();
+    }
     // Indexes and constraints: those equal by name are kept as the guide
     // writes them; the guide's others are dropped and the database's added.
     // A name is kept when its object is equal on both sides, whatever kind
@@ -313,6 +316,7 @@ fn fill(
     t.comment = raw.comment.clone();
     t.charset = raw.charset.clone();
     t.collation = raw.collation.clone();
+    t.partition_by = raw.partition_by.clone();
     fill_objects(t, raw, kept, problems)
 }
 

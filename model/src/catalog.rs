@@ -157,6 +157,9 @@ pub struct CatalogTable {
     pub charset: Option<String>,
     /// See [`CatalogTable::charset`].
     pub collation: Option<String>,
+    /// A partitioned table's key (PostgreSQL), as
+    /// [`crate::partition::normalize`] spells it.
+    pub partition_by: Option<String>,
     /// What the database holds on this table that no model can declare (an
     /// expression index, a foreign key's ON UPDATE, a generated column),
     /// keyed by the object it is on (`index users_lower_email`, `foreign key
@@ -321,6 +324,54 @@ pub struct CatalogForeignKey {
     pub on_update: OnDelete,
 }
 
+impl CatalogTable {
+    /// Reads an unsigned column back where the database has no unsigned
+    /// type: a signed integer column whose range check, named
+    /// `<table>_<column>_range` (any name where names mean nothing, as on
+    /// SQLite, whose rename of a column keeps the old one), says the Rust
+    /// range (compared as `canon` spells expressions) is the unsigned type,
+    /// and the check is part of it.
+    pub fn recognize_unsigned(
+        &mut self,
+        table: &str,
+        canon: &dyn Fn(&str) -> String,
+        by_name: bool,
+    ) {
+        let names: Vec<String> = self.columns.keys().cloned().collect();
+        for col in names {
+            // SQLite's numbered key is INTEGER whatever its width.
+            let carrier = matches!(
+                self.columns[&col].ty,
+                ColumnType::SmallInt
+                    | ColumnType::Integer
+                    | ColumnType::BigInt
+                    | ColumnType::Decimal {
+                        precision: 20,
+                        scale: 0
+                    }
+            );
+            if !carrier {
+                continue;
+            }
+            let derived = crate::names::derived_name(table, &[&col], crate::names::NameKind::Range);
+            let found = [8, 16, 32, 64].into_iter().find_map(|bits| {
+                let ty = ColumnType::Unsigned(bits);
+                let range = canon(&ty.unsigned_range(&col)?);
+                self.checks
+                    .iter()
+                    .find(|(name, e)| (!by_name || **name == derived) && canon(e) == range)
+                    .map(|(name, _)| (ty, name.clone()))
+            });
+            if let Some((ty, check)) = found {
+                if let Some(c) = self.columns.get_mut(&col) {
+                    c.ty = ty;
+                }
+                self.checks.remove(&check);
+            }
+        }
+    }
+}
+
 impl Schema {
     /// The catalog this state describes: every managed table, by its
     /// database names.
@@ -342,6 +393,7 @@ impl Schema {
             comment: t.comment.clone(),
             charset: t.charset.clone(),
             collation: t.collation.clone(),
+            partition_by: t.partition_by.clone(),
             ..Default::default()
         };
         for f in &t.fields {
@@ -750,6 +802,7 @@ fn table_differences(
     for (noun, g, w) in [
         ("character set", &got.charset, &want.charset),
         ("collation", &got.collation, &want.collation),
+        ("partition key", &got.partition_by, &want.partition_by),
     ] {
         if g != w {
             out.extend(

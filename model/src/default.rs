@@ -88,11 +88,20 @@ impl Literal {
                 Literal::Bool(_) => Ok(self.clone()),
                 _ => wrong("true or false"),
             },
-            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => match self {
+            ColumnType::SmallInt
+            | ColumnType::Integer
+            | ColumnType::BigInt
+            | ColumnType::Unsigned(_) => match self {
                 Literal::Int(i) => {
                     let (lo, hi) = match ty {
                         ColumnType::SmallInt => (i64::from(i16::MIN), i64::from(i16::MAX)),
                         ColumnType::Integer => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                        // A default is an i64: a u64 default stops at i64::MAX.
+                        ColumnType::Unsigned(_) => (
+                            0,
+                            ty.unsigned_max()
+                                .map_or(i64::MAX, |m| i64::try_from(m).unwrap_or(i64::MAX)),
+                        ),
                         _ => (i64::MIN, i64::MAX),
                     };
                     if *i < lo || *i > hi {

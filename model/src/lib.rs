@@ -14,6 +14,7 @@ pub mod default;
 pub mod expr;
 pub mod index;
 pub mod names;
+pub mod partition;
 #[cfg(feature = "reader")]
 pub mod reader;
 pub mod resolve;

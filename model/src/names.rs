@@ -40,6 +40,8 @@ pub enum NameKind {
     Check,
     /// A primary key constraint: `_pkey`.
     PrimaryKey,
+    /// The CHECK that keeps an unsigned column in range: `_range`.
+    Range,
 }
 
 impl NameKind {
@@ -50,6 +52,7 @@ impl NameKind {
             NameKind::Unique => "uniq",
             NameKind::ForeignKey => "fk",
             NameKind::Check => "check",
+            NameKind::Range => "range",
             NameKind::PrimaryKey => "pkey",
         }
     }

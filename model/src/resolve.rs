@@ -185,6 +185,26 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         if dialect == "postgres" {
             check_virtual_columns(&schema, &owners, &mut errs);
         }
+        if matches!(dialect.as_str(), "postgres" | "sqlite") {
+            check_u64(&schema, &owners, dialect, &mut errs);
+        }
+        if dialect != "postgres" {
+            for (key, &i) in &owners {
+                if schema.tables[key].partition_by.is_some() {
+                    errs.push(
+                        ResolveError::new(
+                            i,
+                            None,
+                            Some("partition_by"),
+                            format!(
+                                "partition_by is PostgreSQL's declarative partitioning, which {dialect} has not (dialects in remodel.toml include {dialect})"
+                            ),
+                        )
+                        .help("leave the dialect out of `dialects`, or the table unpartitioned"),
+                    );
+                }
+            }
+        }
     }
 
     if errs.is_empty() {
@@ -512,6 +532,41 @@ fn check_charsets(
                 )
                 .help("a collation (#[field(collation = \"…\")]) is per column everywhere; a character set is MySQL's and MariaDB's"),
             );
+        }
+    }
+}
+
+/// A u64 is `numeric(20,0)` on PostgreSQL, which no identity numbers, and
+/// has no SQLite type (its integers stop at i64::MAX).
+fn check_u64(
+    schema: &Schema,
+    owners: &BTreeMap<String, usize>,
+    dialect: &str,
+    errs: &mut Vec<ResolveError>,
+) {
+    for (key, &i) in owners {
+        let t = &schema.tables[key];
+        for f in t.fields.iter().filter(|f| f.ty == ColumnType::Unsigned(64)) {
+            let (message, help) = if dialect == "sqlite" {
+                (
+                    format!(
+                        "SQLite has no type for the u64 field `{}`: its integers stop at i64::MAX (dialects in remodel.toml include sqlite)",
+                        f.name
+                    ),
+                    "make it an i64 (or a u32), or leave sqlite out of `dialects`",
+                )
+            } else if f.auto.is_auto() {
+                (
+                    format!(
+                        "PostgreSQL cannot number the u64 field `{}`: it is numeric(20,0) there, which no identity numbers (dialects in remodel.toml include postgres)",
+                        f.name
+                    ),
+                    "make it an i64, or `auto = false`",
+                )
+            } else {
+                continue;
+            };
+            errs.push(ResolveError::new(i, Some(&f.name), None, message).help(help));
         }
     }
 }

@@ -358,6 +358,11 @@ pub struct Table {
     /// MySQL/MariaDB); `None` is its character set's default.
     #[serde(default)]
     pub collation: Option<String>,
+    /// A PostgreSQL partitioned table's key (`#[model(partition_by =
+    /// "RANGE (payment_date)")]`), in the spelling of
+    /// [`crate::partition::normalize`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
 }
 
 /// A name that is either explicit or derived, as the state records it.
@@ -391,6 +396,7 @@ impl Table {
             pk_name: None,
             charset: None,
             collation: None,
+            partition_by: None,
         }
     }
 

@@ -42,6 +42,10 @@ pub enum ColumnType {
     Uuid,
     /// `json`
     Json,
+    /// `uint8` … `uint64` (u8 … u64): MySQL's `TINYINT` … `BIGINT
+    /// UNSIGNED`; elsewhere the next wider signed type with a CHECK of
+    /// the Rust range. Holds the width in bits.
+    Unsigned(u8),
     /// `raw("…")`: a type given verbatim with `sql_type`.
     Raw(String),
 }
@@ -66,8 +70,29 @@ impl ColumnType {
     pub fn is_integer(&self) -> bool {
         matches!(
             self,
-            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
+            ColumnType::SmallInt
+                | ColumnType::Integer
+                | ColumnType::BigInt
+                | ColumnType::Unsigned(_)
         )
+    }
+
+    /// The largest value of an unsigned type (`u8::MAX` for `uint8`).
+    pub fn unsigned_max(&self) -> Option<u64> {
+        match self {
+            ColumnType::Unsigned(64) => Some(u64::MAX),
+            ColumnType::Unsigned(bits) => Some((1u64 << bits) - 1),
+            _ => None,
+        }
+    }
+
+    /// The CHECK that keeps an unsigned column within its Rust range where
+    /// the database has no unsigned type: `qty >= 0 AND qty <= 255`.
+    pub fn unsigned_range(&self, column: &str) -> Option<String> {
+        let max = self.unsigned_max()?;
+        let c = crate::expr::normalize(&format!("\"{}\"", column.replace('"', "\"\"")))
+            .unwrap_or_else(|_| column.to_string());
+        Some(format!("{c} >= 0 AND {c} <= {max}"))
     }
 
     /// Whether this is an integer type, or a raw type spelled as one
@@ -123,7 +148,10 @@ impl ColumnType {
     /// The family used to rank rename candidates.
     pub fn family(&self) -> TypeFamily {
         match self {
-            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => TypeFamily::Integer,
+            ColumnType::SmallInt
+            | ColumnType::Integer
+            | ColumnType::BigInt
+            | ColumnType::Unsigned(_) => TypeFamily::Integer,
             ColumnType::Varchar(_) | ColumnType::Text => TypeFamily::String,
             ColumnType::Real | ColumnType::Double | ColumnType::Decimal { .. } => {
                 TypeFamily::Numeric
@@ -154,6 +182,10 @@ impl ColumnType {
             "timestamptz" => Some(ColumnType::TimestampTz),
             "uuid" => Some(ColumnType::Uuid),
             "json" => Some(ColumnType::Json),
+            "uint8" => Some(ColumnType::Unsigned(8)),
+            "uint16" => Some(ColumnType::Unsigned(16)),
+            "uint32" => Some(ColumnType::Unsigned(32)),
+            "uint64" => Some(ColumnType::Unsigned(64)),
             _ => None,
         };
         if let Some(ty) = simple {
@@ -195,8 +227,8 @@ impl ColumnType {
         }
         Err(format!(
             "unknown column type `{token}` (expected one of boolean, smallint, integer, bigint, \
-             real, double, varchar(n), text, blob, decimal(p,s), date, time, timestamp, \
-             timestamptz, uuid, json, raw(\"…\"))"
+             uint8, uint16, uint32, uint64, real, double, varchar(n), text, blob, decimal(p,s), \
+             date, time, timestamp, timestamptz, uuid, json, raw(\"…\"))"
         ))
     }
 }
@@ -235,6 +267,7 @@ impl fmt::Display for ColumnType {
             ColumnType::TimestampTz => f.write_str("timestamptz"),
             ColumnType::Uuid => f.write_str("uuid"),
             ColumnType::Json => f.write_str("json"),
+            ColumnType::Unsigned(bits) => write!(f, "uint{bits}"),
             ColumnType::Raw(s) => {
                 write!(
                     f,

@@ -108,15 +108,15 @@ async fn a_model_error_does_not_block_migrate_on_the_existing_migrations() {
 }
 
 #[test]
-fn an_unsigned_integer_names_the_field_and_suggests_sql_type() {
+fn a_type_with_no_column_type_names_the_field_and_suggests_sql_type() {
     let p = project();
-    p.write("src/lib.rs", &item_with("        pub count: u32,\n"));
+    p.write("src/lib.rs", &item_with("        pub count: u128,\n"));
     let run = p.remodel(&["makemigrations"]);
     refused(
         &run,
         1,
         &[
-            "field `count` has type `u32`",
+            "field `count` has type `u128`",
             "src/lib.rs:7:20",
             "#[field(sql_type = \"…\")]",
             "1 problem in the models; nothing was written",
@@ -184,7 +184,7 @@ fn errors_in_two_files_are_all_reported_with_the_count() {
     let p = project();
     p.write(
         "src/lib.rs",
-        "pub mod shop;\npub mod billing {\n    use remodel::Model;\n    #[derive(Model)]\n    pub struct Invoice {\n        #[field(primary_key)]\n        pub id: i64,\n        pub total: u64,\n    }\n}\n",
+        "pub mod shop;\npub mod billing {\n    use remodel::Model;\n    #[derive(Model)]\n    pub struct Invoice {\n        #[field(primary_key)]\n        pub id: i64,\n        pub total: u128,\n    }\n}\n",
     );
     p.write(
         "src/shop.rs",
@@ -196,7 +196,7 @@ fn errors_in_two_files_are_all_reported_with_the_count() {
         1,
         &[
             "src/lib.rs:8:20",
-            "field `total` has type `u64`",
+            "field `total` has type `u128`",
             "src/shop.rs:7:13",
             "unknown attribute `maxlen`",
             "src/shop.rs:9:13",

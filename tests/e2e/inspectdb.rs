@@ -272,10 +272,10 @@ async fn inspectdb_gives_unsigned_columns_unsigned_types_on_mysql() {
     run.ok();
     assert!(run.stdout.contains("pub hits: u64,"), "{}", run.stdout);
     assert!(run.stdout.contains("pub id: u32,"), "{}", run.stdout);
-    // An unsigned auto-increment key is an auto key of a raw integer type.
+    // An unsigned auto-increment key is an auto key of an unsigned type.
     assert!(
         run.stdout
-            .contains("#[field(primary_key, auto, sql_type = \"int unsigned\")]"),
+            .contains("#[field(primary_key)]\n    pub id: u32,"),
         "{}",
         run.stdout
     );

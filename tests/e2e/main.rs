@@ -17,10 +17,12 @@ mod keeps;
 mod keeps_property;
 mod makemigrations;
 mod on_update_sql;
+mod partitions;
 mod prompts;
 mod realworld;
 mod scenarios;
 mod servers;
+mod unsigned;
 mod upgrade;
 
 /// The binary under test.

@@ -846,7 +846,7 @@ use remodel::Model;
 pub struct B {
     #[field(primary_key)]
     pub id: i64,
-    pub n: u32,
+    pub n: u128,
 }
 ";
     let (_dir, p) = project(&[

@@ -158,6 +158,10 @@ pub fn parse_type(column_type: &str) -> ColumnType {
     };
     match t.as_str() {
         "tinyint(1)" | "bool" | "boolean" => return ColumnType::Boolean,
+        "tinyint unsigned" => return ColumnType::Unsigned(8),
+        "smallint unsigned" => return ColumnType::Unsigned(16),
+        "int unsigned" => return ColumnType::Unsigned(32),
+        "bigint unsigned" => return ColumnType::Unsigned(64),
         "smallint" => return ColumnType::SmallInt,
         "int" => return ColumnType::Integer,
         "bigint" => return ColumnType::BigInt,
@@ -291,9 +295,10 @@ fn number_literal(n: &str, ty: &ColumnType) -> Option<Literal> {
     let n = n.trim();
     Some(match ty {
         ColumnType::Boolean => Literal::Bool(n.parse::<f64>().ok()? != 0.0),
-        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
-            Literal::Int(n.parse().ok()?)
-        }
+        ColumnType::SmallInt
+        | ColumnType::Integer
+        | ColumnType::BigInt
+        | ColumnType::Unsigned(_) => Literal::Int(n.parse().ok()?),
         ColumnType::Real | ColumnType::Double => Literal::Float(n.parse().ok()?),
         ColumnType::Raw(_) => match n.parse::<i64>() {
             Ok(i) => Literal::Int(i),
@@ -313,6 +318,7 @@ fn string_literal(s: &str, ty: &ColumnType) -> Literal {
         | ColumnType::SmallInt
         | ColumnType::Integer
         | ColumnType::BigInt
+        | ColumnType::Unsigned(_)
         | ColumnType::Real
         | ColumnType::Double => number_literal(s, ty).unwrap_or_else(|| Literal::Str(s.into())),
         _ => Literal::Str(s.to_string()),
@@ -385,6 +391,7 @@ pub fn parse_default(
                 | ColumnType::SmallInt
                 | ColumnType::Integer
                 | ColumnType::BigInt
+                | ColumnType::Unsigned(_)
                 | ColumnType::Real
                 | ColumnType::Double => number_literal(d, ty)?,
                 _ => Literal::Str(d.to_string()),
@@ -872,9 +879,10 @@ fn normalize_default(d: ColumnDefault, declared: &ColumnType, ty: &ColumnType) -
                     .unwrap_or(lit),
             },
         },
-        ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
-            text.parse().map(Literal::Int).unwrap_or(lit)
-        }
+        ColumnType::SmallInt
+        | ColumnType::Integer
+        | ColumnType::BigInt
+        | ColumnType::Unsigned(_) => text.parse().map(Literal::Int).unwrap_or(lit),
         ColumnType::Real | ColumnType::Double => text.parse().map(Literal::Float).unwrap_or(lit),
         ColumnType::Decimal { scale, .. } => Literal::Str(canonical_decimal(&text, *scale)),
         ColumnType::Time => Literal::Str(canonical_time(&text)),
@@ -1383,7 +1391,8 @@ mod tests {
             ("json", ColumnType::Json),
             (
                 "int(10) unsigned",
-                ColumnType::Raw("int(10) unsigned".into()),
+                // A history's raw("int unsigned") compares equal to uint32.
+                ColumnType::Unsigned(32),
             ),
             ("text", ColumnType::Raw("text".into())),
             ("datetime", ColumnType::Raw("datetime".into())),
@@ -1992,7 +2001,7 @@ mod tests {
             t.columns["c"].default,
             Some(ColumnDefault::Value(Literal::Str("1.50".into())))
         );
-        assert_eq!(t.columns["d"].ty, ColumnType::Raw("int unsigned".into()));
+        assert_eq!(t.columns["d"].ty, ColumnType::Unsigned(32));
         assert_eq!(
             t.columns["d"].default,
             Some(ColumnDefault::Sql("CURRENT_TIMESTAMP".into()))

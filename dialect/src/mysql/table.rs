@@ -68,6 +68,10 @@ pub(crate) fn column_type(f: &Field) -> String {
         T::Timestamp | T::TimestampTz => "DATETIME(6)".into(),
         T::Uuid => "CHAR(36)".into(),
         T::Json => "JSON".into(),
+        T::Unsigned(8) => "TINYINT UNSIGNED".into(),
+        T::Unsigned(16) => "SMALLINT UNSIGNED".into(),
+        T::Unsigned(32) => "INT UNSIGNED".into(),
+        T::Unsigned(_) => "BIGINT UNSIGNED".into(),
         T::Raw(s) => s.clone(),
     }
 }

@@ -1,15 +1,17 @@
 //! Reading the current schema's catalog into a [`Catalog`] with six
-//! queries whatever the number of tables: tables (with comments), columns
-//! (types, nullability, defaults, identity, collations, comments),
-//! constraints (primary key, unique, foreign key, check, exclusion), the
-//! indexes a model can describe (plain btree indexes on columns, other than
-//! those backing a constraint), the indexes it cannot, and the schema's
-//! other objects ([`Catalog::objects`]). Tables an extension owns,
-//! partitions and internal schemas are not read as tables. What no
-//! model can declare (expression, partial, ordered or non-btree indexes,
-//! generated columns, GENERATED ALWAYS identities, collations, a foreign
-//! key's ON UPDATE, DEFERRABLE or NOT VALID) is kept as
-//! [`CatalogTable::unmodelled`], so that a change to it is still drift.
+//! queries whatever the number of tables: tables (with comments and a
+//! partitioned table's key), columns (types, nullability, defaults,
+//! identity, generated expressions, collations, comments), constraints
+//! (primary key, unique, foreign key, check, exclusion), indexes other than
+//! those backing a constraint (per key part: column or expression, order,
+//! operator class; method, predicate, INCLUDE columns), invalid indexes,
+//! and the schema's other objects ([`Catalog::objects`]). Tables an
+//! extension owns, partitions and internal schemas are not read as tables.
+//! An unsigned column is read back from its range check. What no model can
+//! declare (an index with NULLS FIRST/LAST against its order or an unknown
+//! method, a GENERATED ALWAYS identity, a foreign key's DEFERRABLE or NOT
+//! VALID, an exclusion constraint) is kept as [`CatalogTable::unmodelled`],
+//! so that a change to it is still drift.
 
 #[cfg(feature = "postgres")]
 use super::connection::{PostgresDatabase, fetch};
@@ -199,7 +201,9 @@ pub(crate) async fn introspect(
     let ie = |e: DbError| DbError::Introspect(e.to_string());
     let tables = tables_cte(only);
     let tables_sql = format!(
-        "{tables} SELECT c.relname::text, ds.description FROM c \
+        "{tables} SELECT c.relname::text, ds.description, \
+             CASE WHEN t.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END FROM c \
+             JOIN pg_catalog.pg_class t ON t.oid = c.oid \
              LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = c.oid \
                  AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = 0 \
              ORDER BY 1"
@@ -324,6 +328,8 @@ pub(crate) async fn introspect(
             text(row.first()),
             CatalogTable {
                 comment: opt_text(row.get(1)).filter(|c| !c.is_empty()),
+                partition_by: opt_text(row.get(2))
+                    .map(|k| remodel_model::partition::normalize(&k).unwrap_or(k)),
                 ..CatalogTable::default()
             },
         );
@@ -471,6 +477,9 @@ pub(crate) async fn introspect(
             };
             t.add_fact(format!("index {name}"), Unmodelled::new(what, &[&name]));
         }
+    }
+    for (name, t) in catalog.tables.iter_mut() {
+        t.recognize_unsigned(name, &sqlexpr::canonical, true);
     }
     catalog.objects = objects_from_rows(&objects);
     Ok(catalog)

@@ -455,6 +455,7 @@ fn literal_from_string(s: &str, ty: &ColumnType) -> Option<Literal> {
         ColumnType::SmallInt
         | ColumnType::Integer
         | ColumnType::BigInt
+        | ColumnType::Unsigned(_)
         | ColumnType::Real
         | ColumnType::Double
         | ColumnType::Decimal { .. }

@@ -5,6 +5,7 @@ use super::types::{IDENTITY, serial_type, sql_type, using};
 use crate::keeps::Expected;
 use crate::literal::{default_sql, quote_string};
 use crate::{RenderError, Statement};
+use remodel_model::names::{NameKind, derived_name};
 use remodel_model::restate::Scope;
 use remodel_model::{
     Auto, ColumnDefault, ColumnType, Constraint, Field, IndexOptions, OnDelete, Schema, Table, expr,
@@ -214,6 +215,8 @@ pub(crate) struct TableDef {
     constraints: Vec<Con>,
     indexes: Vec<IndexDef>,
     comment: Option<String>,
+    /// `RANGE (payment_date)`: a partitioned table's key.
+    partition_by: Option<String>,
 }
 
 /// The SQL of a default for a column of type `ty`.
@@ -290,6 +293,15 @@ impl TableDef {
                 });
             }
         }
+        // PostgreSQL has no unsigned types: the next wider one, and a check.
+        for f in &t.fields {
+            if let Some(range) = f.ty.unsigned_range(f.column_name()) {
+                constraints.push(Con::Check {
+                    name: derived_name(&t.table_name(), &[f.column_name()], NameKind::Range),
+                    expr: range,
+                });
+            }
+        }
         for c in &t.constraints {
             let name = t.constraint_name(c).name;
             constraints.push(match c {
@@ -323,6 +335,7 @@ impl TableDef {
             constraints,
             indexes,
             comment: no_comment(&t.comment),
+            partition_by: t.partition_by.clone(),
         })
     }
 
@@ -380,8 +393,13 @@ impl TableDef {
             ));
         }
         lines.extend(self.constraints.iter().map(Con::sql));
+        let partition = self
+            .partition_by
+            .as_ref()
+            .map(|p| format!(" PARTITION BY {p}"))
+            .unwrap_or_default();
         let mut out = vec![Statement::new(format!(
-            "CREATE TABLE {} (\n    {}\n)",
+            "CREATE TABLE {} (\n    {}\n){partition}",
             q(&self.name),
             lines.join(",\n    ")
         ))];

@@ -29,6 +29,12 @@ pub(crate) fn sql_type(ty: &ColumnType) -> String {
         ColumnType::TimestampTz => "timestamptz".into(),
         ColumnType::Uuid => "uuid".into(),
         ColumnType::Json => "jsonb".into(),
+        // The next wider type, with a CHECK of the Rust range (see
+        // `TableDef::of`); u64 needs twenty digits.
+        ColumnType::Unsigned(8) => "smallint".into(),
+        ColumnType::Unsigned(16) => "integer".into(),
+        ColumnType::Unsigned(32) => "bigint".into(),
+        ColumnType::Unsigned(_) => "numeric(20,0)".into(),
         ColumnType::Raw(s) => s.clone(),
     }
 }
@@ -44,8 +50,8 @@ pub(crate) fn serial_type(ty: &ColumnType) -> &'static str {
             ColumnType::Raw(_) => "bigserial",
             known => serial_type(&known),
         },
-        ColumnType::SmallInt => "smallserial",
-        ColumnType::Integer => "serial",
+        ColumnType::SmallInt | ColumnType::Unsigned(8) => "smallserial",
+        ColumnType::Integer | ColumnType::Unsigned(16) => "serial",
         _ => "bigserial",
     }
 }
@@ -231,6 +237,7 @@ fn is_numeric(ty: &ColumnType) -> bool {
         ColumnType::SmallInt
             | ColumnType::Integer
             | ColumnType::BigInt
+            | ColumnType::Unsigned(_)
             | ColumnType::Real
             | ColumnType::Double
             | ColumnType::Decimal { .. }

@@ -619,6 +619,11 @@ fn catalog_from_rows(
         for option in parsed.options {
             t.add_fact("table", Unmodelled::new(format!("is {option}"), &[&table]));
         }
+        t.recognize_unsigned(
+            &table,
+            &|e| expr::normalize(e).unwrap_or_else(|_| e.to_string()),
+            false,
+        );
     }
     catalog
 }

@@ -202,6 +202,11 @@ pub(crate) fn column_type(f: &Field) -> String {
         T::TimestampTz => "TIMESTAMPTZ".into(),
         T::Uuid => "UUID".into(),
         T::Json => "JSON".into(),
+        // The next wider type, with a CHECK of the Rust range; u64 has
+        // none (a portability error).
+        T::Unsigned(8) => "SMALLINT".into(),
+        T::Unsigned(16) => "INTEGER".into(),
+        T::Unsigned(_) => "BIGINT".into(),
         T::Raw(s) => s.clone(),
     }
 }
@@ -302,6 +307,19 @@ impl TableSql {
                     columns: t.columns_of(&pk),
                 },
             );
+        }
+        // SQLite has no unsigned types: the next wider one, and a check.
+        for f in &t.fields {
+            if let Some(range) = f.ty.unsigned_range(f.column_name()) {
+                constraints.push(ConstraintSql::Check {
+                    name: remodel_model::names::derived_name(
+                        &t.table_name(),
+                        &[f.column_name()],
+                        remodel_model::names::NameKind::Range,
+                    ),
+                    expr: range,
+                });
+            }
         }
         for c in &t.constraints {
             let name = t.constraint_name(c).name;

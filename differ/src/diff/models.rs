@@ -320,6 +320,20 @@ impl<'a> Differ<'a> {
 
     // Phases: AlterModelTable, AlterModelComment.
     pub(super) fn alter_tables(&mut self) -> Result<(), DiffError> {
+        // PostgreSQL partitions a table when it is created, never after.
+        for (key, tt) in self.common() {
+            let st = &self.state.tables[key];
+            if st.partition_by != tt.partition_by {
+                let said = |p: &Option<String>| {
+                    p.as_ref().map_or("none".to_string(), |p| format!("`{p}`"))
+                };
+                return Err(DiffError::Unsupported(format!(
+                    "{key}: partition_by changes from {} to {}, which PostgreSQL cannot do to an existing table; create a new model partitioned as wanted and move the rows with a RunSql migration, or keep partition_by as it was",
+                    said(&st.partition_by),
+                    said(&tt.partition_by)
+                )));
+            }
+        }
         for (key, tt) in self.common() {
             let st = &self.state.tables[key];
             // Equal names and explicit tables give equal table names.

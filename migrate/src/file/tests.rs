@@ -579,7 +579,7 @@ fn a_key_form_must_be_one_remodel_knows_on_a_field_that_can_have_it() {
         ),
         (
             r#"{ name = "x", type = "integer", auto = "rowid" }"#,
-            "field `x`: `auto` needs the primary key",
+            "field `x`: `auto = \"rowid\"` needs the primary key",
         ),
     ] {
         let p = problem(&field(f));

@@ -52,6 +52,7 @@ pub(crate) const MODEL_KEYS: &[&str] = &[
     "pk_name",
     "charset",
     "collation",
+    "partition_by",
 ];
 
 #[derive(Default)]
@@ -131,6 +132,7 @@ pub(crate) struct ModelAttrs {
     pub pk_name: Spanned<String>,
     pub charset: Spanned<String>,
     pub collation: Spanned<String>,
+    pub partition_by: Spanned<String>,
 }
 
 fn key_of(meta: &ParseNestedMeta) -> String {
@@ -517,6 +519,13 @@ pub(crate) fn model_attrs(attrs: &[Attribute], errs: &mut Errors) -> ModelAttrs 
                 "pk_name" => set(&mut out.pk_name, string(&meta)?, "pk_name", ks, errs),
                 "charset" => set(&mut out.charset, string(&meta)?, "charset", ks, errs),
                 "collation" => set(&mut out.collation, string(&meta)?, "collation", ks, errs),
+                "partition_by" => set(
+                    &mut out.partition_by,
+                    string(&meta)?,
+                    "partition_by",
+                    ks,
+                    errs,
+                ),
                 "renamed_from" => set(
                     &mut out.renamed_from,
                     string(&meta)?,

@@ -223,6 +223,7 @@ fn read_field(
         }
         match &ft.kind {
             RustKind::Bool => Some(ColumnType::Boolean),
+            RustKind::Unsigned(bits) => Some(ColumnType::Unsigned(*bits)),
             RustKind::I16 => Some(ColumnType::SmallInt),
             RustKind::I32 => Some(ColumnType::Integer),
             RustKind::I64 => Some(ColumnType::BigInt),
@@ -286,8 +287,8 @@ fn read_field(
                     format!("field `{name}` has type `{spelling}`, which has no column type"),
                     Some(format!(
                         "give the SQL type: #[field(sql_type = \"…\")]{}",
-                        if spelling.starts_with('u') && spelling[1..].parse::<u32>().is_ok() {
-                            " (unsigned integers have no portable SQL type; an i64 may fit)"
+                        if spelling == "u128" || spelling == "i128" {
+                            " (128-bit integers have no SQL type; a decimal may hold them)"
                         } else {
                             ""
                         }
@@ -913,6 +914,36 @@ fn read_model_level(
             table.charset = Some(v.trim().to_string());
         } else {
             table.collation = Some(v.trim().to_string());
+        }
+    }
+
+    if let Some((key, span)) = &m.partition_by {
+        match crate::partition::normalize(key) {
+            Ok(normal) => {
+                let unknown: Vec<String> = crate::partition::columns(&normal)
+                    .into_iter()
+                    .filter(|c| table.field_by_column(c).is_none())
+                    .collect();
+                if unknown.is_empty() {
+                    table.partition_by = Some(normal);
+                } else {
+                    let names: Vec<&str> = table.fields.iter().map(|f| f.column_name()).collect();
+                    errs.push(
+                        *span,
+                        format!(
+                            "partition_by names {}, not a column of `{}`",
+                            unknown
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            table.name
+                        ),
+                        Some(format!("columns are: {}", names.join(", "))),
+                    );
+                }
+            }
+            Err(e) => errs.push(*span, e, None),
         }
     }
 

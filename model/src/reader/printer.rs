@@ -241,6 +241,7 @@ fn rust_type(ty: &ColumnType) -> (String, Vec<String>) {
         ColumnType::TimestampTz => plain("chrono::DateTime<chrono::Utc>"),
         ColumnType::Uuid => plain("uuid::Uuid"),
         ColumnType::Json => plain("serde_json::Value"),
+        ColumnType::Unsigned(bits) => (format!("u{bits}"), vec![]),
         ColumnType::Raw(sql) => (raw_rust_type(sql), vec![format!("sql_type = {}", lit(sql))]),
     }
 }
@@ -366,6 +367,9 @@ fn render_table(out: &mut String, t: &Table, names: &Names) {
     }
     if let Some(n) = &t.pk_name {
         attribute(out, "", "model", &[format!("pk_name = {}", lit(n))]);
+    }
+    if let Some(p) = &t.partition_by {
+        attribute(out, "", "model", &[format!("partition_by = {}", lit(p))]);
     }
     for ix in &t.indexes {
         let mut items = Vec::new();

@@ -6,6 +6,8 @@ use syn::{GenericArgument, PathArguments, Type};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RustKind {
     Bool,
+    /// u8, u16, u32, u64: the width in bits.
+    Unsigned(u8),
     I16,
     I32,
     I64,
@@ -20,7 +22,7 @@ pub(crate) enum RustKind {
     TimestampTz,
     Uuid,
     Json,
-    /// Recognised as a Rust type but with no column type (unsigned integers…),
+    /// Recognised as a Rust type but with no column type (`u128`, `i8`…),
     /// or not recognised at all: needs `sql_type`.
     Unknown(String),
 }
@@ -36,7 +38,9 @@ pub(crate) struct FieldType {
 /// The crates whose prefix may stand before each known type name.
 fn allowed_prefixes(name: &str) -> &'static [&'static str] {
     match name {
-        "bool" | "i16" | "i32" | "i64" | "f32" | "f64" => &["std", "core"],
+        "bool" | "i16" | "i32" | "i64" | "f32" | "f64" | "u8" | "u16" | "u32" | "u64" => {
+            &["std", "core"]
+        }
         "String" => &["std", "alloc", "string"],
         "Vec" => &["std", "alloc", "vec"],
         "Option" => &["std", "core", "option"],
@@ -105,6 +109,10 @@ fn kind_of(ty: &Type) -> RustKind {
     let no_args = matches!(args, PathArguments::None);
     match name.as_str() {
         "bool" if no_args => RustKind::Bool,
+        "u8" if no_args => RustKind::Unsigned(8),
+        "u16" if no_args => RustKind::Unsigned(16),
+        "u32" if no_args => RustKind::Unsigned(32),
+        "u64" if no_args => RustKind::Unsigned(64),
         "i16" if no_args => RustKind::I16,
         "i32" if no_args => RustKind::I32,
         "i64" if no_args => RustKind::I64,
@@ -205,7 +213,8 @@ mod tests {
 
     #[test]
     fn unknown_types_keep_their_spelling() {
-        assert_eq!(kind("u32").0, RustKind::Unknown("u32".into()));
+        assert_eq!(kind("u32").0, RustKind::Unsigned(32));
+        assert_eq!(kind("u128").0, RustKind::Unknown("u128".into()));
         assert_eq!(
             kind("Vec<String>").0,
             RustKind::Unknown("Vec<String>".into())

@@ -187,13 +187,13 @@ fn every_problem_is_reported_at_once() {
         r#"struct Bad {
             #[field(primary_key)] id: i64,
             #[field(maxlen = 3)] a: String,
-            b: u32,
+            b: u128,
             #[field(max_length = 3)] c: i32,
         }"#,
     );
     assert_eq!(errs.len(), 3, "{errs:?}");
     assert!(errs[0].contains("unknown attribute `maxlen` in #[field(...)]"));
-    assert!(errs[1].contains("field `b` has type `u32`"));
+    assert!(errs[1].contains("field `b` has type `u128`"));
     assert!(errs[2].contains("`max_length` does not apply to field `c`"));
 }
 
@@ -444,7 +444,11 @@ fn key_forms_and_the_key_name() {
         ),
         (
             r#"struct A { #[field(primary_key)] id: i64, #[field(auto = "rowid")] n: i64 }"#,
-            "`auto` does not apply to field `n`: it is not the primary key",
+            "`auto = \"rowid\"` does not apply to field `n`: it is not the primary key",
+        ),
+        (
+            r#"struct A { #[field(primary_key)] id: i64, #[field(auto = false)] n: i64 }"#,
+            "`auto = false` does not apply to field `n`",
         ),
         (
             r#"struct A { #[field(primary_key)] id: i64, #[field(auto = "sequence")] n: Option<i64> }"#,

@@ -4,7 +4,7 @@ use remodel::Model;
 struct Patient {
     #[field(primary_key)]
     id: i64,
-    #[field(auto)]
+    #[field(auto = "rowid")]
     contador: i64,
 }
 

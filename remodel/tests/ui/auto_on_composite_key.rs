@@ -3,7 +3,7 @@ use remodel::Model;
 #[derive(Model)]
 #[model(primary_key("a", "b"))]
 struct Pair {
-    #[field(auto)]
+    #[field(auto = false)]
     a: i64,
     b: i64,
 }

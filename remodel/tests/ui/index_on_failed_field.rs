@@ -6,7 +6,7 @@ use remodel::Model;
 struct Patient {
     #[field(primary_key)]
     id: i64,
-    edad: u32,
+    edad: u128,
 }
 
 fn main() {

@@ -4,7 +4,7 @@ use remodel::Model;
 struct Patient {
     #[field(primary_key)]
     id: i64,
-    visitas: u32,
+    visitas: u128,
 }
 
 fn main() {
