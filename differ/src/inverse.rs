@@ -130,11 +130,15 @@ impl Op {
                     constraint: c.clone(),
                 }
             }
-            Op::RunSql { sql, reverse_sql } => match reverse_sql {
+            Op::RunSql {
+                sql, reverse_sql, ..
+            } => match reverse_sql {
                 None => return Err(InverseError::Irreversible),
+                // Undoing it creates nothing (it drops what it created).
                 Some(rev) => Op::RunSql {
                     sql: rev.clone(),
                     reverse_sql: Some(sql.clone()),
+                    creates: Vec::new(),
                 },
             },
         }])

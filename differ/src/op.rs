@@ -154,6 +154,11 @@ pub enum Op {
         sql: SqlText,
         /// Reverse SQL: `None` is irreversible; an empty text is a no-op reverse.
         reverse_sql: Option<SqlText>,
+        /// What it creates that is not a table of the models (`view
+        /// film_list`, `index item_note_u`; see
+        /// [`remodel_model::created::CreatedObject`]): `check` finds each
+        /// in the database.
+        creates: Vec<String>,
     },
 }
 

@@ -697,6 +697,7 @@ fn names_follow_django() {
     let op = Op::RunSql {
         sql: SqlText::All("SELECT 1".into()),
         reverse_sql: None,
+        creates: Vec::new(),
     };
     assert_eq!(op.name_fragment(&s), None);
 }

@@ -11,6 +11,7 @@ use remodel_dialect::{Database, Dialect};
 use remodel_differ::Op;
 use remodel_model::adoption;
 use remodel_model::catalog::Catalog;
+use remodel_model::created::{CreatedKind, CreatedObject};
 use remodel_model::{Schema, Table};
 
 /// What `check` finds.
@@ -118,6 +119,8 @@ pub async fn inspect_reading_back(
     // What applied RunSql migrations ran: the facts no model can declare
     // that they name are recorded in the history, not drift.
     let mut run_sql = Vec::new();
+    // What they say they create: (migration, object).
+    let mut created: Vec<(String, CreatedObject)> = Vec::new();
     let dialect_name = db.dialect().kind().name();
     for m in graph
         .migrations
@@ -125,10 +128,15 @@ pub async fn inspect_reading_back(
         .filter(|m| applied_set.contains(&m.key()))
     {
         for (i, op) in m.file.ops().iter().enumerate() {
-            if let Op::RunSql { sql, .. } = op
+            if let Op::RunSql { sql, creates, .. } = op
                 && let Some(text) = sql.for_dialect(dialect_name)
             {
                 run_sql.push(text.to_string());
+                for c in creates {
+                    if let Ok(object) = CreatedObject::parse(c) {
+                        created.push((m.key(), object));
+                    }
+                }
             }
             op.apply_to(&mut applied).map_err(|e| {
                 SessionError::Load(vec![format!(
@@ -158,6 +166,24 @@ pub async fn inspect_reading_back(
                 "cannot read table {name}, which the applied migrations create: {why}; remodel cannot compare it"
             )),
         ));
+    }
+    // Each object an applied RunSql creates must be there; an index it
+    // creates is the history's, neither drift nor adopted again.
+    let mut missing: Vec<String> = Vec::new();
+    for (migration, object) in &created {
+        if !object.is_in(&live) {
+            missing.push(format!(
+                "{object}, which applied migration {migration} creates, is not in the database"
+            ));
+        } else if object.kind == CreatedKind::Index {
+            for t in live.tables.values_mut() {
+                let same = |n: &String| n.eq_ignore_ascii_case(&object.name);
+                t.indexes.retain(|n, _| !same(n));
+                t.uniques.retain(|n, _| !same(n));
+                t.unmodelled
+                    .retain(|k, _| !k.eq_ignore_ascii_case(&format!("index {}", object.name)));
+            }
+        }
     }
     let skipped: Vec<String> = live
         .unreadable
@@ -260,7 +286,8 @@ pub async fn inspect_reading_back(
     dialect.normalize(&mut expected);
     let mut normal = live.clone();
     dialect.normalize(&mut normal);
-    let differences = expected.differences_from(&normal, "the applied migrations");
+    let mut differences = expected.differences_from(&normal, "the applied migrations");
+    differences.extend(missing);
     let (read_back, unrepresentable) =
         if differences.is_empty() && read_back == ReadBack::WhenDrifted {
             (applied.clone(), Vec::new())

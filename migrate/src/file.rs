@@ -357,10 +357,17 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
             kv(out, "model", string(model));
             kv(out, "name", string(name));
         }
-        Op::RunSql { sql, reverse_sql } => {
+        Op::RunSql {
+            sql,
+            reverse_sql,
+            creates,
+        } => {
             kv(out, "sql", sql_value(sql));
             if let Some(r) = reverse_sql {
                 kv(out, "reverse_sql", sql_value(r));
+            }
+            if !creates.is_empty() {
+                kv(out, "creates", string_array(creates));
             }
         }
     }
@@ -1034,7 +1041,27 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
                 }
                 None => None,
             };
-            Op::RunSql { sql, reverse_sql }
+            let mut creates = Vec::new();
+            if let Some(v) = r.get("creates") {
+                let bad = || {
+                    (
+                        v.span().start,
+                        "`creates` must be a list of strings such as \"view film_list\""
+                            .to_string(),
+                    )
+                };
+                for item in v.get_ref().as_array().ok_or_else(bad)? {
+                    let text = item.as_str().ok_or_else(bad)?;
+                    remodel_model::created::CreatedObject::parse(text)
+                        .map_err(|e| (v.span().start, format!("`creates`: {e}")))?;
+                    creates.push(text.trim().to_string());
+                }
+            }
+            Op::RunSql {
+                sql,
+                reverse_sql,
+                creates,
+            }
         }
         other => {
             let names: Vec<&str> = remodel_differ::OpKind::ALL

@@ -170,6 +170,7 @@ mod tests {
         let sql = Op::RunSql {
             sql: remodel_differ::SqlText::All("SELECT 1".into()),
             reverse_sql: None,
+            creates: Vec::new(),
         };
         assert_eq!(
             suggest_name(&[rm("x"), sql], &s, false, now()),

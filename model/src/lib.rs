@@ -9,6 +9,7 @@
 
 pub mod adoption;
 pub mod catalog;
+pub mod created;
 pub mod def;
 pub mod default;
 pub mod expr;

@@ -20,6 +20,7 @@ mod on_update_sql;
 mod partitions;
 mod prompts;
 mod realworld;
+mod run_sql_creates;
 mod scenarios;
 mod servers;
 mod unsigned;

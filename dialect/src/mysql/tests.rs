@@ -777,6 +777,7 @@ fn unmanaged_tables_render_nothing_and_run_sql_splits() {
     let op = Op::RunSql {
         sql: remodel_differ::SqlText::All("UPDATE a SET b = 'x;y'; DELETE FROM c".into()),
         reverse_sql: None,
+        creates: Vec::new(),
     };
     assert_eq!(
         sqls(&op, &Schema::default()),
@@ -2070,6 +2071,7 @@ async fn run_sql_runs_each_statement() {
             "UPDATE patient SET estado = 'ALTA' WHERE id = 1; UPDATE patient SET ciudad = 'a;b' WHERE id = 2".into(),
         ),
         reverse_sql: None,
+        creates: Vec::new(),
     }];
     apply(&mut h.db, &from, &ops).await.unwrap();
     assert_eq!(

@@ -430,6 +430,7 @@ fn unmanaged_models_render_nothing_and_run_sql_needs_postgres_text() {
     let op = Op::RunSql {
         sql: SqlText::PerDialect([("sqlite".to_string(), "SELECT 1".to_string())].into()),
         reverse_sql: None,
+        creates: Vec::new(),
     };
     let err = d.render(&op, &s, &s).unwrap_err();
     assert!(err.0.contains("no SQL for postgres"), "{err}");
@@ -438,6 +439,7 @@ fn unmanaged_models_render_nothing_and_run_sql_needs_postgres_text() {
             "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; SELECT f();".into(),
         ),
         reverse_sql: None,
+        creates: Vec::new(),
     };
     let sql: Vec<String> = d
         .render(&op, &s, &s)
@@ -728,6 +730,7 @@ async fn run_sql_runs_every_statement() {
             .into(),
         ),
         reverse_sql: Some(SqlText::All("DROP FUNCTION shout(text)".into())),
+        creates: Vec::new(),
     }];
     apply(&mut h.db, &from, &ops).await.unwrap();
     assert_eq!(

@@ -427,6 +427,7 @@ async fn foreign_key_violations_after_a_change_roll_back() {
     let ops = vec![Op::RunSql {
         sql: remodel_differ::SqlText::All("DELETE FROM patient WHERE id = 1".into()),
         reverse_sql: None,
+        creates: Vec::new(),
     }];
     let err = apply(&mut h.db, &from, &ops).await.unwrap_err();
     assert!(matches!(err, DbError::ForeignKeys(_)), "{err}");
@@ -559,6 +560,7 @@ async fn a_trigger_a_migration_drops_stays_dropped() {
     let ops = vec![Op::RunSql {
         sql: remodel_differ::SqlText::All("DROP TRIGGER t1".into()),
         reverse_sql: None,
+        creates: Vec::new(),
     }];
     apply(&mut h.db, &from, &ops).await.unwrap();
     assert_eq!(

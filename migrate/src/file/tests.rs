@@ -53,6 +53,7 @@ fn writes_the_design_layout() {
         Op::RunSql {
             sql: SqlText::All("UPDATE ingreso SET estado = 'ACTIVO' WHERE estado = ''".into()),
             reverse_sql: Some(SqlText::All(String::new())),
+            creates: Vec::new(),
         },
     ]);
     let text = f.to_toml(&Schema::default());
@@ -236,6 +237,7 @@ fn every_operation_round_trips_byte_for_byte() {
                 .into(),
             ),
             reverse_sql: None,
+            creates: Vec::new(),
         },
     ]);
     let mut f2 = f.clone();
@@ -498,7 +500,10 @@ reverse_sql.sqlite = "DROP INDEX a"
 reverse_sql.postgres = "DROP INDEX a"
 "#;
     let f = parse(text, "shop").expect("dotted keys read");
-    let Op::RunSql { sql, reverse_sql } = &f.ops()[0] else {
+    let Op::RunSql {
+        sql, reverse_sql, ..
+    } = &f.ops()[0]
+    else {
         panic!("not RunSql: {:?}", f.ops());
     };
     assert_eq!(
@@ -696,5 +701,30 @@ fn generated_columns_are_written_only_when_set_and_read_back() {
             .contains("`stored` without `generated`"),
         "{:?}",
         problem(&bad)
+    );
+}
+
+/// `creates` is written only when given, read back, part of the checksum.
+#[test]
+fn what_a_run_sql_creates_is_written_only_when_given_and_read_back() {
+    let op = |creates: Vec<String>| Op::RunSql {
+        sql: SqlText::All("CREATE VIEW v AS SELECT 1".into()),
+        reverse_sql: Some(SqlText::All("DROP VIEW v".into())),
+        creates,
+    };
+    let plain = file(vec![op(vec![])]).to_toml(&Schema::default());
+    assert!(!plain.contains("creates"), "{plain}");
+    let f = file(vec![op(vec!["view v".into(), "trigger t on item".into()])]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(r#"creates = ["view v", "trigger t on item"]"#),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(back, f);
+    let s = Schema::default();
+    assert_ne!(
+        parse(&plain, "patients").unwrap().checksum(&s),
+        back.checksum(&s)
     );
 }
