@@ -149,8 +149,9 @@ pub async fn inspect_reading_back(
     }
     applied.tables.retain(|_, t| !ignored(&t.table_name()));
     let mut live = db.introspect().await?;
-    live.tables
-        .retain(|name, _| name != history::TABLE && !ignored(name));
+    live.tables.retain(|name, _| {
+        name != history::TABLE && name != history::OBJECTS_TABLE && !ignored(name)
+    });
     live.unreadable.retain(|name, _| !ignored(name));
     // A table the history owns must be read to be compared; any other is
     // named and left out.
@@ -170,12 +171,23 @@ pub async fn inspect_reading_back(
     // Each object an applied RunSql creates must be there; an index it
     // creates is the history's, neither drift nor adopted again.
     let mut missing: Vec<String> = Vec::new();
+    let recorded = history::objects::read(db).await?;
     for (migration, object) in &created {
         if !object.is_in(&live) {
             missing.push(format!(
                 "{object}, which applied migration {migration} creates, is not in the database"
             ));
-        } else if object.kind == CreatedKind::Index {
+            continue;
+        }
+        // As the database showed it when the migration ran, if recorded.
+        if let Some(then) = recorded.get(&(migration.clone(), object.to_string()))
+            && history::objects::definition(object, &live).as_ref() != Some(then)
+        {
+            missing.push(format!(
+                "{object} is not as applied migration {migration} created it (its definition changed since)"
+            ));
+        }
+        if object.kind == CreatedKind::Index {
             for t in live.tables.values_mut() {
                 let same = |n: &String| n.eq_ignore_ascii_case(&object.name);
                 t.indexes.retain(|n, _| !same(n));

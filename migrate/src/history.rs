@@ -9,6 +9,9 @@ use remodel_model::{ColumnDefault, ColumnType, Constraint, Field, Literal, Schem
 /// The history table's name.
 pub const TABLE: &str = "remodel_migrations";
 
+pub mod objects;
+pub use objects::OBJECTS_TABLE;
+
 /// Whether a recorded migration finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowState {

@@ -764,12 +764,24 @@ fn statement_error(
     .into()
 }
 
-/// Writes (or, unapplying, deletes) the migration's history row.
+/// What the migration's RunSql operations say they create.
+fn created(m: &Prepared) -> Vec<remodel_model::created::CreatedObject> {
+    history::objects::created_by(m.ops.iter().map(|o| &o.op))
+}
+
+/// Writes (or, unapplying, deletes) the migration's history row, and the
+/// definitions of what it creates.
 async fn record(db: &mut dyn Database, m: &Prepared) -> Result<(), RunError> {
     let recorded = if m.step.direction == Direction::Forward {
-        history::record_applied(db, &m.app, &m.name, &m.checksum).await
+        match history::record_applied(db, &m.app, &m.name, &m.checksum).await {
+            Ok(()) => history::objects::record(db, &m.app, &m.name, &created(m)).await,
+            e => e,
+        }
     } else {
-        history::remove(db, &m.app, &m.name).await
+        match history::remove(db, &m.app, &m.name).await {
+            Ok(()) => history::objects::forget(db, &m.app, &m.name).await,
+            e => e,
+        }
     };
     recorded.map_err(|e| RunError::database(m, e))?;
     record_replaced(db, m, m.step.direction == Direction::Forward)
@@ -900,8 +912,12 @@ async fn finish_row(db: &mut dyn Database, m: &Prepared, done: bool) -> Result<(
     let applied = (m.step.direction == Direction::Forward) == done;
     if applied {
         history::set_applied(db, &m.app, &m.name, &m.checksum).await?;
+        if done {
+            history::objects::record(db, &m.app, &m.name, &created(m)).await?;
+        }
     } else {
         history::remove(db, &m.app, &m.name).await?;
+        history::objects::forget(db, &m.app, &m.name).await?;
     }
     if done {
         record_replaced(db, m, applied).await?;

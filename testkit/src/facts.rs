@@ -155,6 +155,7 @@ pub async fn read_facts(db: &mut dyn Database) -> Facts {
     }
     // remodel's history table is remodel's, not the user's.
     out.tables.remove("remodel_migrations");
+    out.tables.remove("remodel_objects");
     out
 }
 
@@ -225,7 +226,7 @@ async fn table_names(db: &mut dyn Database) -> Vec<String> {
         .await
         .into_iter()
         .filter_map(|r| r.into_iter().next().flatten())
-        .filter(|n| n != "remodel_migrations")
+        .filter(|n| n != "remodel_migrations" && n != "remodel_objects")
         .collect();
     names.sort();
     names

@@ -1,7 +1,8 @@
 //! A RunSql migration that says what it `creates`: each object is looked
 //! for by `check` — there, it is the history's (an index it creates is
-//! neither drift nor adopted again); dropped by hand, it is drift naming
-//! the migration. On every database.
+//! neither drift nor adopted again); dropped by hand, or made otherwise
+//! than its migration made it, it is drift naming the migration. On every
+//! database.
 
 use crate::{BIN, TestProject};
 use remodel_dialect::DialectKind;
@@ -63,6 +64,20 @@ async fn what_a_run_sql_creates_is_checked_on_every_database() {
                 "view item_names, which applied migration shop.0002_objects creates",
             ],
         );
+        // Made otherwise by hand: drift too, against the definition
+        // recorded when the migration ran.
+        p.exec("CREATE VIEW item_names AS SELECT name, id FROM item")
+            .await;
+        let check = p.remodel(&["check"]);
+        assert_eq!(check.code, 1, "{kind:?}: {}", check.stdout);
+        assert!(
+            check.stdout.contains(
+                "view item_names is not as applied migration shop.0002_objects created it (its definition changed since)"
+            ),
+            "{kind:?}: {}",
+            check.stdout
+        );
+        p.exec("DROP VIEW item_names").await;
         p.exec("CREATE VIEW item_names AS SELECT name FROM item")
             .await;
         assert_eq!(p.remodel(&["check"]).code, 0, "{kind:?}");

@@ -44,8 +44,11 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     let live = db.introspect().await;
     db.close().await;
     let mut live = live.map_err(db_fail)?;
-    live.tables
-        .retain(|name, _| name != remodel_migrate::history::TABLE && !project.config.ignored(name));
+    live.tables.retain(|name, _| {
+        name != remodel_migrate::history::TABLE
+            && name != remodel_migrate::history::OBJECTS_TABLE
+            && !project.config.ignored(name)
+    });
     live.unreadable
         .retain(|name, _| !project.config.ignored(name));
     for t in &a.table {
