@@ -2434,3 +2434,47 @@ async fn one_table_reads_as_it_reads_among_all() {
     let none = db.introspect_tables(&["it's".into()]).await.unwrap();
     assert!(none.tables.is_empty());
 }
+
+/// MySQL 8's expression key parts (MariaDB has none), descending parts,
+/// prefix lengths and FULLTEXT, as rendered.
+#[test]
+fn index_options_render_as_mysql_writes_them() {
+    use remodel_model::{Index, IndexMethod, IndexOptions};
+    let s = shop();
+    let add = |index: Index| Op::AddIndex {
+        model: "shop.Product".into(),
+        index,
+    };
+    let sql = |op: Op| -> Vec<String> {
+        with_undo(&rendered(&op, &s))
+            .into_iter()
+            .map(|(sql, _)| sql)
+            .collect()
+    };
+    assert_eq!(
+        sql(add(Index {
+            name: Some("product_lower".into()),
+            fields: vec!["name".into()],
+            options: IndexOptions {
+                expressions: vec!["lower(name)".into()],
+                descending: vec![true, false],
+                prefix_lengths: vec![10, 0],
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
+        ["ALTER TABLE `product`\n    ADD INDEX `product_lower` (`name`(10) DESC, (lower(`name`)))"]
+    );
+    assert_eq!(
+        sql(add(Index {
+            name: Some("product_search".into()),
+            fields: vec!["name".into()],
+            options: IndexOptions {
+                using: Some(IndexMethod::Fulltext),
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
+        ["ALTER TABLE `product`\n    ADD FULLTEXT INDEX `product_search` (`name`)"]
+    );
+}
