@@ -92,6 +92,24 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
             })
             .map(|c| quote_string(c))
             .collect();
+        // A generation expression where the state says none.
+        let ungenerated: Vec<String> = cols
+            .iter()
+            .filter(|c| {
+                [expected, after]
+                    .iter()
+                    .all(|t| t.columns.get(*c).is_none_or(|col| col.generated.is_none()))
+            })
+            .map(|c| quote_string(c))
+            .collect();
+        let generated = if ungenerated.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!(
+                "(c.GENERATION_EXPRESSION <> '' AND c.COLUMN_NAME IN ({}))",
+                ungenerated.join(", ")
+            )
+        };
         let on_update = if unsaid.is_empty() {
             "FALSE".to_string()
         } else {
@@ -108,7 +126,7 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                    AND NOT (c.DATA_TYPE = 'json' OR EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k \
                        WHERE k.CONSTRAINT_SCHEMA = DATABASE() \
                        AND k.CONSTRAINT_NAME = c.COLUMN_NAME AND k.CHECK_CLAUSE LIKE 'json_valid(%'))) \
-                  OR {on_update} OR c.GENERATION_EXPRESSION <> '' OR c.EXTRA LIKE '%invisible%'))",
+                  OR {on_update} OR {generated} OR c.EXTRA LIKE '%invisible%'))",
             names.join(", "),
             collations.join(" OR ")
         )

@@ -765,11 +765,9 @@ fn guards(old: &TableDef, new: &TableDef, extras: &Extras, known: &Expected) -> 
         }
     }
     for c in &new.columns {
-        if mid
-            .columns
-            .iter()
-            .any(|m| m.name == c.name && (m.ty != c.ty || m.collation != c.collation))
-        {
+        if mid.columns.iter().any(|m| {
+            m.name == c.name && (sql_type(&m.ty) != sql_type(&c.ty) || m.collation != c.collation)
+        }) {
             out.push(known.keeps(&old.name, Scope::Columns(vec![before(&c.name)])));
         }
     }
@@ -802,7 +800,9 @@ fn alter_column(
     }
     // A new type resets the collation, and a new collation is set with
     // the type.
-    let type_changed = o.ty != c.ty || o.collation != c.collation;
+    // Types are compared as PostgreSQL spells them: a u16 is an integer
+    // (its range check is a constraint of its own).
+    let type_changed = sql_type(&o.ty) != sql_type(&c.ty) || o.collation != c.collation;
     let default_changed = o.default != c.default;
     // An old default may not convert to the new type: drop it first.
     if o.default.is_some() && (type_changed || (default_changed && c.default.is_none())) {

@@ -58,12 +58,28 @@ fn text_facts_absent(table: &str, checks: usize, collations: usize) -> String {
     )
 }
 
-/// No generated column (they are not fields).
-fn no_generated_columns(table: &str) -> String {
+/// No generated column but those the state has.
+fn no_generated_columns(table: &str, expected: &CatalogTable) -> String {
+    let known = expected
+        .columns
+        .iter()
+        .filter(|(_, c)| c.generated.is_some())
+        .map(|(n, _)| n);
     format!(
-        "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({}) WHERE hidden IN (2, 3))",
-        quote_string(table)
+        "NOT EXISTS (SELECT 1 FROM pragma_table_xinfo({}) WHERE hidden IN (2, 3) AND name NOT IN {})",
+        quote_string(table),
+        list(known)
     )
+}
+
+/// The CHECKs a table's text holds for the state: its checks, and one per
+/// unsigned column (its range).
+fn checks_of(t: &CatalogTable) -> usize {
+    t.checks.len()
+        + t.columns
+            .values()
+            .filter(|c| c.ty.unsigned_max().is_some())
+            .count()
 }
 
 /// The statements for a guard.
@@ -94,8 +110,8 @@ pub(crate) fn guard_script(guard: &Guard) -> Vec<String> {
                     quote_string(column),
                     list(expected.indexes.keys()),
                 ),
-                no_generated_columns(table),
-                text_facts_absent(table, expected.checks.len(), collated(expected)),
+                no_generated_columns(table, expected),
+                text_facts_absent(table, checks_of(expected), collated(expected)),
             ];
             fail_unless(
                 table,
@@ -171,7 +187,7 @@ fn rebuild(table: &str, expected: &CatalogTable, after: &CatalogTable) -> Vec<St
                 &columns
             )
         ),
-        no_generated_columns(table),
+        no_generated_columns(table, expected),
         format!(
             "NOT EXISTS (SELECT 1 FROM pragma_foreign_key_list({t}) WHERE {})",
             none_but(
@@ -191,7 +207,7 @@ fn rebuild(table: &str, expected: &CatalogTable, after: &CatalogTable) -> Vec<St
         ),
         text_facts_absent(
             table,
-            expected.checks.len(),
+            checks_of(expected),
             collated(expected).max(collated(after)),
         ),
     ];
