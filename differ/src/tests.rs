@@ -846,3 +846,23 @@ fn index_options_follow_a_field_rename_and_a_change_is_a_new_index() {
         "{err}"
     );
 }
+
+#[test]
+fn a_generated_field_is_added_after_the_fields_it_uses_change() {
+    let mut qty = Field::new("qty", ColumnType::Integer);
+    let from = schema(vec![table("p", "Line", vec![qty.clone()])]);
+    qty.ty = ColumnType::BigInt;
+    let mut total = Field::new("total", ColumnType::BigInt);
+    total.null = true;
+    total.generated = Some(remodel_model::Generated {
+        expr: "qty * 2".into(),
+        stored: true,
+    });
+    let to = schema(vec![table("p", "Line", vec![qty, total])]);
+    let d = diff(&from, &to, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        ["~ Alter field qty on line", "+ Add field total to line",]
+    );
+    converges(&from, &to, &d);
+}

@@ -119,16 +119,19 @@ impl<'a> Differ<'a> {
         }
     }
 
-    // Phase: AddField (asking for a one-off default where rows may exist).
-    // Fields split off new models on a reference cycle come here too.
-    pub(super) fn add_fields(&mut self) -> Result<(), DiffError> {
+    /// Phase AddField (asking for a one-off default where rows may exist),
+    /// for the generated fields or the others: generated ones are added
+    /// after the AlterFields, since a database may refuse to change a column
+    /// a generated column uses. Fields split off new models on a reference
+    /// cycle come here too.
+    pub(super) fn add_fields(&mut self, generated: bool) -> Result<(), DiffError> {
         let mut adds: Vec<(String, Field, bool)> = Vec::new();
         for (key, tt) in self.common() {
             let st = &self.state.tables[key];
             let mut gained: Vec<Field> = tt
                 .fields
                 .iter()
-                .filter(|f| st.field(&f.name).is_none())
+                .filter(|f| st.field(&f.name).is_none() && f.generated.is_some() == generated)
                 .cloned()
                 .collect();
             if gained.is_empty() {

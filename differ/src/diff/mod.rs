@@ -102,8 +102,9 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
     d.rename_fields()?;
     let (new_indexes, new_constraints) = d.remove_and_rename_indexes_constraints()?;
     let (split_indexes, split_constraints) = d.create_models()?;
-    d.add_fields()?;
+    d.add_fields(false)?;
     d.alter_fields()?;
+    d.add_fields(true)?;
     d.alter_tables()?;
     d.add_indexes_constraints(
         new_indexes,
