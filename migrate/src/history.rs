@@ -74,7 +74,11 @@ pub fn history_table() -> Table {
 
 /// The statements that create the history table on `dialect`.
 pub fn create_sql(dialect: &dyn Dialect) -> Result<Vec<String>, DbError> {
-    let table = history_table();
+    table_sql(dialect, history_table())
+}
+
+/// The statements that create one of remodel's own tables on `dialect`.
+pub(crate) fn table_sql(dialect: &dyn Dialect, table: Table) -> Result<Vec<String>, DbError> {
     let mut after = Schema::default();
     after.insert(table.clone());
     let statements = dialect
@@ -329,10 +333,20 @@ pub async fn record_applied(
 
 /// Forgets a migration (unapplied).
 pub async fn remove(db: &mut dyn Database, app: &str, name: &str) -> Result<(), DbError> {
+    delete_rows(db, TABLE, app, name).await
+}
+
+/// Deletes the rows of migration `app.name` from one of remodel's tables.
+pub(crate) async fn delete_rows(
+    db: &mut dyn Database,
+    table: &str,
+    app: &str,
+    name: &str,
+) -> Result<(), DbError> {
     let d = db.dialect();
     let sql = format!(
         "DELETE FROM {} WHERE {} = {} AND {} = {}",
-        d.quote(TABLE),
+        d.quote(table),
         d.quote("app"),
         d.placeholder(1),
         d.quote("name"),

@@ -9,7 +9,7 @@ use remodel_dialect::{Database, DbError, Value};
 use remodel_differ::Op;
 use remodel_model::catalog::Catalog;
 use remodel_model::created::{CreatedKind, CreatedObject};
-use remodel_model::{ColumnType, Field, Schema, Table};
+use remodel_model::{ColumnType, Field, Table};
 use std::collections::BTreeMap;
 
 /// The table of recorded definitions.
@@ -128,18 +128,7 @@ pub async fn forget(db: &mut dyn Database, app: &str, name: &str) -> Result<(), 
     if !db.table_exists(OBJECTS_TABLE).await? {
         return Ok(());
     }
-    let d = db.dialect();
-    let sql = format!(
-        "DELETE FROM {} WHERE {} = {} AND {} = {}",
-        d.quote(OBJECTS_TABLE),
-        d.quote("app"),
-        d.placeholder(1),
-        d.quote("name"),
-        d.placeholder(2)
-    );
-    db.execute(&sql, &[Value::Text(app.into()), Value::Text(name.into())])
-        .await
-        .map(|_| ())
+    super::delete_rows(db, OBJECTS_TABLE, app, name).await
 }
 
 /// Every recorded definition: (`app.name`, object as written) → definition.
@@ -177,15 +166,9 @@ async fn ensure_table(db: &mut dyn Database) -> Result<(), DbError> {
     if db.table_exists(OBJECTS_TABLE).await? {
         return Ok(());
     }
-    let table = objects_table();
-    let mut after = Schema::default();
-    after.insert(table.clone());
-    let statements = db
-        .dialect()
-        .render(&Op::CreateModel { table }, &Schema::default(), &after)
-        .map_err(|e| DbError::Statement(e.0))?;
-    for s in statements {
-        db.execute(&s.sql, &[]).await?;
+    let statements = super::table_sql(db.dialect(), objects_table())?;
+    for sql in statements {
+        db.execute(&sql, &[]).await?;
     }
     Ok(())
 }
