@@ -168,35 +168,6 @@ pub async fn inspect_reading_back(
             )),
         ));
     }
-    // Each object an applied RunSql creates must be there; an index it
-    // creates is the history's, neither drift nor adopted again.
-    let mut missing: Vec<String> = Vec::new();
-    let recorded = history::objects::read(db).await?;
-    for (migration, object) in &created {
-        if !object.is_in(&live) {
-            missing.push(format!(
-                "{object}, which applied migration {migration} creates, is not in the database"
-            ));
-            continue;
-        }
-        // As the database showed it when the migration ran, if recorded.
-        if let Some(then) = recorded.get(&(migration.clone(), object.to_string()))
-            && history::objects::definition(object, &live).as_ref() != Some(then)
-        {
-            missing.push(format!(
-                "{object} is not as applied migration {migration} created it (its definition changed since)"
-            ));
-        }
-        if object.kind == CreatedKind::Index {
-            for t in live.tables.values_mut() {
-                let same = |n: &String| n.eq_ignore_ascii_case(&object.name);
-                t.indexes.retain(|n, _| !same(n));
-                t.uniques.retain(|n, _| !same(n));
-                t.unmodelled
-                    .retain(|k, _| !k.eq_ignore_ascii_case(&format!("index {}", object.name)));
-            }
-        }
-    }
     let skipped: Vec<String> = live
         .unreadable
         .iter()
@@ -209,6 +180,42 @@ pub async fn inspect_reading_back(
     let mut expected = applied.to_catalog();
     for t in expected.tables.values_mut() {
         t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
+    }
+    // Each object an applied RunSql creates must be there; an index it
+    // creates is the history's, neither drift nor adopted again.
+    let mut object_drift: Vec<String> = Vec::new();
+    let recorded = history::objects::read(db).await?;
+    for (migration, object) in &created {
+        if !object.is_in(&live) {
+            object_drift.push(format!(
+                "{object}, which applied migration {migration} creates, is not in the database"
+            ));
+            continue;
+        }
+        // As the database showed it when the migration ran, if recorded.
+        if let Some(then) = recorded.get(&(migration.clone(), object.to_string()))
+            && history::objects::definition(object, &live).as_ref() != Some(then)
+        {
+            object_drift.push(format!(
+                "{object} is not as applied migration {migration} created it (its definition changed since)"
+            ));
+        }
+        // Unless the history has it too (a model's index of that name).
+        let in_history = expected.tables.values().any(|t| {
+            t.indexes
+                .keys()
+                .chain(t.uniques.keys())
+                .any(|n| n.eq_ignore_ascii_case(&object.name))
+        });
+        if object.kind == CreatedKind::Index && !in_history {
+            for t in live.tables.values_mut() {
+                let same = |n: &String| n.eq_ignore_ascii_case(&object.name);
+                t.indexes.retain(|n, _| !same(n));
+                t.uniques.retain(|n, _| !same(n));
+                t.unmodelled
+                    .retain(|k, _| !k.eq_ignore_ascii_case(&format!("index {}", object.name)));
+            }
+        }
     }
     let mut unmodelled = Vec::new();
     for (name, t) in live.tables.iter_mut() {
@@ -228,14 +235,12 @@ pub async fn inspect_reading_back(
                 .iter()
                 .any(|sql| remodel_model::catalog::mentions(sql, object))
         };
-        t.indexes.retain(|ix, _| {
+        let kept = |ix: &String| {
             want.is_some_and(|w| w.indexes.contains_key(ix) || w.uniques.contains_key(ix))
                 || !made_by_run_sql(ix)
-        });
-        t.uniques.retain(|ix, _| {
-            want.is_some_and(|w| w.indexes.contains_key(ix) || w.uniques.contains_key(ix))
-                || !made_by_run_sql(ix)
-        });
+        };
+        t.indexes.retain(|ix, _| kept(ix));
+        t.uniques.retain(|ix, _| kept(ix));
         // So is a generated column one made (naming the table and the
         // column), the way to keep one before models could say `generated`.
         let known_columns: Vec<String> = want
@@ -299,7 +304,7 @@ pub async fn inspect_reading_back(
     let mut normal = live.clone();
     dialect.normalize(&mut normal);
     let mut differences = expected.differences_from(&normal, "the applied migrations");
-    differences.extend(missing);
+    differences.extend(object_drift);
     let (read_back, unrepresentable) =
         if differences.is_empty() && read_back == ReadBack::WhenDrifted {
             (applied.clone(), Vec::new())
