@@ -134,6 +134,14 @@ pub trait Database: Send {
     /// tables excluded; callers filter remodel's history and ignored tables).
     async fn introspect(&mut self) -> Result<Catalog, DbError>;
 
+    /// The SQL that creates and drops each of the schema's objects that
+    /// are not a model's table (as [`Catalog::objects`] lists them), for
+    /// `check --adopt` to recreate them on a fresh database. A kind the
+    /// database cannot script is left out.
+    ///
+    /// [`Catalog::objects`]: remodel_model::catalog::Catalog::objects
+    async fn object_sql(&mut self) -> Result<Vec<crate::ObjectSql>, DbError>;
+
     /// Reads only the named tables (those that exist), with the same
     /// queries as [`Database::introspect`]: what a guard looks at before an
     /// operation restates a table.

@@ -19,6 +19,7 @@ mod database;
 mod keeps;
 mod literal;
 pub mod mysql;
+mod object_sql;
 pub mod postgres;
 mod reference;
 #[cfg(all(feature = "postgres", feature = "mysql"))]
@@ -28,6 +29,7 @@ pub mod sqlite;
 mod url;
 
 pub use database::{Database, DbError, Value, connect, lock_key};
+pub use object_sql::ObjectSql;
 pub use url::{DatabaseUrl, UrlError};
 
 use remodel_differ::Op;

@@ -435,7 +435,19 @@ impl Op {
                 '-',
                 format!("Remove constraint {name} from model {}", model_snake(model)),
             ),
-            Op::RunSql { .. } => d('s', "Raw SQL operation".into()),
+            Op::RunSql { creates, .. } if creates.is_empty() => d('s', "Raw SQL operation".into()),
+            // What it makes, so a long list of them reads at a glance.
+            Op::RunSql { creates, .. } => {
+                let shown: Vec<&str> = creates.iter().take(3).map(String::as_str).collect();
+                let more = match creates.len() {
+                    n if n > 3 => format!(" and {} more", n - 3),
+                    _ => String::new(),
+                };
+                d(
+                    's',
+                    format!("Raw SQL operation creating {}{more}", shown.join(", ")),
+                )
+            }
         }
     }
 

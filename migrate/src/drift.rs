@@ -10,7 +10,7 @@ use crate::session::{SessionError, applied_keys, changed, graph_for_history};
 use remodel_dialect::{Database, Dialect};
 use remodel_differ::Op;
 use remodel_model::adoption;
-use remodel_model::catalog::Catalog;
+use remodel_model::catalog::{Catalog, CatalogObject};
 use remodel_model::created::{CreatedKind, CreatedObject};
 use remodel_model::{Schema, Table};
 
@@ -45,6 +45,12 @@ pub struct Drift {
     pub failed: Vec<String>,
     /// Migrations not applied, in graph order.
     pub pending: Vec<String>,
+    /// The database's objects other than tables (views, triggers,
+    /// functions, …) that no applied RunSql creates or names: not drift,
+    /// but what `check --adopt --app` records.
+    pub unrecorded_objects: Vec<CatalogObject>,
+    /// The names of the tables remodel cannot read (those of `skipped`).
+    pub unreadable_tables: Vec<String>,
     /// Tables no applied migration owns that the database holds in a form
     /// remodel cannot read, one line each (`table film is skipped: …`):
     /// warnings, since they are not compared.
@@ -217,6 +223,24 @@ pub async fn inspect_reading_back(
             }
         }
     }
+    let unrecorded_objects: Vec<CatalogObject> = live
+        .objects
+        .iter()
+        .filter(|o| {
+            let as_created = CreatedObject {
+                kind: CreatedKind::Object(o.kind),
+                name: o.name.clone(),
+                table: o.table.clone(),
+            };
+            // A function is named without its argument types in SQL.
+            let bare = o.name.split('(').next().unwrap_or(&o.name);
+            !created.iter().any(|(_, c)| c.matches(&as_created))
+                && !run_sql
+                    .iter()
+                    .any(|sql| remodel_model::catalog::mentions(sql, bare))
+        })
+        .cloned()
+        .collect();
     let mut unmodelled = Vec::new();
     for (name, t) in live.tables.iter_mut() {
         t.foreign_keys.retain(|_, fk| !unseen(&fk.ref_table));
@@ -309,8 +333,12 @@ pub async fn inspect_reading_back(
         if differences.is_empty() && read_back == ReadBack::WhenDrifted {
             (applied.clone(), Vec::new())
         } else {
+            // Read as `inspectdb` reads it, so that an adopted table's
+            // model is the struct `inspectdb` prints.
+            let mut for_models = live.clone();
+            dialect.normalize_for_models(&mut for_models);
             adoption::adopt(
-                &live,
+                &for_models,
                 &applied,
                 &|c: &mut Catalog| dialect.normalize(c),
                 new_app,
@@ -340,6 +368,8 @@ pub async fn inspect_reading_back(
             .filter(|k| !applied_set.contains(k))
             .collect(),
         skipped,
+        unreadable_tables: unread,
+        unrecorded_objects,
     })
 }
 

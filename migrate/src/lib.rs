@@ -5,6 +5,7 @@
 //! ([`session`]), and new migrations from the differ's operations
 //! ([`make`]).
 
+pub mod adoption;
 pub mod cache;
 pub mod drift;
 pub mod file;

@@ -432,6 +432,53 @@ pub fn empty_migration(
     })
 }
 
+/// Puts `first` at the start of `app`'s first new migration and `last` at
+/// the end of its last (`check --adopt --app`: the RunSql of what the
+/// adopted tables need, and of what needs them). When `new` has no
+/// migration for `app`, one of its own holds them, after all of `new`.
+pub fn wrap_app(
+    new: &mut Vec<NewMigration>,
+    graph: &Graph,
+    from: &Schema,
+    app: &str,
+    first: Option<Op>,
+    last: Option<Op>,
+    opts: &MakeOptions,
+) -> Result<(), MakeError> {
+    if first.is_none() && last.is_none() {
+        return Ok(());
+    }
+    if !new.iter().any(|m| m.app == app) {
+        let mut m = empty_migration(graph, app, opts)?;
+        m.file.operations = Some(Vec::new());
+        m.file
+            .dependencies
+            .extend(new.iter().map(NewMigration::key));
+        m.file.dependencies.sort();
+        m.file.dependencies.dedup();
+        new.push(m);
+    }
+    let describe = |op: &Op| op.describe(&Schema::default());
+    if let Some(op) = first {
+        let m = new.iter_mut().find(|m| m.app == app).expect("one is there");
+        m.descriptions.insert(0, describe(&op));
+        m.file.operations.get_or_insert_with(Vec::new).insert(0, op);
+    }
+    if let Some(op) = last {
+        let m = new
+            .iter_mut()
+            .rev()
+            .find(|m| m.app == app)
+            .expect("one is there");
+        m.descriptions.push(describe(&op));
+        m.file.operations.get_or_insert_with(Vec::new).push(op);
+    }
+    for m in new.iter_mut().filter(|m| m.app == app) {
+        m.text = m.file.to_toml(from);
+    }
+    Ok(())
+}
+
 /// Writes new migration files under `project`: each to a temporary file
 /// first, then renamed into place, so an error leaves no half-written file.
 pub fn write(project: &Path, migrations: &[NewMigration]) -> std::io::Result<()> {

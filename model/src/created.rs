@@ -70,6 +70,17 @@ impl CreatedObject {
         })
     }
 
+    /// Whether `other` names the same object (names compare ignoring case
+    /// and spaces; a table, where both say one).
+    pub fn matches(&self, other: &CreatedObject) -> bool {
+        self.kind == other.kind
+            && squash(&self.name) == squash(&other.name)
+            && match (&self.table, &other.table) {
+                (Some(a), Some(b)) => squash(a) == squash(b),
+                _ => true,
+            }
+    }
+
     /// Whether the database holds it: an index on any table (read as one
     /// or kept as a fact), or an object of its kind and name (on its table,
     /// where said). Names compare ignoring case and spaces.

@@ -135,6 +135,15 @@ impl TestProject {
         Some(p)
     }
 
+    /// A copy of this project's files (its migrations among them) on a
+    /// fresh database of the same kind: what a teammate's or a new
+    /// server's database is before `migrate`.
+    pub async fn copy_on_fresh_database(&self) -> Option<TestProject> {
+        let q = TestProject::on(&self.bin.display().to_string(), self.dialect()).await?;
+        copy_dir(self.path(), q.path());
+        Some(q)
+    }
+
     /// The dialect the project's database speaks.
     pub fn dialect(&self) -> DialectKind {
         match &self.scratch {

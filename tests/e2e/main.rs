@@ -2,6 +2,7 @@
 //! project folders, as a user does, and look at what it wrote, printed and
 //! left in the database.
 
+mod adopt_objects;
 mod auto_fields;
 mod cache;
 mod clinic;
@@ -20,6 +21,7 @@ mod on_update_sql;
 mod partitions;
 mod prompts;
 mod realworld;
+mod realworld_adoption;
 mod run_sql_creates;
 mod scenarios;
 mod servers;

@@ -10,9 +10,12 @@ use crate::fail::{Fail, Outcome};
 use crate::output::{Out, Style};
 use crate::project::Project;
 use remodel_differ::{Answers, Description, Op, diff};
+use remodel_migrate::adoption::{self, ObjectAdoption};
 use remodel_migrate::drift::{self, Drift};
 use remodel_migrate::history;
-use remodel_migrate::make::{MakeOptions, NewMigration, new_migrations, replay_with, write};
+use remodel_migrate::make::{
+    MakeOptions, NewMigration, new_migrations, replay_with, wrap_app, write,
+};
 use remodel_migrate::naming::UtcTime;
 use remodel_migrate::session::SessionError;
 use remodel_model::Schema;
@@ -322,11 +325,14 @@ async fn adopt(
         .await
         .map_err(session_fail)?;
     refuse_unsound(graph, &found)?;
-    if found.differences.is_empty() {
+    // Objects other than tables are adopted into the app `--app` names.
+    let adopt_objects = a.app.is_some() && !found.unrecorded_objects.is_empty();
+    if found.differences.is_empty() && !adopt_objects {
         if json {
             out.json(&json!({"adopted": [], "models": ""}));
         } else {
             out.data("Nothing to adopt: the database matches the applied migrations.");
+            note_objects_left(&found, a, out);
         }
         return Ok(0);
     }
@@ -349,9 +355,11 @@ async fn adopt(
         no_renames: true,
         ..Default::default()
     };
-    let d = diff(&found.applied, &found.live, &answers)
+    let mut d = diff(&found.applied, &found.live, &answers)
         .map_err(|e| Fail::user(format!("error: {e}")))?;
-    if d.ops.is_empty() {
+    // The tables are made again as the database has them, columns in order.
+    adoption::keep_column_order(&mut d.ops, &found.live);
+    if d.ops.is_empty() && !adopt_objects {
         let mut lines = found.differences.clone();
         lines.extend(found.unrepresentable.iter().cloned());
         let runsql = if found.unmodelled.is_empty() {
@@ -364,16 +372,57 @@ async fn adopt(
             lines.join("\n  ")
         )));
     }
+    let objects = if adopt_objects {
+        let scripts = db
+            .object_sql()
+            .await
+            .map_err(|e| Fail::user(format!("error: {e}; nothing was written")))?;
+        let dialect = db.dialect();
+        adoption::plan(
+            &found.unrecorded_objects,
+            &scripts,
+            &found.live,
+            &drift::ddl(&found.live, dialect),
+            &found.unreadable_tables,
+            dialect.kind(),
+        )
+    } else {
+        ObjectAdoption::default()
+    };
     let dir = project.migrations_rel();
     let opts = MakeOptions {
         name: a.name.as_deref(),
         now: UtcTime::now(),
         dir: &dir,
     };
-    let new = new_migrations(graph, &found.applied, &d, &opts).map_err(|e| match e {
+    let make_fail = |e: remodel_migrate::make::MakeError| match e {
         remodel_migrate::make::MakeError::BadName(_) => Fail::usage(format!("error: {e}")),
         other => Fail::user(format!("error: {other}")),
-    })?;
+    };
+    let mut new = if d.ops.is_empty() {
+        Vec::new()
+    } else {
+        new_migrations(graph, &found.applied, &d, &opts).map_err(make_fail)?
+    };
+    if let Some(app) = &a.app {
+        wrap_app(
+            &mut new,
+            graph,
+            &found.applied,
+            app,
+            objects.before.clone(),
+            objects.after.clone(),
+            &opts,
+        )
+        .map_err(make_fail)?;
+    }
+    if new.is_empty() {
+        // Only objects no SQL recreates: nothing to write.
+        return Err(Fail::user(format!(
+            "error: nothing can be adopted:\n  {}\nnothing was written",
+            objects.left_out.join("\n  ")
+        )));
+    }
     // What the history will say once these are recorded: the database.
     let mut state = replay_with(graph, &new).map_err(|errors| {
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -386,10 +435,27 @@ async fn adopt(
     state.tables.retain(|_, t| !ignored(&t.table_name()));
     let left =
         diff(&state, &found.live, &answers).map_err(|e| Fail::user(format!("error: {e}")))?;
-    if !left.ops.is_empty() {
-        return Err(Fail::user(
-            "internal error: the adopted migrations do not describe the database; nothing was written",
-        ));
+    // The files' spelling of an expression may differ from the catalog's
+    // (`('now'::text)::date`): what counts is that both make the same
+    // database, as `check` compares them.
+    let same_database = || {
+        let dialect = db.dialect();
+        let mut want = state.to_catalog();
+        dialect.normalize(&mut want);
+        let mut got = found.live.to_catalog();
+        dialect.normalize(&mut got);
+        want.differences_from(&got, "the adopted migrations")
+            .is_empty()
+    };
+    if !left.ops.is_empty() && !same_database() {
+        let lines: Vec<String> = describe(&state, &left.ops)
+            .iter()
+            .map(|(_, d)| d.to_string())
+            .collect();
+        return Err(Fail::user(format!(
+            "internal error: the adopted migrations do not describe the database; what they would still need:\n  {}\nnothing was written",
+            lines.join("\n  ")
+        )));
     }
     write(&project.dir, &new).map_err(|e| {
         Fail::user(format!(
@@ -404,6 +470,20 @@ async fn adopt(
             "error: cannot record the adopted migrations: {e}; their files were removed again and nothing was recorded"
         )));
     }
+    // What their RunSql creates, as the database shows it now, so that
+    // `check` finds one altered later.
+    for m in &new {
+        let created = history::objects::created_by(m.file.ops());
+        if let Err(e) = history::objects::record(db, &m.app, &m.name, &created).await {
+            out.note(&out.paint(
+                Style::Warn,
+                &format!(
+                    "warning: {} is recorded, but not the definitions of what it creates ({e}); `check` will compare their presence only",
+                    m.key()
+                ),
+            ));
+        }
+    }
     let models = models_to_write(&found, &new);
     if json {
         out.json(&json!({
@@ -413,6 +493,7 @@ async fn adopt(
                 "operations": m.descriptions.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "models": models,
+            "not_adopted": objects.left_out,
         }));
         return Ok(0);
     }
@@ -436,6 +517,18 @@ async fn adopt(
         Style::Warn,
         "warning: until the models say this, `remodel makemigrations` would write a migration that undoes what was just adopted (and drops any column or table it added, with its data)",
     ));
+    if !objects.left_out.is_empty() {
+        out.note(&out.paint(
+            Style::Warn,
+            &format!(
+                "warning: not adopted, since the database gives no SQL that recreates {}:\n  {}\n  = help: add a RunSql migration that creates {} (naming each in `creates`) and apply it with `remodel migrate --fake`",
+                if objects.left_out.len() == 1 { "it" } else { "them" },
+                objects.left_out.join("\n  "),
+                if objects.left_out.len() == 1 { "it" } else { "them" },
+            ),
+        ));
+    }
+    note_objects_left(&found, a, out);
     if !found.unmodelled.is_empty() {
         out.note(&out.paint(
             Style::Warn,
@@ -446,6 +539,22 @@ async fn adopt(
         ));
     }
     Ok(0)
+}
+
+/// Without `--app`, the objects no migration creates are left alone:
+/// says how many, and how to adopt them.
+fn note_objects_left(found: &Drift, a: &CheckArgs, out: Out) {
+    let n = found.unrecorded_objects.len();
+    if a.app.is_some() || n == 0 {
+        return;
+    }
+    let one = n == 1;
+    out.note(&format!(
+        "note: {n} object{} no migration creates (views, triggers, functions, …) {} not adopted; `remodel check --adopt --app APP` adopts {} as RunSql",
+        if one { "" } else { "s" },
+        if one { "is" } else { "are" },
+        if one { "it" } else { "them" },
+    ));
 }
 
 /// How to record what no model can declare.
@@ -483,7 +592,10 @@ async fn record(
     db.begin_migration(true).await?;
     let mut done: Vec<&NewMigration> = Vec::new();
     for m in new {
-        let checksum = m.file.checksum(&Schema::default());
+        // As `migrate` will read it: from its text.
+        let checksum = remodel_migrate::file::parse(&m.text, &m.app)
+            .unwrap_or_else(|_| m.file.clone())
+            .checksum(&Schema::default());
         if let Err(e) = history::record_applied(db, &m.app, &m.name, &checksum).await {
             let _ = db.rollback_migration().await;
             // Where nothing rolls back (MySQL), forget what was recorded.

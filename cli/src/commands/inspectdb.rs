@@ -162,6 +162,15 @@ pub async fn run(project: &Project, g: &Global, a: &InspectArgs, out: Out) -> Ou
     }
     // The schema's other objects: never a silent omission.
     for o in &live.objects {
+        // A partitioned table whose struct says `partition_by` is declared.
+        if o.kind == ObjectKind::PartitionedTable
+            && schema
+                .tables
+                .values()
+                .any(|t| t.table_name() == o.name && t.partition_by.is_some())
+        {
+            continue;
+        }
         let concerns = |name: &str| a.table.is_empty() || a.table.iter().any(|t| t == name);
         let shown = match &o.table {
             Some(t) => {
@@ -197,7 +206,7 @@ fn object_warning(o: &CatalogObject) -> String {
     let runsql = "(a RunSql migration can create it)";
     match o.kind {
         ObjectKind::PartitionedTable => format!(
-            "table {name} is partitioned{}, which no model can declare; its struct creates a plain table and its partitions are left out (a RunSql migration can create them)",
+            "table {name} is partitioned{}, which no model can declare on this database; its struct creates a plain table and its partitions are left out (a RunSql migration can create them)",
             if o.definition.is_empty() {
                 String::new()
             } else {

@@ -543,6 +543,10 @@ impl Database for MysqlDatabase {
         Ok(!rows.is_empty())
     }
 
+    async fn object_sql(&mut self) -> Result<Vec<crate::ObjectSql>, DbError> {
+        super::objects::object_sql(self).await
+    }
+
     async fn introspect(&mut self) -> Result<Catalog, DbError> {
         let ie = |e: DbError| DbError::Introspect(e.to_string());
         let (checks_sql, indexes_sql) = match self.flavor {

@@ -12,6 +12,7 @@ mod catalog;
 #[cfg(feature = "mysql")]
 mod connection;
 mod guard;
+mod objects;
 mod render;
 mod table;
 

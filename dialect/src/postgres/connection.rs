@@ -353,6 +353,10 @@ impl Database for PostgresDatabase {
         introspect::introspect(self, Some(tables)).await
     }
 
+    async fn object_sql(&mut self) -> Result<Vec<crate::ObjectSql>, DbError> {
+        super::objects::object_sql(self).await
+    }
+
     async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError> {
         if atomic {
             self.exec("BEGIN").await?;

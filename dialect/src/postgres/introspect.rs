@@ -71,7 +71,7 @@ const SERVER_IDENTITY: &str = "SELECT current_database()::text, current_schema()
 
 /// `NOT EXISTS` an extension owning the object `oid` of catalog `catalog`
 /// (`pg_class`, `pg_proc`, `pg_type`): an extension's objects are its own.
-fn not_in_extension(catalog: &str, oid: &str) -> String {
+pub(super) fn not_in_extension(catalog: &str, oid: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
          WHERE dep.classid = 'pg_catalog.{catalog}'::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"
@@ -212,7 +212,10 @@ pub(crate) async fn introspect(
         "{tables} SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
              a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
              a.attgenerated::text, ds.description, \
-             CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END \
+             CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN co.collname::text END, \
+             EXISTS (SELECT 1 FROM pg_catalog.pg_depend own \
+                 WHERE own.classid = 'pg_catalog.pg_class'::regclass AND own.refclassid = 'pg_catalog.pg_class'::regclass \
+                 AND own.refobjid = a.attrelid AND own.refobjsubid = a.attnum AND own.deptype IN ('a', 'i')) \
              FROM c \
              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
              JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
@@ -361,11 +364,15 @@ pub(crate) async fn introspect(
         let mut default = opt_text(row.get(4))
             .filter(|_| generated.is_none())
             .and_then(|d| sqlexpr::parse_default(&d, &ty));
-        // An integer whose default takes the next value of a sequence (a
-        // `serial`) is the sequence key form, on the key or any column.
+        // An integer whose default takes the next value of a sequence it
+        // owns (a `serial`) is the sequence key form, on the key or any
+        // column. A sequence no column owns is an object of its own, and
+        // the default that uses it stays as written.
+        let owns_sequence = flag(row.get(9));
         let auto = if identity {
             Auto::Yes
         } else if ty.is_integer()
+            && owns_sequence
             && matches!(&default, Some(ColumnDefault::Sql(s)) if sqlexpr::is_nextval(s))
         {
             default = None;

@@ -8,6 +8,7 @@ mod canon;
 mod connection;
 mod guard;
 mod introspect;
+mod objects;
 mod render;
 mod sqlexpr;
 mod table;
@@ -68,6 +69,10 @@ impl Dialect for PostgresDialect {
 
     fn normalize(&self, catalog: &mut Catalog) {
         normalize(catalog);
+    }
+
+    fn normalize_for_models(&self, catalog: &mut Catalog) {
+        normalize_with(catalog, false);
     }
 
     fn guard_script(&self, guard: &crate::Guard) -> Vec<String> {
@@ -193,6 +198,15 @@ fn needs_autocommit(sql: &str) -> bool {
 /// expressions (PostgreSQL's casts, parentheses and rewrites), index
 /// expressions and predicates alike, empty comments.
 pub(crate) fn normalize(catalog: &mut Catalog) {
+    normalize_with(catalog, true);
+}
+
+/// [`normalize`]; `fold_sequences` also reads a default that takes the
+/// next value of a sequence as the sequence key form (for comparing: a
+/// model's `default_sql = "nextval(…)"` and a serial column are alike),
+/// which models must not (the introspector already reads a column that
+/// owns its sequence that way; another's default is the user's own).
+fn normalize_with(catalog: &mut Catalog, fold_sequences: bool) {
     for t in catalog.tables.values_mut() {
         if t.comment.as_deref() == Some("") {
             t.comment = None;
@@ -212,6 +226,7 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
                 c.ty = types::from_sql(text);
             }
             if let Some(ColumnDefault::Sql(s)) = &c.default
+                && fold_sequences
                 && sqlexpr::is_nextval(s)
                 && c.ty.is_integer()
             {

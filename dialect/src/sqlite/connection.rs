@@ -529,6 +529,10 @@ impl Database for SqliteDatabase {
         introspect::introspect(self, Some(tables)).await
     }
 
+    async fn object_sql(&mut self) -> Result<Vec<crate::ObjectSql>, DbError> {
+        super::objects::object_sql(self).await
+    }
+
     async fn begin_migration(&mut self, atomic: bool) -> Result<(), DbError> {
         // PRAGMA foreign_keys is a no-op inside a transaction: set it first and read it back.
         self.exec("PRAGMA foreign_keys = OFF").await?;

@@ -158,6 +158,18 @@ struct Parsed {
     generated: Vec<(String, String)>,
 }
 
+/// `sql` with each of `types` (declared types of several words), where it
+/// follows a column's name, written as one quoted name.
+fn quote_types(sql: &str, types: &[String]) -> String {
+    let mut out = sql.to_string();
+    for ty in types {
+        let quoted = format!(" \"{}\"", ty.replace('"', "\"\""));
+        // Only where a blank precedes it: a column's name comes first.
+        out = out.replace(&format!(" {ty}"), &quoted);
+    }
+    out
+}
+
 fn parse_table(sql: &str) -> Result<Parsed, String> {
     let stmts = Parser::parse_sql(&SQLiteDialect {}, sql).map_err(|e| e.to_string())?;
     let Some(Statement::CreateTable(ct)) = stmts.into_iter().next() else {
@@ -364,7 +376,22 @@ fn catalog_from_rows(
     for row in tables {
         let name = text(&row[0]);
         let sql = text(&row[1]);
-        match parse_table(&sql) {
+        // SQLite takes a type of several words (`BLOB SUB_TYPE TEXT`),
+        // which the parser does not: such types, as the table's columns
+        // declare them, are read as one quoted name instead.
+        let several_words: Vec<String> = columns
+            .iter()
+            .filter(|c| text(&c[0]) == name)
+            .map(|c| text(&c[2]))
+            .filter(|ty| ty.split_whitespace().count() > 1 && !ty.contains('('))
+            .collect();
+        let parsed = parse_table(&sql).or_else(|e| {
+            if several_words.is_empty() {
+                return Err(e);
+            }
+            parse_table(&quote_types(&sql, &several_words)).map_err(|_| e)
+        });
+        match parsed {
             Ok(parsed) => {
                 parsed_of.insert(name.clone(), parsed);
                 sql_of.insert(name.clone(), sql);
@@ -690,6 +717,19 @@ fn objects_from_rows(rows: &[Vec<Value>]) -> Vec<CatalogObject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_of_several_words_are_read() {
+        // Sakila's film table, as its SQLite script writes it.
+        let sql = "CREATE TABLE film (\n  film_id int NOT NULL,\n  description BLOB SUB_TYPE TEXT DEFAULT NULL,\n  CONSTRAINT pk_film PRIMARY KEY (film_id)\n)";
+        assert!(parse_table(sql).is_err());
+        let quoted = quote_types(sql, &["BLOB SUB_TYPE TEXT".to_string()]);
+        assert!(quoted.contains("description \"BLOB SUB_TYPE TEXT\" DEFAULT NULL"));
+        assert_eq!(
+            parse_table(&quoted).unwrap().pk_name.as_deref(),
+            Some("pk_film")
+        );
+    }
 
     #[test]
     fn views_and_triggers_are_objects() {

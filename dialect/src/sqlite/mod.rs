@@ -6,6 +6,7 @@
 mod connection;
 mod guard;
 mod introspect;
+mod objects;
 mod render;
 mod table;
 
