@@ -166,3 +166,47 @@ async fn a_virtual_column_made_plain_is_refused_on_mysql() {
     );
     p.assert_no_drift().await;
 }
+
+/// Changing the type of a column a generated column uses: PostgreSQL will
+/// not alter it while the generated column exists, so the generated column
+/// is dropped and added again around the change (its values computed
+/// anew, its index made again); the rows are kept. On every database.
+#[tokio::test]
+async fn a_column_a_generated_column_uses_changes_type() {
+    for kind in [
+        DialectKind::Sqlite,
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+    ] {
+        let Some(p) = TestProject::on(BIN, kind).await else {
+            continue;
+        };
+        let model = |price: &str| {
+            format!(
+                "use remodel::Model;\n#[derive(Model)]\n#[model(index(fields(\"total\")))]\npub struct Line {{\n    #[field(primary_key)]\n    pub id: i64,\n    \
+                 pub price: {price},\n    pub qty: i32,\n    #[field(generated = \"price * qty\", stored)]\n    pub total: Option<i64>,\n}}\n"
+            )
+        };
+        p.write("src/lib.rs", &model("i32"));
+        p.remodel(&["makemigrations"]).ok();
+        p.remodel(&["migrate"]).ok();
+        p.exec("INSERT INTO line (price, qty) VALUES (3, 4)").await;
+        p.write("src/lib.rs", &model("i64"));
+        p.remodel(&["makemigrations"]).ok();
+        let run = p.remodel(&["migrate"]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(
+            p.query("SELECT price, qty, total FROM line").await,
+            [["3", "4", "12"]],
+            "{kind:?}"
+        );
+        p.remodel(&["check"]).ok();
+        // And back.
+        p.remodel(&["migrate", "shop", "0001"]).ok();
+        assert_eq!(
+            p.query("SELECT price, qty, total FROM line").await,
+            [["3", "4", "12"]],
+            "{kind:?}"
+        );
+    }
+}

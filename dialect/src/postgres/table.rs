@@ -559,15 +559,34 @@ pub(crate) fn transition(
     // A column given a new generation expression is dropped and added again
     // (PostgreSQL 15 sets none in place): its values are computed anew, and
     // the indexes and constraints on it, dropped with it, are made again.
+    // So is one over a column whose type changes, which PostgreSQL will
+    // not alter while a generated column uses it.
+    let retyped: Vec<&str> = new
+        .columns
+        .iter()
+        .filter(|c| {
+            mid.columns.iter().any(|m| {
+                m.name == c.name
+                    && (sql_type(&m.ty) != sql_type(&c.ty) || m.collation != c.collation)
+            })
+        })
+        .map(|c| c.name.as_str())
+        .collect();
     let regenerated: Vec<String> = new
         .columns
         .iter()
         .filter(|c| {
-            c.generated.is_some()
-                && mid
-                    .columns
-                    .iter()
-                    .any(|m| m.name == c.name && m.generated != c.generated)
+            let Some(g) = &c.generated else {
+                return false;
+            };
+            mid.columns.iter().any(|m| {
+                m.name == c.name
+                    && (m.generated != c.generated
+                        || expr::columns(g)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|used| retyped.contains(&used.as_str())))
+            })
         })
         .map(|c| c.name.clone())
         .collect();
