@@ -26,6 +26,7 @@ use remodel_model::{Auto, ColumnDefault, ColumnType, Field, Schema};
 use sqlparser::dialect::PostgreSqlDialect as SqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
+use std::collections::BTreeMap;
 
 /// The PostgreSQL dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -264,7 +265,25 @@ fn normalize_with(catalog: &mut Catalog, fold_sequences: bool) {
                 g.expr = sqlexpr::canonical(&g.expr);
             }
         }
+        let types: BTreeMap<String, ColumnType> = t
+            .columns
+            .iter()
+            .map(|(n, c)| (n.clone(), c.ty.clone()))
+            .collect();
         for ix in t.indexes.values_mut() {
+            // An operator class a model names that is the default for its
+            // column's type and the method is what the catalog reads as none.
+            let method = ix.options.using.map_or("btree", |m| m.as_str());
+            for (i, col) in ix.columns.iter().enumerate() {
+                if let (Some(class), Some(ty)) = (ix.options.opclasses.get_mut(i), types.get(col))
+                    && !class.is_empty()
+                    && types::default_opclass(method, ty) == Some(class.as_str())
+                {
+                    class.clear();
+                }
+            }
+            let parts = ix.columns.len() + ix.options.expressions.len();
+            ix.options = std::mem::take(&mut ix.options).tidy(parts);
             let o = &mut ix.options;
             for e in &mut o.expressions {
                 *e = sqlexpr::canonical(e);

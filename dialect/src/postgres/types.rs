@@ -220,6 +220,80 @@ fn args_suffix(args: &[String]) -> String {
     }
 }
 
+/// The operator class PostgreSQL uses for a column of type `ty` in an index
+/// of `method` (`btree`, `hash`, `gin`, …) when none is named, for the types
+/// models map to (`pg_opclass` where `opcdefault`; a `varchar` takes text's).
+pub(crate) fn default_opclass(method: &str, ty: &ColumnType) -> Option<&'static str> {
+    let name = match ty {
+        ColumnType::Varchar(_) | ColumnType::Text => "text",
+        ColumnType::SmallInt | ColumnType::Unsigned(8) => "int2",
+        ColumnType::Integer | ColumnType::Unsigned(16) => "int4",
+        ColumnType::BigInt | ColumnType::Unsigned(32) => "int8",
+        ColumnType::Unsigned(_) | ColumnType::Decimal { .. } => "numeric",
+        ColumnType::Real => "float4",
+        ColumnType::Double => "float8",
+        ColumnType::Boolean => "bool",
+        ColumnType::Blob => "bytea",
+        ColumnType::Date => "date",
+        ColumnType::Time => "time",
+        ColumnType::Timestamp => "timestamp",
+        ColumnType::TimestampTz => "timestamptz",
+        ColumnType::Uuid => "uuid",
+        ColumnType::Json => "jsonb",
+        ColumnType::Raw(raw) => {
+            let raw = raw.trim().to_ascii_lowercase();
+            return match (method, raw.as_str()) {
+                (_, r) if r.ends_with("[]") && matches!(method, "btree" | "hash" | "gin") => {
+                    Some("array_ops")
+                }
+                ("btree" | "gin" | "gist", "tsvector") => Some("tsvector_ops"),
+                _ => None,
+            };
+        }
+    };
+    match (method, name) {
+        // jsonb's GIN default is jsonb_ops; bool and json have no hash of
+        // their own to speak of beyond these.
+        ("btree" | "hash", _) => Some(match name {
+            "text" => "text_ops",
+            "int2" => "int2_ops",
+            "int4" => "int4_ops",
+            "int8" => "int8_ops",
+            "numeric" => "numeric_ops",
+            "float4" => "float4_ops",
+            "float8" => "float8_ops",
+            "bool" => "bool_ops",
+            "bytea" => "bytea_ops",
+            "date" => "date_ops",
+            "time" => "time_ops",
+            "timestamp" => "timestamp_ops",
+            "timestamptz" => "timestamptz_ops",
+            "uuid" => "uuid_ops",
+            "jsonb" => "jsonb_ops",
+            _ => return None,
+        }),
+        ("gin", "jsonb") => Some("jsonb_ops"),
+        ("spgist", "text") => Some("text_ops"),
+        ("brin", _) => Some(match name {
+            "text" => "text_minmax_ops",
+            "int2" => "int2_minmax_ops",
+            "int4" => "int4_minmax_ops",
+            "int8" => "int8_minmax_ops",
+            "numeric" => "numeric_minmax_ops",
+            "float4" => "float4_minmax_ops",
+            "float8" => "float8_minmax_ops",
+            "date" => "date_minmax_ops",
+            "time" => "time_minmax_ops",
+            "timestamp" => "timestamp_minmax_ops",
+            "timestamptz" => "timestamptz_minmax_ops",
+            "uuid" => "uuid_minmax_ops",
+            "bytea" => "bytea_minmax_ops",
+            _ => return None,
+        }),
+        _ => None,
+    }
+}
+
 /// The spelling `format_type` prints for a model type.
 pub(crate) fn format_type_of(ty: &ColumnType) -> String {
     match ty {
