@@ -200,7 +200,8 @@ pub async fn inspect_reading_back(
         }
         // As the database showed it when the migration ran, if recorded.
         if let Some(then) = recorded.get(&(migration.clone(), object.to_string()))
-            && history::objects::definition(object, &live).as_ref() != Some(then)
+            && !history::objects::definition(object, &live)
+                .is_some_and(|now| history::objects::same_definition(&now, then))
         {
             object_drift.push(format!(
                 "{object} is not as applied migration {migration} created it (its definition changed since)"

@@ -224,6 +224,14 @@ async fn a_view_added_by_hand_is_adopted_only_into_the_app_named() {
         p.remodel(&["check", "--adopt", "--app", "shop"]).ok();
         assert_eq!(p.files("migrations/shop").len(), 2, "adopted once");
 
+        // Made again the same but for line breaks: not a change (SQLite
+        // keeps the text as written).
+        p.exec("DROP VIEW item_names").await;
+        p.exec("CREATE VIEW item_names AS\n    SELECT name\n    FROM item")
+            .await;
+        let check = p.remodel(&["check"]);
+        assert_eq!(check.code, 0, "{kind:?}: {}", check.stdout);
+
         // Now the history's: dropped by hand, it is drift naming it.
         p.exec("DROP VIEW item_names").await;
         let check = p.remodel(&["check"]);

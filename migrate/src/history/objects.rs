@@ -83,6 +83,14 @@ pub fn definition(object: &CreatedObject, catalog: &Catalog) -> Option<String> {
     }
 }
 
+/// Whether two definitions of an object say the same: equal but for runs
+/// of blank space (SQLite keeps a view's or trigger's text as written, so
+/// one made again with other line breaks is not a change).
+pub fn same_definition(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    words(a) == words(b)
+}
+
 /// Records the definitions of what migration `app.name` created, as the
 /// database holds them now (replacing any recorded before).
 pub async fn record(
@@ -171,4 +179,21 @@ async fn ensure_table(db: &mut dyn Database) -> Result<(), DbError> {
         db.execute(&sql, &[]).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_compare_without_blank_space() {
+        assert!(same_definition(
+            "CREATE VIEW v AS\n  SELECT a FROM t",
+            "CREATE VIEW v AS SELECT a  FROM t"
+        ));
+        assert!(!same_definition(
+            "CREATE VIEW v AS SELECT a FROM t",
+            "CREATE VIEW v AS SELECT b FROM t"
+        ));
+    }
 }
