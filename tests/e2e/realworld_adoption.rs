@@ -156,7 +156,7 @@ async fn adopt_whole(sample: Sample, kind: DialectKind) {
 /// The facts that are structure (not where counters stand). SQLite keeps
 /// a CHECK as its CREATE TABLE spelled it, and remodel writes its own
 /// spelling of the same expression: those compare without case or blanks.
-fn structure(f: &Facts) -> Facts {
+pub(crate) fn structure(f: &Facts) -> Facts {
     let mut out = Facts::default();
     for line in f.lines() {
         let Some((table, fact)) = line.split_once(": ") else {
@@ -183,7 +183,7 @@ fn structure(f: &Facts) -> Facts {
 /// The lines of `pg_dump --schema-only --no-owner --no-privileges` of the
 /// two databases that only one has (remodel's own tables left out),
 /// marked `<` (first) and `>` (second); `None` when pg_dump is absent.
-fn pg_dump_diff(a: &TestProject, b: &TestProject) -> Option<Vec<String>> {
+pub(crate) fn pg_dump_diff(a: &TestProject, b: &TestProject) -> Option<Vec<String>> {
     let dump = |p: &TestProject| -> Option<Vec<String>> {
         let out = Command::new("pg_dump")
             .args([

@@ -4,7 +4,8 @@
 //! server; the creating account becomes the definer, as a fresh install
 //! would have it) and without the database's own name as a qualifier;
 //! each made again under the session settings the server kept with it
-//! (`sql_mode`, the client's character set and collation), the
+//! (`sql_mode`, the client's character set and collation, an event's time
+//! zone), the
 //! connection's own restored after it.
 
 use crate::object_sql::statement;
@@ -25,6 +26,13 @@ const LIST_SQL: &str = "SELECT CAST(LOWER(ROUTINE_TYPE) AS CHAR), CAST(ROUTINE_N
      CAST(CREATED AS CHAR), ACTION_ORDER, 3 FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
      UNION ALL SELECT CAST('event' AS CHAR), CAST(EVENT_NAME AS CHAR), CAST(NULL AS CHAR), \
      CAST(CREATED AS CHAR), 0, 4 FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() \
+     UNION ALL SELECT DISTINCT CAST('partitioned table' AS CHAR), CAST(TABLE_NAME AS CHAR), \
+     CAST(TABLE_NAME AS CHAR), CAST('' AS CHAR), 0, 5 \
+     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
+     UNION ALL SELECT CAST('partition' AS CHAR), CAST(PARTITION_NAME AS CHAR), CAST(TABLE_NAME AS CHAR), \
+     CAST('' AS CHAR), PARTITION_ORDINAL_POSITION, 6 \
+     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
+     AND (SUBPARTITION_ORDINAL_POSITION IS NULL OR SUBPARTITION_ORDINAL_POSITION = 1) \
      ORDER BY 6, 4, 3, 5, 2";
 
 fn cell(row: &[Value], i: usize) -> String {
@@ -36,7 +44,8 @@ fn cell(row: &[Value], i: usize) -> String {
 }
 
 /// The session settings an object was made under, which the server keeps
-/// with it (its `sql_mode`; the client's character set and collation), as
+/// with it (its `sql_mode`; the client's character set and collation; an
+/// event's time zone), as
 /// one `SET` from the row `SHOW CREATE` gives; `None` for a sequence.
 fn settings(kind: ObjectKind, shown: &[Value]) -> Option<String> {
     // (sql_mode, character_set_client, collation_connection) columns.
@@ -50,6 +59,10 @@ fn settings(kind: ObjectKind, shown: &[Value]) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(m) = mode {
         parts.push(format!("sql_mode = {}", literal(m)));
+    }
+    // An event keeps the time zone its schedule was given in.
+    if kind == ObjectKind::Event {
+        parts.push(format!("time_zone = {}", literal(2)));
     }
     parts.push(format!("character_set_client = {}", literal(client)));
     parts.push(format!("collation_connection = {}", literal(collation)));
@@ -78,6 +91,45 @@ pub(crate) async fn object_sql(db: &mut dyn Database) -> Result<Vec<ObjectSql>, 
             continue;
         };
         let name = cell(row, 1);
+        let table = match row.get(2) {
+            Some(Value::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        // A table's partitioning is a clause of the table: added to the
+        // table the model creates, removed as a whole; its partitions come
+        // with it.
+        match kind {
+            ObjectKind::PartitionedTable => {
+                let shown = db
+                    .query(&format!("SHOW CREATE TABLE {}", quote(&name)), &[])
+                    .await
+                    .map_err(ie)?;
+                let Some(clause) = shown.first().and_then(|r| partitioning(&cell(r, 1))) else {
+                    continue;
+                };
+                out.push(ObjectSql {
+                    kind,
+                    create: vec![format!("ALTER TABLE {} {clause}", quote(&name))],
+                    drop: vec![format!("ALTER TABLE {} REMOVE PARTITIONING", quote(&name))],
+                    name,
+                    table,
+                    order: order as i64,
+                });
+                continue;
+            }
+            ObjectKind::Partition => {
+                out.push(ObjectSql {
+                    kind,
+                    create: Vec::new(),
+                    drop: Vec::new(),
+                    name,
+                    table,
+                    order: order as i64,
+                });
+                continue;
+            }
+            _ => {}
+        }
         let (show, column, noun) = match kind {
             ObjectKind::View => ("VIEW", 1, "VIEW"),
             ObjectKind::Trigger => ("TRIGGER", 2, "TRIGGER"),
@@ -97,22 +149,20 @@ pub(crate) async fn object_sql(db: &mut dyn Database) -> Result<Vec<ObjectSql>, 
         if text.is_empty() {
             continue;
         }
-        let table = match row.get(2) {
-            Some(Value::Text(t)) => Some(t.clone()),
-            _ => None,
-        };
         let made = statement(&unqualified(&without_definer(&text), &schema));
         let create = match settings(kind, &shown[0]) {
             Some(set) => vec![
                 "SET @remodel_sql_mode = @@SESSION.sql_mode, \
                  @remodel_client = @@SESSION.character_set_client, \
-                 @remodel_collation = @@SESSION.collation_connection"
+                 @remodel_collation = @@SESSION.collation_connection, \
+                 @remodel_time_zone = @@SESSION.time_zone"
                     .to_string(),
                 set,
                 made,
                 "SET SESSION sql_mode = @remodel_sql_mode, \
                  character_set_client = @remodel_client, \
-                 collation_connection = @remodel_collation"
+                 collation_connection = @remodel_collation, \
+                 time_zone = @remodel_time_zone"
                     .to_string(),
             ],
             None => vec![made],
@@ -127,6 +177,14 @@ pub(crate) async fn object_sql(db: &mut dyn Database) -> Result<Vec<ObjectSql>, 
         });
     }
     Ok(out)
+}
+
+/// The `PARTITION BY …` clause of a table's `SHOW CREATE TABLE`, without
+/// MySQL's version comment around it.
+fn partitioning(create: &str) -> Option<String> {
+    let at = create.find("PARTITION BY")?;
+    let clause = create[at..].trim().trim_end_matches("*/").trim();
+    Some(clause.to_string())
 }
 
 /// The statement without its `DEFINER=user@host` clause.
@@ -206,6 +264,25 @@ mod tests {
             settings(ObjectKind::Sequence, &row(&["s", "CREATE …"])),
             None
         );
+    }
+
+    #[test]
+    fn a_tables_partitioning_is_its_clause() {
+        let mariadb = "CREATE TABLE `log` (\n  `at` int(11) NOT NULL\n) ENGINE=InnoDB\n PARTITION BY RANGE (`at`)\n(PARTITION `p1` VALUES LESS THAN (2025) ENGINE = InnoDB)";
+        assert_eq!(
+            partitioning(mariadb).as_deref(),
+            Some(
+                "PARTITION BY RANGE (`at`)\n(PARTITION `p1` VALUES LESS THAN (2025) ENGINE = InnoDB)"
+            )
+        );
+        let mysql = "CREATE TABLE `log` (\n  `at` int NOT NULL\n) ENGINE=InnoDB\n/*!50100 PARTITION BY RANGE (`at`)\n(PARTITION p1 VALUES LESS THAN (2025) ENGINE = InnoDB) */";
+        assert_eq!(
+            partitioning(mysql).as_deref(),
+            Some(
+                "PARTITION BY RANGE (`at`)\n(PARTITION p1 VALUES LESS THAN (2025) ENGINE = InnoDB)"
+            )
+        );
+        assert_eq!(partitioning("CREATE TABLE t (a int)"), None);
     }
 
     #[test]
