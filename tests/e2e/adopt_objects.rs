@@ -7,6 +7,7 @@
 //! a view added by hand is adopted as a RunSql only when `--app` says
 //! where. On every database.
 
+use crate::realworld_adoption::{adopt_as_printed, migrated_fresh, pg_dump_diff, structure};
 use crate::{BIN, TestProject};
 use remodel_dialect::DialectKind;
 use remodel_testkit::facts::{facts, rows};
@@ -302,25 +303,10 @@ async fn the_inspected_schema_is_adopted_whole_and_made_again() {
             .expect("the schema script");
         p.exec_script(&schema).await;
         let original = facts(&p).await;
-        let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
-        inspect.ok();
-        p.write("src/lib.rs", &inspect.stdout);
-        let adopt = p.remodel(&["check", "--adopt", "--app", "legacy"]);
-        adopt.ok();
-        assert!(
-            !adopt.stderr.contains("not adopted"),
-            "{kind:?}: {}",
-            adopt.stderr
-        );
-        p.remodel(&["makemigrations", "--check"]).ok();
-        p.remodel(&["check"]).ok();
-
-        let Some(q) = p.copy_on_fresh_database().await else {
+        adopt_as_printed(&p, "legacy");
+        let Some(q) = migrated_fresh(&p).await else {
             continue;
         };
-        q.remodel(&["migrate"]).ok();
-        q.remodel(&["check"]).ok();
-        use crate::realworld_adoption::{pg_dump_diff, structure};
         // SQLite keeps each column's declared type and default as written;
         // remodel writes its own spelling of the same (the same affinity,
         // the same value).

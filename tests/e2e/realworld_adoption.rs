@@ -71,17 +71,7 @@ async fn adopt_whole(sample: Sample, kind: DialectKind) {
         return;
     };
     let original = facts(&p).await;
-
-    let inspect = p.remodel(&["inspectdb", "--app", "legacy"]);
-    inspect.ok();
-    p.write("src/lib.rs", &inspect.stdout);
-    let adopt = p.remodel(&["check", "--adopt", "--app", "legacy"]);
-    adopt.ok();
-    assert!(
-        !adopt.stderr.contains("not adopted"),
-        "everything is adopted:\n{}",
-        adopt.stderr
-    );
+    adopt_as_printed(&p, "legacy");
     let file = p.read("migrations/legacy/0001_initial.toml");
     let tables = file.matches("op = \"CreateModel\"").count();
     let objects: usize = file
@@ -89,24 +79,14 @@ async fn adopt_whole(sample: Sample, kind: DialectKind) {
         .filter(|l| l.starts_with("creates = ["))
         .map(|l| l.matches("\", \"").count() + 1)
         .sum();
-    let made = p.remodel(&["makemigrations", "--check"]);
-    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
-    let check = p.remodel(&["check"]);
-    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
     assert_eq!(
         facts(&p).await.diff(&original),
         Vec::<String>::new(),
         "adopting changed nothing in the database"
     );
-
-    // A fresh database, migrated from the adopted files.
-    let Some(q) = p.copy_on_fresh_database().await else {
+    let Some(q) = migrated_fresh(&p).await else {
         return;
     };
-    q.remodel(&["migrate"]).ok();
-    let fresh_check = q.remodel(&["check"]);
-    assert_eq!(fresh_check.code, 0, "{}", fresh_check.stdout);
-    q.remodel(&["makemigrations", "--check"]).ok();
     let known = known_differences(sample, kind);
     let all_facts = structure(&original).diff(&structure(&facts(&q).await));
     let fact_diff: Vec<String> = all_facts
@@ -151,6 +131,37 @@ async fn adopt_whole(sample: Sample, kind: DialectKind) {
         Vec::<&String>::new(),
         "pg_dump --schema-only (< original, > fresh), up to order"
     );
+}
+
+/// `inspectdb --app APP` as the crate's source, then `check --adopt --app
+/// APP` with everything adopted; `makemigrations --check` and `check`
+/// exit 0.
+pub(crate) fn adopt_as_printed(p: &TestProject, app: &str) {
+    let inspect = p.remodel(&["inspectdb", "--app", app]);
+    inspect.ok();
+    p.write("src/lib.rs", &inspect.stdout);
+    let adopt = p.remodel(&["check", "--adopt", "--app", app]);
+    adopt.ok();
+    assert!(
+        !adopt.stderr.contains("not adopted"),
+        "everything is adopted:\n{}",
+        adopt.stderr
+    );
+    let made = p.remodel(&["makemigrations", "--check"]);
+    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+    let check = p.remodel(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+/// A fresh database of the same kind, migrated from `p`'s files, with no
+/// drift and nothing for makemigrations; `None` without a server.
+pub(crate) async fn migrated_fresh(p: &TestProject) -> Option<TestProject> {
+    let q = p.copy_on_fresh_database().await?;
+    q.remodel(&["migrate"]).ok();
+    let check = q.remodel(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    q.remodel(&["makemigrations", "--check"]).ok();
+    Some(q)
 }
 
 /// The facts that are structure (not where counters stand). SQLite keeps
