@@ -17,7 +17,7 @@
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;
-use remodel_model::reader::{ReadError, read_model};
+use remodel_model::reader::{ReadError, read_enum, read_model};
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `remodel::Model` for a struct with named fields.
@@ -56,6 +56,7 @@ fn expand(input: &DeriveInput) -> TokenStream2 {
     match read_model(input) {
         Ok(def) => {
             let json = def.to_embedded();
+            let enums = enum_fields_are_enums(input, &def);
             quote! {
                 #[automatically_derived]
                 impl #impl_generics ::remodel::Model for #ident #ty_generics #where_clause {
@@ -63,6 +64,7 @@ fn expand(input: &DeriveInput) -> TokenStream2 {
                         ::remodel::TableDef::from_embedded(#json, ::core::module_path!())
                     }
                 }
+                #enums
             }
         }
         Err(errors) => {
@@ -81,6 +83,119 @@ fn expand(input: &DeriveInput) -> TokenStream2 {
                 }
             }
         }
+    }
+}
+
+/// Derives `remodel::DbEnum` for an enum of unit variants, with `Display`
+/// and `FromStr` over its values.
+///
+/// `#[db_enum(name = "…")]` on the enum names its database type (default:
+/// snake_case of the enum's name); `#[db_enum(value = "…")]` on a variant
+/// gives its value (default: the variant's name as written), and
+/// `#[db_enum(renamed_from = "…")]` the variant it was called before.
+///
+/// ```ignore
+/// #[derive(Clone, Copy, remodel::DbEnum)]
+/// #[db_enum(name = "mpaa_rating")]
+/// pub enum Rating {
+///     G,
+///     #[db_enum(value = "PG-13")]
+///     Pg13,
+/// }
+/// ```
+#[proc_macro_derive(DbEnum, attributes(db_enum))]
+pub fn derive_db_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand_enum(&input).into()
+}
+
+fn expand_enum(input: &DeriveInput) -> TokenStream2 {
+    let ident = &input.ident;
+    match read_enum(input) {
+        Ok(def) => {
+            let variants: Vec<syn::Ident> = def
+                .db_enum
+                .variants
+                .iter()
+                .map(|v| syn::Ident::new(&v.name, ident.span()))
+                .collect();
+            let values: Vec<&str> = def.db_enum.values();
+            let name = ident.to_string();
+            quote! {
+                #[automatically_derived]
+                impl ::remodel::DbEnum for #ident {
+                    const VARIANTS: &'static [Self] = &[#(#ident::#variants),*];
+                    const VALUES: &'static [&'static str] = &[#(#values),*];
+                    fn as_str(&self) -> &'static str {
+                        match self {
+                            #(#ident::#variants => #values,)*
+                        }
+                    }
+                }
+                #[automatically_derived]
+                impl ::core::fmt::Display for #ident {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(::remodel::DbEnum::as_str(self))
+                    }
+                }
+                #[automatically_derived]
+                impl ::core::str::FromStr for #ident {
+                    type Err = ::remodel::UnknownValue;
+                    fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+                        match s {
+                            #(#values => ::core::result::Result::Ok(#ident::#variants),)*
+                            _ => ::core::result::Result::Err(::remodel::UnknownValue {
+                                enum_name: #name,
+                                value: s.into(),
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+        Err(errors) => {
+            let errors = errors.iter().map(compile_error);
+            quote! { #(#errors)* }
+        }
+    }
+}
+
+/// A field of a type of the project's own is read as an enum: the
+/// compiler checks that it is one (`T: remodel::DbEnum`), at the type's span.
+fn enum_fields_are_enums(input: &DeriveInput, def: &remodel_model::TableDef) -> TokenStream2 {
+    let syn::Data::Struct(data) = &input.data else {
+        return TokenStream2::new();
+    };
+    let checks = data.fields.iter().filter_map(|f| {
+        let name = f.ident.as_ref()?.to_string();
+        let field = def.table.field(&name)?;
+        if !matches!(field.ty, remodel_model::ColumnType::Enum(_)) {
+            return None;
+        }
+        let ty = option_inner(&f.ty).unwrap_or(&f.ty);
+        Some(quote::quote_spanned! {syn::spanned::Spanned::span(ty)=>
+            const _: fn() = || {
+                fn a_db_enum<T: ::remodel::DbEnum>() {}
+                a_db_enum::<#ty>();
+            };
+        })
+    });
+    quote! { #(#checks)* }
+}
+
+/// The `T` of `Option<T>`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -16,6 +16,7 @@
 )]
 
 mod database;
+mod enums;
 mod keeps;
 mod literal;
 pub mod mysql;

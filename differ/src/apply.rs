@@ -61,6 +61,37 @@ fn check_references<'a>(
     Ok(())
 }
 
+/// Checks that the enums fields use exist, and that a field's literal
+/// default is one of its enum's values.
+fn check_enums<'a>(
+    state: &Schema,
+    key: &str,
+    fields: impl IntoIterator<Item = &'a Field>,
+) -> Result<(), StateError> {
+    for f in fields {
+        let remodel_model::ColumnType::Enum(e) = &f.ty else {
+            continue;
+        };
+        let Some(db_enum) = state.enums.get(e) else {
+            return err(format!(
+                "field `{}` of {key} uses enum {e}, which does not exist at this point of the history (a dependency on the migration creating it is missing)",
+                f.name
+            ));
+        };
+        if let Some(remodel_model::ColumnDefault::Value(remodel_model::Literal::Str(v))) =
+            &f.default
+            && !db_enum.values().contains(&v.as_str())
+        {
+            return err(format!(
+                "field `{}` of {key} defaults to '{v}', which is not a value of enum {e} ({})",
+                f.name,
+                db_enum.values().join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that the fields a table's indexes, constraints and key name exist.
 fn check_table(t: &Table) -> Result<(), StateError> {
     let key = t.key();
@@ -117,6 +148,7 @@ impl Op {
                 }
                 check_table(table)?;
                 check_references(state, &key, table, &table.fields)?;
+                check_enums(state, &key, &table.fields)?;
                 state.insert(table.clone());
             }
             Op::DeleteModel { model } => {
@@ -177,6 +209,7 @@ impl Op {
                 let snapshot = state.table(model).cloned();
                 if let Some(t) = &snapshot {
                     check_references(state, model, t, [field])?;
+                    check_enums(state, model, [field])?;
                 }
                 let t = table_mut(state, model)?;
                 if t.field(&field.name).is_some() {
@@ -240,6 +273,7 @@ impl Op {
             } => {
                 if let Some(t) = state.table(model) {
                     check_references(state, model, t, [field])?;
+                    check_enums(state, model, [field])?;
                 }
                 let t = table_mut(state, model)?;
                 let Some(slot) = t.field_mut(&field.name) else {
@@ -389,6 +423,43 @@ impl Op {
                 t.constraints.remove(pos);
             }
             Op::RunSql { .. } => {}
+            Op::CreateEnum { db_enum } => {
+                let key = db_enum.key();
+                if state.enums.contains_key(&key) {
+                    return err(format!("enum {key} already exists"));
+                }
+                if let Some(problem) = db_enum.problem() {
+                    return err(problem);
+                }
+                let name = db_enum.db_name();
+                if let Some(other) = state.enums.values().find(|e| e.db_name() == name) {
+                    return err(format!(
+                        "enum {key} takes the type name {name}, which enum {} has",
+                        other.key()
+                    ));
+                }
+                state.enums.insert(key, db_enum.clone());
+            }
+            Op::DeleteEnum { name } => {
+                if !state.enums.contains_key(name) {
+                    return err(format!(
+                        "enum {name} does not exist at this point of the history"
+                    ));
+                }
+                let ty = remodel_model::ColumnType::Enum(name.clone());
+                if let Some((t, f)) = state
+                    .tables
+                    .values()
+                    .find_map(|t| t.fields.iter().find(|f| f.ty == ty).map(|f| (t, f)))
+                {
+                    return err(format!(
+                        "enum {name} is still used by field `{}` of {}",
+                        f.name,
+                        t.key()
+                    ));
+                }
+                state.enums.remove(name);
+            }
         }
         Ok(())
     }

@@ -130,6 +130,16 @@ impl Op {
                     constraint: c.clone(),
                 }
             }
+            Op::CreateEnum { db_enum } => Op::DeleteEnum {
+                name: db_enum.key(),
+            },
+            Op::DeleteEnum { name } => Op::CreateEnum {
+                db_enum: before
+                    .enums
+                    .get(name)
+                    .ok_or_else(|| missing(format!("enum {name}")))?
+                    .clone(),
+            },
             Op::RunSql {
                 sql, reverse_sql, ..
             } => match reverse_sql {

@@ -148,6 +148,16 @@ pub enum Op {
         /// Its effective name.
         name: String,
     },
+    /// Creates an enum (on PostgreSQL, its type), before the fields that use it.
+    CreateEnum {
+        /// The whole enum.
+        db_enum: remodel_model::DbEnum,
+    },
+    /// Drops an enum (on PostgreSQL, its type), after the fields that used it.
+    DeleteEnum {
+        /// `app.Enum`.
+        name: String,
+    },
     /// Raw SQL, with an optional reverse.
     RunSql {
         /// Forward SQL.
@@ -175,6 +185,8 @@ pub enum OpKind {
     RemoveConstraint,
     /// RemoveIndex
     RemoveIndex,
+    /// CreateEnum
+    CreateEnum,
     /// CreateModel
     CreateModel,
     /// AddField
@@ -199,6 +211,8 @@ pub enum OpKind {
     RemoveField,
     /// DeleteModel
     DeleteModel,
+    /// DeleteEnum
+    DeleteEnum,
 }
 
 impl OpKind {
@@ -210,6 +224,7 @@ impl OpKind {
             OpKind::RenameIndex => "RenameIndex",
             OpKind::RemoveConstraint => "RemoveConstraint",
             OpKind::RemoveIndex => "RemoveIndex",
+            OpKind::CreateEnum => "CreateEnum",
             OpKind::CreateModel => "CreateModel",
             OpKind::AddField => "AddField",
             OpKind::AlterField => "AlterField",
@@ -222,16 +237,18 @@ impl OpKind {
             OpKind::RunSql => "RunSql",
             OpKind::RemoveField => "RemoveField",
             OpKind::DeleteModel => "DeleteModel",
+            OpKind::DeleteEnum => "DeleteEnum",
         }
     }
 
     /// Every kind, in tie-break order.
-    pub const ALL: [OpKind; 17] = [
+    pub const ALL: [OpKind; 19] = [
         OpKind::RenameModel,
         OpKind::RenameField,
         OpKind::RenameIndex,
         OpKind::RemoveConstraint,
         OpKind::RemoveIndex,
+        OpKind::CreateEnum,
         OpKind::CreateModel,
         OpKind::AddField,
         OpKind::AlterField,
@@ -244,6 +261,7 @@ impl OpKind {
         OpKind::RunSql,
         OpKind::RemoveField,
         OpKind::DeleteModel,
+        OpKind::DeleteEnum,
     ];
 
     /// Parses an `op = "…"` name.
@@ -298,6 +316,8 @@ impl Op {
             Op::AddConstraint { .. } => OpKind::AddConstraint,
             Op::RemoveConstraint { .. } => OpKind::RemoveConstraint,
             Op::RunSql { .. } => OpKind::RunSql,
+            Op::CreateEnum { .. } => OpKind::CreateEnum,
+            Op::DeleteEnum { .. } => OpKind::DeleteEnum,
         }
     }
 
@@ -320,13 +340,24 @@ impl Op {
             | Op::RenameIndex { model, .. }
             | Op::AddConstraint { model, .. }
             | Op::RemoveConstraint { model, .. } => Some(model.clone()),
-            Op::RunSql { .. } => None,
+            Op::RunSql { .. } | Op::CreateEnum { .. } | Op::DeleteEnum { .. } => None,
         }
     }
 
-    /// The app this operation belongs to, if it names a model.
+    /// The `app.Enum` this operation creates or drops, if any.
+    pub fn enum_key(&self) -> Option<String> {
+        match self {
+            Op::CreateEnum { db_enum } => Some(db_enum.key()),
+            Op::DeleteEnum { name } => Some(name.clone()),
+            _ => None,
+        }
+    }
+
+    /// The app this operation belongs to, if it names a model or an enum.
     pub fn app(&self) -> Option<String> {
-        self.model_key().map(|k| split_key(&k).0.to_string())
+        self.model_key()
+            .or_else(|| self.enum_key())
+            .map(|k| split_key(&k).0.to_string())
     }
 
     /// Whether the operation drops data.
@@ -435,6 +466,20 @@ impl Op {
                 '-',
                 format!("Remove constraint {name} from model {}", model_snake(model)),
             ),
+            Op::CreateEnum { db_enum } => d(
+                '+',
+                format!(
+                    "Create enum {} ({})",
+                    db_enum.name,
+                    db_enum
+                        .values()
+                        .iter()
+                        .map(|v| format!("'{v}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            Op::DeleteEnum { name } => d('-', format!("Delete enum {}", split_key(name).1)),
             Op::RunSql { creates, .. } if creates.is_empty() => d('s', "Raw SQL operation".into()),
             // What it makes, so a long list of them reads at a glance.
             Op::RunSql { creates, .. } => {
@@ -498,6 +543,8 @@ impl Op {
                 format!("remove_{}_{name}", model_snake(model))
             }
             Op::RenameIndex { old, new, .. } => format!("rename_{old}_{new}"),
+            Op::CreateEnum { db_enum } => snake_case(&db_enum.name),
+            Op::DeleteEnum { name } => format!("delete_{}", model_snake(name)),
             Op::RunSql { .. } => return None,
         })
     }

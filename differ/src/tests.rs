@@ -866,3 +866,109 @@ fn a_generated_field_is_added_after_the_fields_it_uses_change() {
     );
     converges(&from, &to, &d);
 }
+
+fn rating(app: &str) -> remodel_model::DbEnum {
+    let mut e = remodel_model::DbEnum::new(app, "Rating");
+    for (name, value) in [("G", "G"), ("Pg13", "PG-13")] {
+        e.variants.push(remodel_model::Variant {
+            name: name.into(),
+            value: value.into(),
+        });
+    }
+    e
+}
+
+#[test]
+fn an_enum_is_created_before_its_fields_and_deleted_after_them() {
+    let mut rating_field = Field::new("rating", ColumnType::Enum("films.Rating".into()));
+    rating_field.null = true;
+    let mut to = schema(vec![table("films", "Film", vec![rating_field])]);
+    to.enums.insert("films.Rating".into(), rating("films"));
+    let empty = Schema::default();
+    let d = diff(&empty, &to, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        ["+ Create enum Rating ('G', 'PG-13')", "+ Create model Film"]
+    );
+    assert_eq!(d.ops[0].name_fragment(&empty).as_deref(), Some("rating"));
+    converges(&empty, &to, &d);
+
+    let d = diff(&to, &empty, &no_answers()).unwrap();
+    assert_eq!(
+        kinds(&d),
+        ["- Delete model Film  (drops data)", "- Delete enum Rating"]
+    );
+    converges(&to, &empty, &d);
+    // Undone, a DeleteEnum makes the enum again.
+    assert_eq!(
+        d.ops[1].inverse(&to).unwrap(),
+        [Op::CreateEnum {
+            db_enum: rating("films")
+        }]
+    );
+}
+
+#[test]
+fn an_enum_used_by_another_app_comes_first_and_a_changed_one_is_refused_for_now() {
+    let mut f = Field::new("rating", ColumnType::Enum("films.Rating".into()));
+    f.null = true;
+    let mut to = schema(vec![table("shop", "Item", vec![f])]);
+    to.enums.insert("films.Rating".into(), rating("films"));
+    let d = diff(&Schema::default(), &to, &no_answers()).unwrap();
+    assert!(d.after.contains(&(1, 0)), "{:?}", d.after);
+    assert_eq!(d.ops[0].app().as_deref(), Some("films"));
+
+    let mut changed = to.clone();
+    changed
+        .enums
+        .get_mut("films.Rating")
+        .unwrap()
+        .variants
+        .push(remodel_model::Variant {
+            name: "R".into(),
+            value: "R".into(),
+        });
+    let e = diff(&to, &changed, &no_answers()).unwrap_err();
+    assert!(
+        e.to_string().contains("enum films.Rating changed (rating ('G', Pg13 'PG-13') → rating ('G', Pg13 'PG-13', 'R'))"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_enum_in_use_cannot_be_dropped_and_a_default_must_be_a_value() {
+    let mut f = Field::new("rating", ColumnType::Enum("films.Rating".into()));
+    f.default = Some(ColumnDefault::Value(remodel_model::Literal::Str(
+        "X".into(),
+    )));
+    let mut state = Schema::default();
+    Op::CreateEnum {
+        db_enum: rating("films"),
+    }
+    .apply_to(&mut state)
+    .unwrap();
+    let e = Op::CreateModel {
+        table: table("films", "Film", vec![f.clone()]),
+    }
+    .apply_to(&mut state)
+    .unwrap_err();
+    assert!(
+        e.0.contains("defaults to 'X', which is not a value of enum films.Rating (G, PG-13)"),
+        "{e}"
+    );
+    f.default = None;
+    Op::CreateModel {
+        table: table("films", "Film", vec![f]),
+    }
+    .apply_to(&mut state)
+    .unwrap();
+    let e = Op::DeleteEnum {
+        name: "films.Rating".into(),
+    }
+    .apply_to(&mut state)
+    .unwrap_err();
+    assert_eq!(
+        e.0,
+        "enum films.Rating is still used by field `rating` of films.Film"
+    );
+}

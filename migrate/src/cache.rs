@@ -46,7 +46,7 @@ pub fn content_hash(bytes: &[u8]) -> ContentHash {
 }
 
 /// The layout of cached values; raised whenever a cached type changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Identifies the remodel build that wrote a cache: values read by another
 /// build (another version, or the same version rebuilt from changed code)

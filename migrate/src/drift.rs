@@ -224,9 +224,15 @@ pub async fn inspect_reading_back(
             }
         }
     }
+    // An enum type the history creates (CreateEnum) is the history's.
+    let enum_types: Vec<String> = applied.enums.values().map(|e| e.db_name()).collect();
     let unrecorded_objects: Vec<CatalogObject> = live
         .objects
         .iter()
+        .filter(|o| {
+            !(o.kind == remodel_model::catalog::ObjectKind::EnumType
+                && enum_types.contains(&o.name))
+        })
         .filter(|o| {
             let as_created = CreatedObject {
                 kind: CreatedKind::Object(o.kind),

@@ -277,6 +277,19 @@ fn write_op(out: &mut String, op: &Op, before_tables: &BTreeMap<String, Table>) 
             array_lines(out, "constraints", &constraints, false);
         }
         Op::DeleteModel { model } => kv(out, "model", string(model)),
+        Op::CreateEnum { db_enum } => {
+            kv(out, "name", string(&db_enum.name));
+            if let Some(t) = &db_enum.type_name {
+                kv(out, "type_name", string(t));
+            }
+            let variants: Vec<String> = db_enum
+                .variants
+                .iter()
+                .map(|v| inline_table(&[("name", string(&v.name)), ("value", string(&v.value))]))
+                .collect();
+            array_lines(out, "variants", &variants, true);
+        }
+        Op::DeleteEnum { name } => kv(out, "enum", string(name)),
         Op::RenameModel { old, new, .. } => {
             kv(out, "old", string(old));
             kv(out, "new", string(new));
@@ -941,6 +954,49 @@ fn read_op(r: &mut OpReader, kind: &str) -> ReadResult<Op> {
         }
         "DeleteModel" => Op::DeleteModel {
             model: r.model("model")?,
+        },
+        "CreateEnum" => {
+            let name = r.string("name")?;
+            if !remodel_model::names::is_identifier(&name) {
+                return Err((
+                    r.at("name"),
+                    format!("`name = \"{name}\"` is not an enum name"),
+                ));
+            }
+            let mut db_enum = remodel_model::DbEnum::new(&app, &name);
+            db_enum.type_name = r
+                .opt_string("type_name")?
+                .filter(|t| *t != snake_case(&name));
+            let v = r
+                .get("variants")
+                .ok_or((at, "missing `variants`".to_string()))?;
+            let items = v
+                .get_ref()
+                .as_array()
+                .ok_or((v.span().start, "`variants` must be a list".to_string()))?;
+            for (i, item) in items.iter().enumerate() {
+                let what = format!("variant {}", i + 1);
+                let mut t = plain_table(item, &what).map_err(|e| (v.span().start, e))?;
+                let name = take_str(&mut t, "name", &what)
+                    .map_err(|e| (v.span().start, e))?
+                    .ok_or((v.span().start, format!("{what}: missing `name`")))?;
+                let value = take_str(&mut t, "value", &what)
+                    .map_err(|e| (v.span().start, e))?
+                    .unwrap_or_else(|| name.clone());
+                if let Some(k) = t.keys().next() {
+                    return Err((v.span().start, format!("{what}: unknown key `{k}`")));
+                }
+                db_enum
+                    .variants
+                    .push(remodel_model::Variant { name, value });
+            }
+            if let Some(problem) = db_enum.problem() {
+                return Err((v.span().start, problem));
+            }
+            Op::CreateEnum { db_enum }
+        }
+        "DeleteEnum" => Op::DeleteEnum {
+            name: r.model("enum")?,
         },
         "RenameModel" => {
             let old = r.string("old")?;

@@ -89,9 +89,14 @@ fn referenced_models(op: &Op) -> Vec<String> {
         Op::AddField { field, .. } | Op::AlterField { field, .. } => vec![field],
         _ => Vec::new(),
     };
+    // An enum of another app is referenced like a model of it.
     fields
         .iter()
         .filter_map(|f| f.references.as_ref().map(|r| r.model.clone()))
+        .chain(fields.iter().filter_map(|f| match &f.ty {
+            remodel_model::ColumnType::Enum(key) => Some(key.clone()),
+            _ => None,
+        }))
         .collect()
 }
 

@@ -48,6 +48,8 @@ fn touches(op: &Op, before: &Schema) -> Vec<String> {
     match op {
         Op::CreateModel { table } => vec![table.key()],
         Op::DeleteModel { model } => vec![model.clone()],
+        Op::CreateEnum { db_enum } => vec![db_enum.key()],
+        Op::DeleteEnum { name } => vec![name.clone()],
         Op::RenameModel { app, old, new } => vec![
             remodel_model::model_key(app, old),
             remodel_model::model_key(app, new),

@@ -316,7 +316,11 @@ fn touched(op: &Op) -> Option<Vec<String>> {
         | Op::AddConstraint { model, .. }
         | Op::RemoveConstraint { model, .. } => Some(vec![model.clone()]),
         Op::RunSql { .. } => Some(Vec::new()),
-        Op::RenameModel { .. } | Op::RenameField { .. } => None,
+        // The enums are not tables: worked on a copy of the whole state.
+        Op::RenameModel { .. }
+        | Op::RenameField { .. }
+        | Op::CreateEnum { .. }
+        | Op::DeleteEnum { .. } => None,
     }
 }
 

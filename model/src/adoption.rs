@@ -46,6 +46,9 @@ pub fn adopt(
     for t in guide.tables.values().filter(|t| !t.managed) {
         out.insert(t.clone());
     }
+    // The guide's enums: the database's are compared with them as
+    // differences; a column of one reads back as it when they match.
+    out.enums = guide.enums.clone();
     // Keys first: foreign keys need every table's model.
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = guide.tables.keys().cloned().collect();

@@ -25,6 +25,12 @@ pub struct Catalog {
     /// each one it cannot print. [`Catalog::differences`] does not compare
     /// them (a later change will, with their definitions).
     pub objects: Vec<CatalogObject>,
+    /// Enum types by their database name, each with its values in order:
+    /// what a PostgreSQL database holds (`pg_enum`), and what
+    /// [`Schema::to_catalog`] expects. A column of one has the type
+    /// [`ColumnType::Enum`] holding that name. Databases without enum types
+    /// fold them into their columns when they normalise, and clear this.
+    pub enums: BTreeMap<String, Vec<String>>,
 }
 
 /// An object of the schema that is not a table a model can describe.
@@ -380,7 +386,24 @@ impl Schema {
         for t in self.tables.values().filter(|t| t.managed) {
             out.tables.insert(t.table_name(), self.table_catalog(t));
         }
+        for e in self.enums.values() {
+            out.enums.insert(
+                e.db_name(),
+                e.values().into_iter().map(String::from).collect(),
+            );
+        }
         out
+    }
+
+    /// A column type as a catalog holds it: an enum by its database name.
+    fn catalog_type(&self, ty: &ColumnType) -> ColumnType {
+        match ty {
+            ColumnType::Enum(key) => match self.enums.get(key) {
+                Some(e) => ColumnType::Enum(e.db_name()),
+                None => ty.clone(),
+            },
+            other => other.clone(),
+        }
     }
 
     /// One table of this state as the database holds it (its references
@@ -401,7 +424,7 @@ impl Schema {
             ct.columns.insert(
                 col.clone(),
                 CatalogColumn {
-                    ty: f.ty.clone(),
+                    ty: self.catalog_type(&f.ty),
                     null: f.null,
                     default: f.default.clone(),
                     comment: f.comment.clone(),
@@ -498,6 +521,26 @@ impl Catalog {
                 out.push(format!(
                     "table {name} exists in the database but not in {source}"
                 ));
+            }
+        }
+        // An enum type the database has and no model declares is one of
+        // its objects, not a difference.
+        let quoted = |values: &[String]| -> String {
+            values
+                .iter()
+                .map(|v| format!("'{}'", v.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (name, want) in &self.enums {
+            match actual.enums.get(name) {
+                None => out.push(format!("enum type {name} is missing from the database")),
+                Some(got) if got != want => out.push(format!(
+                    "enum type {name} has the values ({}) in the database, ({}) in {source}",
+                    quoted(got),
+                    quoted(want)
+                )),
+                Some(_) => {}
             }
         }
         out

@@ -61,6 +61,29 @@ impl TableDef {
     }
 }
 
+/// One `#[derive(DbEnum)]` enum as its source declares it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnumDef {
+    /// The module path of the enum, crate name first.
+    pub module_path: String,
+    /// `#[db_enum(app = "…")]`, if given.
+    pub app_label: Option<String>,
+    /// The enum; its `app` is empty until [`crate::resolve()`] fills it in.
+    pub db_enum: crate::DbEnum,
+    /// `renamed_from` per variant name.
+    pub renamed_from: BTreeMap<String, String>,
+}
+
+impl EnumDef {
+    /// The app label, as a model's: `#[db_enum(app)]`, else from the module
+    /// path.
+    pub fn app(&self) -> String {
+        self.app_label
+            .clone()
+            .unwrap_or_else(|| app_from_module_path(&self.module_path))
+    }
+}
+
 /// The app label for a module path (`clinic::patients::models` → `patients`;
 /// `clinic` → `clinic`; `my-crate` → `my_crate`).
 pub fn app_from_module_path(module_path: &str) -> String {

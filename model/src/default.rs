@@ -160,6 +160,11 @@ impl Literal {
                 Err("a blob column takes no literal default; use default_sql = \"…\"".to_string())
             }
             ColumnType::Raw(_) => Ok(self.clone()),
+            // Which values the enum has is checked where the enum is known.
+            ColumnType::Enum(_) => match self {
+                Literal::Str(_) => Ok(self.clone()),
+                _ => wrong("one of the enum's values, as a string"),
+            },
         }
     }
 

@@ -10,6 +10,7 @@
 pub mod adoption;
 pub mod catalog;
 pub mod created;
+pub mod db_enum;
 pub mod def;
 pub mod default;
 pub mod expr;
@@ -23,7 +24,8 @@ pub mod restate;
 pub mod schema;
 pub mod types;
 
-pub use def::{Model, TableDef, app_from_module_path};
+pub use db_enum::{DbEnum, Variant};
+pub use def::{EnumDef, Model, TableDef, app_from_module_path};
 pub use default::{ColumnDefault, Literal};
 pub use index::{IndexMethod, IndexOptions};
 pub use resolve::{ResolveError, ResolveOptions, resolve};

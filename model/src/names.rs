@@ -42,6 +42,9 @@ pub enum NameKind {
     PrimaryKey,
     /// The CHECK that keeps an unsigned column in range: `_range`.
     Range,
+    /// The CHECK that holds a column to an enum's values where the
+    /// database has no enum type (SQLite): `_enum`.
+    Enum,
 }
 
 impl NameKind {
@@ -53,6 +56,7 @@ impl NameKind {
             NameKind::ForeignKey => "fk",
             NameKind::Check => "check",
             NameKind::Range => "range",
+            NameKind::Enum => "enum",
             NameKind::PrimaryKey => "pkey",
         }
     }

@@ -14,14 +14,19 @@ pub struct ResolveOptions {
     pub doc_comments: bool,
     /// The dialects portability checks apply to (`sqlite`, `postgres`, `mysql`).
     pub dialects: Vec<String>,
+    /// The project's `#[derive(DbEnum)]` enums.
+    pub enums: Vec<crate::def::EnumDef>,
 }
 
 /// A problem found across structs, located by model, field and attribute so
 /// the caller can point at the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolveError {
-    /// Index into the definitions given to [`resolve`].
+    /// Index into the definitions given to [`resolve`] (into
+    /// [`ResolveOptions::enums`] when `on_enum`).
     pub def: usize,
+    /// Whether `def` indexes the enums rather than the models.
+    pub on_enum: bool,
     /// The field concerned, if any.
     pub field: Option<String>,
     /// The attribute key concerned (`references`, `to_field`, `table`, …), if any.
@@ -36,10 +41,22 @@ impl ResolveError {
     fn new(def: usize, field: Option<&str>, attr: Option<&'static str>, message: String) -> Self {
         ResolveError {
             def,
+            on_enum: false,
             field: field.map(str::to_string),
             attr,
             message,
             help: None,
+        }
+    }
+
+    fn on_enum(def: usize, message: String, help: Option<&str>) -> Self {
+        ResolveError {
+            def,
+            on_enum: true,
+            field: None,
+            attr: None,
+            message,
+            help: help.map(str::to_string),
         }
     }
 
@@ -169,6 +186,7 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
         }
     }
 
+    enums::resolve(&mut schema, &opts.enums, &owners, &opts.dialects, &mut errs);
     resolve_references(&mut schema, &owners, &mut errs);
     check_object_names(&schema, &owners, &opts.dialects, &mut errs);
     if opts.dialects.iter().any(|d| d == "mysql" || d == "mariadb") {
@@ -215,7 +233,10 @@ pub fn resolve<D: std::borrow::Borrow<TableDef>>(
     }
 }
 
+mod enums;
 mod index_options;
+
+pub use enums::no_column_type;
 
 fn resolve_references(
     schema: &mut Schema,

@@ -17,6 +17,9 @@ use std::fmt;
 pub struct Schema {
     /// Tables keyed by [`Table::key`].
     pub tables: BTreeMap<String, Table>,
+    /// Enums stored as columns, keyed by [`DbEnum::key`](crate::DbEnum::key).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enums: BTreeMap<String, crate::DbEnum>,
 }
 
 /// What a foreign key does when the referenced row is deleted.

@@ -48,6 +48,8 @@ pub enum ColumnType {
     Unsigned(u8),
     /// `raw("…")`: a type given verbatim with `sql_type`.
     Raw(String),
+    /// `enum(app.Enum)`: a Rust enum of `#[derive(DbEnum)]`, by its key.
+    Enum(String),
 }
 
 /// The families the rename questioner ranks by (DESIGN §4).
@@ -216,6 +218,15 @@ impl ColumnType {
             check_decimal(precision, scale).map_err(|e| format!("`{token}`: {e}"))?;
             return Ok(ColumnType::Decimal { precision, scale });
         }
+        if let Some(key) = t.strip_prefix("enum(").and_then(|r| r.strip_suffix(')')) {
+            let key = key.trim();
+            // `app.Enum`; a bare `Enum` only before resolving names its app.
+            let (app, name) = key.split_once('.').unwrap_or(("x", key));
+            if !crate::names::is_identifier(app) || !crate::names::is_identifier(name) {
+                return Err(format!("`{token}`: expected enum(app.Enum)"));
+            }
+            return Ok(ColumnType::Enum(key.to_string()));
+        }
         if let Some(inner) = t.strip_prefix("raw(").and_then(|r| r.strip_suffix(')')) {
             let raw: String = serde_json::from_str(inner.trim()).map_err(|_| {
                 format!("`{token}`: expected raw(\"SQL type\") with a quoted string")
@@ -228,7 +239,7 @@ impl ColumnType {
         Err(format!(
             "unknown column type `{token}` (expected one of boolean, smallint, integer, bigint, \
              uint8, uint16, uint32, uint64, real, double, varchar(n), text, blob, decimal(p,s), \
-             date, time, timestamp, timestamptz, uuid, json, raw(\"…\"))"
+             date, time, timestamp, timestamptz, uuid, json, enum(app.Enum), raw(\"…\"))"
         ))
     }
 }
@@ -275,6 +286,7 @@ impl fmt::Display for ColumnType {
                     serde_json::to_string(s).map_err(|_| fmt::Error)?
                 )
             }
+            ColumnType::Enum(key) => write!(f, "enum({key})"),
         }
     }
 }
@@ -315,6 +327,7 @@ mod tests {
             "timestamptz",
             "uuid",
             "json",
+            "enum(films.Rating)",
             r#"raw("geometry(Point, 4326)")"#,
             r#"raw("a \"quoted\" type")"#,
         ] {

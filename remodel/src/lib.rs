@@ -60,6 +60,12 @@ extern crate self as remodel;
 pub use remodel_derive::Model;
 pub use remodel_model::{Model, TableDef};
 
+mod db_enum;
+pub use db_enum::{DbEnum, UnknownValue};
+/// `#[derive(DbEnum)]`: implements [`DbEnum`](trait@DbEnum), `Display` and
+/// `FromStr` for an enum of unit variants stored as a column.
+pub use remodel_derive::DbEnum;
+
 /// The schema model: tables, fields, column types, indexes and constraints
 /// (the types [`TableDef`] is made of).
 pub use remodel_model as model;

@@ -128,6 +128,7 @@ fn a_type_with_no_column_type_names_the_field_and_suggests_sql_type() {
 #[test]
 fn a_custom_type_names_the_field_and_suggests_sql_type() {
     let p = project();
+    // A type of the project's own that is no DbEnum, and a foreign one.
     p.write(
         "src/lib.rs",
         &item_with("        pub when: Thing,\n        pub other: Option<Vec<i64>>,\n"),
@@ -137,11 +138,28 @@ fn a_custom_type_names_the_field_and_suggests_sql_type() {
         &run,
         1,
         &[
-            "field `when` has type `Thing`",
-            "src/lib.rs:7:19",
             "field `other`",
             "src/lib.rs:8:",
             "sql_type",
+            "1 problem in the models; nothing was written",
+        ],
+    );
+    assert!(p.files("migrations").is_empty());
+    // Once the struct reads, the project's own type is looked up.
+    p.write(
+        "src/lib.rs",
+        &item_with("        pub when: Thing,\n        pub other: Option<Stuff>,\n"),
+    );
+    let run = p.remodel(&["makemigrations"]);
+    refused(
+        &run,
+        1,
+        &[
+            "field `when` has type `Thing`, which has no column type",
+            "src/lib.rs:7:13",
+            "field `other` has type `Stuff`",
+            "src/lib.rs:8:13",
+            "derive remodel::DbEnum on `Thing` to store its variants, or give the SQL type",
             "2 problems in the models; nothing was written",
         ],
     );

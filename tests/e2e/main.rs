@@ -7,6 +7,7 @@ mod auto_fields;
 mod cache;
 mod clinic;
 mod collations;
+mod enums;
 mod errors;
 mod generated;
 mod histories;

@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::project::Project;
 use outline::{Outline, Piece};
 use remodel_migrate::cache::{FileCache, content_hash};
-use remodel_model::{ResolveOptions, Schema, TableDef};
+use remodel_model::{EnumDef, ResolveOptions, Schema, TableDef};
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Deref;
@@ -77,6 +77,17 @@ impl Deref for LazyInput {
     }
 }
 
+/// A `#[derive(DbEnum)]` enum.
+#[derive(Debug, Clone)]
+pub struct FoundEnum {
+    /// What it says.
+    pub def: EnumDef,
+    /// Index into [`Scan::files`].
+    pub file: usize,
+    /// Its syntax, to point at it in later errors.
+    pub input: LazyInput,
+}
+
 /// Everything the scanner found.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
@@ -84,6 +95,8 @@ pub struct Scan {
     pub files: Vec<SourceFile>,
     /// Model structs, in the order met.
     pub found: Vec<Found>,
+    /// DbEnum enums, in the order met.
+    pub enums: Vec<FoundEnum>,
 }
 
 impl Scan {
@@ -112,6 +125,8 @@ enum Event {
     Problem(Box<Diagnostic>),
     /// A model, read (its module path set).
     Model { def: Box<TableDef>, at: Vec<usize> },
+    /// An enum, read (its module path set).
+    Enum { def: Box<EnumDef>, at: Vec<usize> },
 }
 
 /// One file read, and what it says.
@@ -269,6 +284,10 @@ impl FileWalker<'_> {
                     def.module_path = module.join("::");
                     self.events.push(Event::Model { def, at });
                 }
+                Piece::Enum { mut def, at } => {
+                    def.module_path = module.join("::");
+                    self.events.push(Event::Enum { def, at });
+                }
                 Piece::Problem(d) => self.events.push(Event::Problem(d)),
             }
         }
@@ -402,6 +421,15 @@ impl Walker<'_> {
                         input: OnceCell::new(),
                     },
                 }),
+                Event::Enum { def, at } => self.scan.enums.push(FoundEnum {
+                    def: *def,
+                    file: file_index,
+                    input: LazyInput {
+                        text: shared.clone(),
+                        at,
+                        input: OnceCell::new(),
+                    },
+                }),
             }
         }
     }
@@ -470,6 +498,27 @@ pub fn scan(project: &Project) -> Result<Scan, Vec<Diagnostic>> {
     if w.problems.is_empty() {
         Ok(w.scan)
     } else {
+        // Resolving will not run: say now of each field whose type is no
+        // enum of the project what resolving would, so every problem is
+        // reported at once.
+        for found in &w.scan.found {
+            for f in &found.def.table.fields {
+                if let remodel_model::ColumnType::Enum(name) = &f.ty
+                    && !w.scan.enums.iter().any(|e| e.def.db_enum.name == *name)
+                {
+                    let (message, help) = remodel_model::resolve::no_column_type(&f.name, name);
+                    let src = &w.scan.files[found.file];
+                    let span = locate::locate(&found.input, Some(&f.name), None);
+                    w.problems.push(Diagnostic::at(
+                        src.rel.clone(),
+                        &src.text,
+                        span,
+                        message,
+                        Some(help),
+                    ));
+                }
+            }
+        }
         Err(w.problems)
     }
 }
@@ -505,15 +554,22 @@ pub fn resolve(
     let opts = ResolveOptions {
         doc_comments: project.config.doc_comments,
         dialects,
+        enums: scan.enums.iter().map(|e| e.def.clone()).collect(),
     };
     let defs: Vec<&TableDef> = scan.found.iter().map(|f| &f.def).collect();
     remodel_model::resolve(&defs, &opts).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
-                let found = &scan.found[e.def];
-                let src = &scan.files[found.file];
-                let span = locate::locate(&found.input, e.field.as_deref(), e.attr);
+                let (file, input) = if e.on_enum {
+                    let found = &scan.enums[e.def];
+                    (found.file, &found.input)
+                } else {
+                    let found = &scan.found[e.def];
+                    (found.file, &found.input)
+                };
+                let src = &scan.files[file];
+                let span = locate::locate(input, e.field.as_deref(), e.attr);
                 Diagnostic::at(src.rel.clone(), &src.text, span, e.message, e.help)
             })
             .collect()

@@ -6,8 +6,8 @@
 //! walk in `scan`.
 
 use crate::diagnostic::{Diagnostic, Spot};
-use remodel_model::TableDef;
-use remodel_model::reader::read_model;
+use remodel_model::reader::{read_enum, read_model};
+use remodel_model::{EnumDef, TableDef};
 use std::path::Path;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, DeriveInput, Item, Token};
@@ -36,6 +36,13 @@ pub enum Piece {
         def: Box<TableDef>,
         /// Item indexes from the file down through inline modules, to find
         /// its syntax again for later messages.
+        at: Vec<usize>,
+    },
+    /// A `#[derive(DbEnum)]` enum, read.
+    Enum {
+        /// What it says (its module path is set by the walk).
+        def: Box<EnumDef>,
+        /// Item indexes, as a model's.
         at: Vec<usize>,
     },
     /// A problem at this point of the file; files with problems are never
@@ -79,7 +86,7 @@ fn path_attr(attrs: &[Attribute]) -> Option<String> {
         })
 }
 
-fn derives_model(attrs: &[Attribute]) -> bool {
+fn derives(attrs: &[Attribute], name: &str) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
@@ -88,10 +95,14 @@ fn derives_model(attrs: &[Attribute]) -> bool {
                 .map(|paths| {
                     paths
                         .iter()
-                        .any(|p| p.segments.last().is_some_and(|s| s.ident == "Model"))
+                        .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
                 })
                 .unwrap_or(false)
         })
+}
+
+fn derives_model(attrs: &[Attribute]) -> bool {
+    derives(attrs, "Model")
 }
 
 /// Reads a file's text (`rel` names it in problems).
@@ -156,6 +167,27 @@ fn items(rel: &Path, text: &str, items_: &[Item], at: &[usize], problems: &mut b
                         .as_ref()
                         .map(|(_, content)| items(rel, text, content, &here(), problems)),
                 });
+                continue;
+            }
+            Item::Enum(e) if derives(&e.attrs, "DbEnum") => {
+                match read_enum(&DeriveInput::from(e.clone())) {
+                    Ok(def) => out.push(Piece::Enum {
+                        def: Box::new(def),
+                        at: here(),
+                    }),
+                    Err(errors) => {
+                        *problems = true;
+                        for e in errors {
+                            out.push(Piece::Problem(Box::new(Diagnostic::at(
+                                rel.to_path_buf(),
+                                text,
+                                e.span,
+                                e.message,
+                                e.help,
+                            ))));
+                        }
+                    }
+                }
                 continue;
             }
             Item::Struct(s) if derives_model(&s.attrs) => DeriveInput::from(s.clone()),

@@ -959,6 +959,21 @@ fn normalize_charsets(t: &mut CatalogTable) {
 /// Folds what MySQL/MariaDB cannot tell apart (see [`super::MysqlDialect`]'s
 /// `normalize`); applied to the model's catalog and to the introspected one.
 pub fn normalize(catalog: &mut Catalog) {
+    // An enum column is an inline ENUM of its values: no type of its own.
+    let enums = std::mem::take(&mut catalog.enums);
+    for t in catalog.tables.values_mut() {
+        for c in t.columns.values_mut() {
+            if let ColumnType::Enum(name) = &c.ty
+                && let Some(values) = enums.get(name)
+            {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| format!("'{}'", v.replace('\'', "''")))
+                    .collect();
+                c.ty = ColumnType::Raw(format!("ENUM({})", values.join(",")));
+            }
+        }
+    }
     for t in catalog.tables.values_mut() {
         if t.comment.as_deref() == Some("") {
             t.comment = None;

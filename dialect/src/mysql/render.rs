@@ -27,6 +27,8 @@ pub(crate) fn render(
             }
             Ok(vec![TableDef::of(t, after)?.create()])
         }
+        // An enum has no type of its own here: its columns carry it.
+        Op::CreateEnum { .. } | Op::DeleteEnum { .. } => Ok(Vec::new()),
         Op::DeleteModel { model } => {
             let t = table(before, model, "before")?;
             if !t.managed {
@@ -195,9 +197,8 @@ fn render_table_change(
         .map(|(o, n)| (n.clone(), o.clone()))
         .collect();
     let known = Expected {
-        before: before.table_catalog(old_t),
-        after: after
-            .table_catalog(new_t)
+        before: crate::enums::table_catalog(before, old_t, DialectKind::Mysql),
+        after: crate::enums::table_catalog(after, new_t, DialectKind::Mysql)
             .renamed(Some((&new_def.name, &old_def.name)), &back),
     };
     let statements = transition(&old_def, &new_def, &change, &known);
@@ -261,7 +262,7 @@ fn render_table_change(
                     s.tables
                         .values()
                         .find(|t| t.table_name() == *child)
-                        .map(|t| s.table_catalog(t))
+                        .map(|t| crate::enums::table_catalog(s, t, DialectKind::Mysql))
                 };
                 if let (Some(before), Some(after)) = (of(before), of(after)) {
                     let known = Expected { before, after };

@@ -73,6 +73,8 @@ pub(crate) fn column_type(f: &Field) -> String {
         T::Unsigned(32) => "INT UNSIGNED".into(),
         T::Unsigned(_) => "BIGINT UNSIGNED".into(),
         T::Raw(s) => s.clone(),
+        // Rendering gives an enum field its `ENUM(…)` first.
+        T::Enum(name) => name.clone(),
     }
 }
 
@@ -441,6 +443,8 @@ fn check_type(t: &Table, f: &Field) -> Result<(), RenderError> {
 impl TableDef {
     /// Resolves a model table's names against the schema it lives in.
     pub fn of(t: &Table, schema: &Schema) -> Result<TableDef, RenderError> {
+        // An enum field is an inline ENUM of its values, in order.
+        let t = &crate::enums::for_dialect(t, schema, crate::DialectKind::Mysql)?;
         let pk_fields = t.primary_key();
         let primary_key = t.columns_of(&pk_fields);
         let mut columns = Vec::new();

@@ -489,6 +489,13 @@ pub(crate) async fn introspect(
         t.recognize_unsigned(name, &sqlexpr::canonical, true);
     }
     catalog.objects = objects_from_rows(&objects);
+    // Enum types with their values (the object's definition lists them).
+    catalog.enums = catalog
+        .objects
+        .iter()
+        .filter(|o| o.kind == ObjectKind::EnumType)
+        .map(|o| (o.name.clone(), literal_list(&o.definition)))
+        .collect();
     Ok(catalog)
 }
 
@@ -572,6 +579,35 @@ pub(crate) fn indexes_from_rows(
         .collect()
 }
 
+/// The values of a list of string literals as `quote_literal` writes them
+/// (`'G', 'PG-13', E'a\\b'`).
+fn literal_list(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let escapes = c == 'E' && chars.peek() == Some(&'\'');
+        if escapes {
+            chars.next();
+        } else if c != '\'' {
+            continue;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                '\\' if escapes => value.extend(chars.next()),
+                other => value.push(other),
+            }
+        }
+        out.push(value);
+    }
+    out
+}
+
 /// The rows of [`objects_sql`] as objects (rows of an unknown kind skipped).
 fn objects_from_rows(rows: &[Vec<Value>]) -> Vec<CatalogObject> {
     rows.iter()
@@ -611,4 +647,18 @@ fn constraint_facts(g: &ConRows) -> Option<String> {
         parts.push("NOT VALID".to_string());
     }
     (!parts.is_empty()).then(|| format!("has {}", parts.join(", ")))
+}
+
+#[cfg(test)]
+mod literal_tests {
+    use super::literal_list;
+
+    #[test]
+    fn enum_values_are_read_from_their_literals() {
+        assert_eq!(
+            literal_list("'G', 'PG-13', 'it''s', E'a\\\\b'"),
+            ["G", "PG-13", "it's", "a\\b"]
+        );
+        assert!(literal_list("").is_empty());
+    }
 }

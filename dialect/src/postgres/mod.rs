@@ -202,6 +202,23 @@ pub(crate) fn normalize(catalog: &mut Catalog) {
     normalize_with(catalog, true);
 }
 
+/// A type's name as `format_type` prints it: in double quotes when it is
+/// not a plain lower-case identifier.
+fn type_name(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
 /// [`normalize`]; `fold_sequences` also reads a default that takes the
 /// next value of a sequence as the sequence key form (for comparing: a
 /// model's `default_sql = "nextval(…)"` and a serial column are alike),
@@ -225,6 +242,11 @@ fn normalize_with(catalog: &mut Catalog, fold_sequences: bool) {
                     }
                 }
                 c.ty = types::from_sql(text);
+            }
+            // A column of an enum type reads as the type's name, as the
+            // database spells it.
+            if let ColumnType::Enum(name) = &c.ty {
+                c.ty = ColumnType::Raw(type_name(name));
             }
             if let Some(ColumnDefault::Sql(s)) = &c.default
                 && fold_sequences

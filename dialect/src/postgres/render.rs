@@ -25,6 +25,28 @@ pub(crate) fn render(
             }
             Ok(TableDef::of(t, after)?.create())
         }
+        // A named type, made before and dropped after the columns of it.
+        Op::CreateEnum { db_enum } => {
+            let values: Vec<String> = db_enum
+                .values()
+                .into_iter()
+                .map(crate::enums::literal)
+                .collect();
+            Ok(vec![Statement::new(format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                q(&db_enum.db_name()),
+                values.join(", ")
+            ))])
+        }
+        Op::DeleteEnum { name } => {
+            let e = before.enums.get(name).ok_or_else(|| {
+                RenderError(format!("enum {name} does not exist before this operation"))
+            })?;
+            Ok(vec![Statement::new(format!(
+                "DROP TYPE {}",
+                q(&e.db_name())
+            ))])
+        }
         Op::DeleteModel { model } => {
             let t = table(before, model, "before")?;
             if !t.managed {

@@ -238,6 +238,8 @@ fn no_comment(c: &Option<String>) -> Option<String> {
 impl TableDef {
     /// Resolves a model table's names against the schema it lives in.
     pub fn of(t: &Table, schema: &Schema) -> Result<TableDef, RenderError> {
+        // An enum field is a column of the enum's named type.
+        let t = &crate::enums::for_dialect(t, schema, crate::DialectKind::Postgres)?;
         let pk = t.primary_key();
         let mut columns = Vec::new();
         let mut constraints = Vec::new();

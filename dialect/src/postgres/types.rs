@@ -36,6 +36,9 @@ pub(crate) fn sql_type(ty: &ColumnType) -> String {
         ColumnType::Unsigned(32) => "bigint".into(),
         ColumnType::Unsigned(_) => "numeric(20,0)".into(),
         ColumnType::Raw(s) => s.clone(),
+        // A named enum type (by its database name: rendering gives an enum
+        // field its type's name first).
+        ColumnType::Enum(name) => super::table::q(name),
     }
 }
 
@@ -240,6 +243,9 @@ pub(crate) fn default_opclass(method: &str, ty: &ColumnType) -> Option<&'static 
         ColumnType::TimestampTz => "timestamptz",
         ColumnType::Uuid => "uuid",
         ColumnType::Json => "jsonb",
+        ColumnType::Enum(_) => {
+            return matches!(method, "btree" | "hash").then_some("enum_ops");
+        }
         ColumnType::Raw(raw) => {
             let raw = raw.trim().to_ascii_lowercase();
             return match (method, raw.as_str()) {

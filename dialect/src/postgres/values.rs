@@ -88,6 +88,15 @@ pub(crate) fn row_values(row: &PgRow) -> Vec<Value> {
                 return Value::Null;
             }
             let info = raw.type_info();
+            // A type made after the connection read the catalog (an enum a
+            // migration just created) is one sqlx has not resolved, and has
+            // no kind to ask: its value is read as text (an enum's label).
+            if sqlx::TypeInfo::name(info.as_ref()) == "?" {
+                return match raw.as_bytes() {
+                    Ok(bytes) => utf8(bytes),
+                    Err(_) => Value::Null,
+                };
+            }
             // A domain reads as its base type; an enum sends its label.
             let (type_oid, textual) = match info.kind() {
                 PgTypeKind::Domain(base) => (base.oid().map_or(0, |o| o.0), false),

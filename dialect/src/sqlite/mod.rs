@@ -206,6 +206,28 @@ impl Dialect for SqliteDialect {
 /// Folds what SQLite cannot tell apart; `fold_integers` puts every integer
 /// type in one (they are one INTEGER affinity, stored alike).
 fn normalize(catalog: &mut Catalog, fold_integers: bool) {
+    // An enum column is TEXT with a CHECK of its values, named
+    // `<table>_<column>_enum`: no type of its own.
+    let enums = std::mem::take(&mut catalog.enums);
+    for (table, t) in catalog.tables.iter_mut() {
+        let mut checks = Vec::new();
+        for (column, c) in t.columns.iter_mut() {
+            if let ColumnType::Enum(name) = &c.ty
+                && let Some(values) = enums.get(name)
+            {
+                checks.push((
+                    remodel_model::names::derived_name(
+                        table,
+                        &[column],
+                        remodel_model::names::NameKind::Enum,
+                    ),
+                    remodel_model::db_enum::enum_check(column, values),
+                ));
+                c.ty = ColumnType::Text;
+            }
+        }
+        t.checks.extend(checks);
+    }
     for (table, t) in catalog.tables.iter_mut() {
         // SQLite keeps no comments.
         t.comment = None;

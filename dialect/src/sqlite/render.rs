@@ -26,6 +26,8 @@ pub(crate) fn render(
             }
             Ok(TableSql::of(t, after)?.create())
         }
+        // An enum has no type of its own here: its columns carry it.
+        Op::CreateEnum { .. } | Op::DeleteEnum { .. } => Ok(Vec::new()),
         Op::DeleteModel { model } => {
             let t = table(before, model, "before")?;
             if !t.managed {
@@ -120,8 +122,7 @@ fn render_table_change(
     let new_sql = TableSql::of(new_t, after)?;
     // The table as the state knows it once the renames ran: what the
     // guards compare the live table with.
-    let mut known = before
-        .table_catalog(old_t)
+    let mut known = crate::enums::table_catalog(before, old_t, crate::DialectKind::Sqlite)
         .renamed(Some((&old_sql.name, &new_sql.name)), &renames);
     if old_t.pk_name.is_none() && !known.primary_key.is_empty() {
         // SQLite's key is unnamed: it reads back with the name derived from
@@ -134,7 +135,7 @@ fn render_table_change(
     }
     let known = Expected {
         before: known,
-        after: after.table_catalog(new_t),
+        after: crate::enums::table_catalog(after, new_t, crate::DialectKind::Sqlite),
     };
     Ok(transition(&old_sql, &new_sql, &renames, &fills, &known))
 }

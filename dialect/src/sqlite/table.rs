@@ -208,6 +208,8 @@ pub(crate) fn column_type(f: &Field) -> String {
         T::Unsigned(16) => "INTEGER".into(),
         T::Unsigned(_) => "BIGINT".into(),
         T::Raw(s) => s.clone(),
+        // Rendering gives an enum field TEXT and a CHECK first.
+        T::Enum(_) => "TEXT".into(),
     }
 }
 
@@ -222,6 +224,8 @@ fn sqlite_default(d: &ColumnDefault, f: &Field) -> String {
 impl TableSql {
     /// Resolves a model table's names against the schema it lives in.
     pub fn of(t: &Table, schema: &Schema) -> Result<TableSql, RenderError> {
+        // An enum field is TEXT with a CHECK of its values.
+        let t = &crate::enums::for_dialect(t, schema, crate::DialectKind::Sqlite)?;
         let pk = t.primary_key();
         let single_pk = (pk.len() == 1).then(|| pk[0].clone());
         let mut columns = Vec::new();

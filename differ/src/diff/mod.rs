@@ -6,8 +6,9 @@
 //! and applied to a working copy of the state as they are generated, so the
 //! list replays exactly as written; dependencies inside a phase (a referenced
 //! model is created first, a child dropped before its parent) order each phase.
-//! The phases live one group per file: `models.rs`, `fields.rs`,
-//! `indexes.rs`; `ordering.rs` keeps the order across the whole list.
+//! The phases live one group per file: `enums.rs`, `models.rs`,
+//! `fields.rs`, `indexes.rs`; `ordering.rs` keeps the order across the
+//! whole list.
 
 use crate::op::Op;
 use crate::question::{
@@ -17,6 +18,7 @@ use crate::rank::{field_candidates, model_candidates};
 use remodel_model::{ColumnDefault, Constraint, Field, Index, Schema, Table, model_key, split_key};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod enums;
 mod fields;
 mod indexes;
 mod models;
@@ -101,6 +103,7 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
     d.moved_models()?;
     d.rename_fields()?;
     let (new_indexes, new_constraints) = d.remove_and_rename_indexes_constraints()?;
+    d.create_enums()?;
     let (split_indexes, split_constraints) = d.create_models()?;
     d.add_fields(false)?;
     d.alter_fields()?;
@@ -114,6 +117,7 @@ pub fn diff(from: &Schema, to: &Schema, answers: &Answers) -> Result<Diff, DiffE
     )?;
     d.remove_fields()?;
     d.delete_models()?;
+    d.delete_enums()?;
 
     let mut unused = Vec::new();
     for (k, (_, src)) in &answers.fields {

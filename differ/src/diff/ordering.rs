@@ -22,6 +22,21 @@ pub(super) struct Dependencies {
     pub(super) unref: BTreeMap<String, Vec<usize>>,
     /// table name → op index that freed it
     pub(super) freed: BTreeMap<String, usize>,
+    /// enum key → op index that created it
+    pub(super) made_enums: BTreeMap<String, usize>,
+    /// enum key → ops that dropped a field of it
+    pub(super) unused_enums: BTreeMap<String, Vec<usize>>,
+}
+
+/// The enums the fields use.
+fn enums_of<'a>(fields: impl IntoIterator<Item = &'a Field>) -> Vec<String> {
+    fields
+        .into_iter()
+        .filter_map(|f| match &f.ty {
+            remodel_model::ColumnType::Enum(key) => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn lower_table_of(state: &Schema, key: &str) -> Option<String> {
@@ -54,6 +69,50 @@ impl Dependencies {
             Op::AddField { field, .. } | Op::AlterField { field, .. } => {
                 if let Some(r) = &field.references {
                     new_ref(&r.model, r.to_field.as_ref());
+                }
+            }
+            _ => {}
+        }
+        // A field of an enum follows the op that created the enum; the enum
+        // is dropped after the ops that dropped its fields.
+        let uses: Vec<String> = match op {
+            Op::CreateModel { table } => enums_of(&table.fields),
+            Op::AddField { field, .. } | Op::AlterField { field, .. } => enums_of([field]),
+            _ => Vec::new(),
+        };
+        for key in uses {
+            if let Some(&j) = self.made_enums.get(&key) {
+                self.edges.insert((i, j));
+            }
+        }
+        let unused: Vec<String> = match op {
+            Op::RemoveField { model, field } => state
+                .table(model)
+                .map(|t| enums_of(t.field(field)))
+                .unwrap_or_default(),
+            Op::AlterField { model, field, .. } => state
+                .table(model)
+                .map(|t| enums_of(t.field(&field.name)))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|k| enums_of([field]).first() != Some(k))
+                .collect(),
+            Op::DeleteModel { model } => state
+                .table(model)
+                .map(|t| enums_of(&t.fields))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for key in unused {
+            self.unused_enums.entry(key).or_default().push(i);
+        }
+        match op {
+            Op::CreateEnum { db_enum } => {
+                self.made_enums.insert(db_enum.key(), i);
+            }
+            Op::DeleteEnum { name } => {
+                for &j in self.unused_enums.get(name).into_iter().flatten() {
+                    self.edges.insert((i, j));
                 }
             }
             _ => {}

@@ -728,3 +728,56 @@ fn what_a_run_sql_creates_is_written_only_when_given_and_read_back() {
         back.checksum(&s)
     );
 }
+
+#[test]
+fn enums_are_written_and_read_back() {
+    let mut e = remodel_model::DbEnum::new("patients", "Rating");
+    e.type_name = Some("mpaa_rating".into());
+    for (name, value) in [("G", "G"), ("Pg13", "PG-13")] {
+        e.variants.push(remodel_model::Variant {
+            name: name.into(),
+            value: value.into(),
+        });
+    }
+    let mut t = Table::new("patients", "Film");
+    let mut id = Field::new("id", ColumnType::BigInt);
+    id.primary_key = true;
+    t.fields.push(id);
+    let mut rating = Field::new("rating", ColumnType::Enum("patients.Rating".into()));
+    rating.default = Some(ColumnDefault::Value(Literal::Str("G".into())));
+    t.fields.push(rating);
+    let f = file(vec![
+        Op::CreateEnum { db_enum: e.clone() },
+        Op::CreateModel { table: t },
+        Op::DeleteEnum {
+            name: "patients.Old".into(),
+        },
+    ]);
+    let text = f.to_toml(&Schema::default());
+    assert!(
+        text.contains(
+            "op = \"CreateEnum\"\nname = \"Rating\"\ntype_name = \"mpaa_rating\"\nvariants = [\n  { name = \"G\", value = \"G\" },\n  { name = \"Pg13\", value = \"PG-13\" },\n]\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"{ name = "rating", type = "enum(patients.Rating)", default = "G" }"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("op = \"DeleteEnum\"\nenum = \"patients.Old\"\n"),
+        "{text}"
+    );
+    let back = parse(&text, "patients").unwrap();
+    assert_eq!(back, f);
+    assert_eq!(back.to_toml(&Schema::default()), text);
+
+    // A value given twice is an error at the operation.
+    let bad = text.replace("value = \"PG-13\"", "value = \"G\"");
+    let p = parse(&bad, "patients").unwrap_err();
+    assert!(
+        p.to_string()
+            .contains("enum Rating: variants G and Pg13 have the same value 'G'"),
+        "{p}"
+    );
+}

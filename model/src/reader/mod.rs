@@ -6,6 +6,7 @@
 //! as the same tables.
 
 mod attrs;
+mod db_enum;
 pub mod printer;
 mod rust_type;
 
@@ -21,6 +22,8 @@ use rust_type::RustKind;
 use std::collections::BTreeMap;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
+
+pub use db_enum::read_enum;
 
 /// One problem in a model definition, at the span of the offending attribute.
 #[derive(Debug, Clone)]
@@ -281,6 +284,8 @@ fn read_field(
             RustKind::TimestampTz => Some(ColumnType::TimestampTz),
             RustKind::Uuid => Some(ColumnType::Uuid),
             RustKind::Json => Some(ColumnType::Json),
+            // Resolving finds the project's `#[derive(DbEnum)]` of that name.
+            RustKind::Named(name) => Some(ColumnType::Enum(name.clone())),
             RustKind::Unknown(spelling) => {
                 errs.push(
                     ty.span(),

@@ -243,6 +243,8 @@ fn rust_type(ty: &ColumnType) -> (String, Vec<String>) {
         ColumnType::Json => plain("serde_json::Value"),
         ColumnType::Unsigned(bits) => (format!("u{bits}"), vec![]),
         ColumnType::Raw(sql) => (raw_rust_type(sql), vec![format!("sql_type = {}", lit(sql))]),
+        // The enum, by its Rust name.
+        ColumnType::Enum(key) => plain(crate::split_key(key).1),
     }
 }
 

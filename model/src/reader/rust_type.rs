@@ -22,10 +22,57 @@ pub(crate) enum RustKind {
     TimestampTz,
     Uuid,
     Json,
+    /// A type of the project's own, named by a plain path (`Rating`,
+    /// `crate::films::Rating`): a `#[derive(DbEnum)]` enum if the project
+    /// has one of that name (the last segment), which resolving finds out.
+    Named(String),
     /// Recognised as a Rust type but with no column type (`u128`, `i8`…),
     /// or not recognised at all: needs `sql_type`.
     Unknown(String),
 }
+
+/// Names of types the standard library and the supported crates give,
+/// which a project's own enum cannot be taken for.
+const FOREIGN_NAMES: &[&str] = &[
+    "bool",
+    "char",
+    "str",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "String",
+    "Vec",
+    "Option",
+    "Box",
+    "Decimal",
+    "NaiveDate",
+    "NaiveTime",
+    "NaiveDateTime",
+    "DateTime",
+    "Utc",
+    "Local",
+    "Date",
+    "Time",
+    "PrimitiveDateTime",
+    "OffsetDateTime",
+    "Uuid",
+    "Value",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+];
 
 /// A field's type: its kind and whether it was wrapped in `Option`.
 pub(crate) struct FieldType {
@@ -102,6 +149,18 @@ fn kind_of(ty: &Type) -> RustKind {
     let Type::Path(tp) = ty else { return unknown() };
     if tp.qself.is_some() {
         return unknown();
+    }
+    // A plain path of the project's own: maybe an enum.
+    let plain = tp
+        .path
+        .segments
+        .iter()
+        .all(|s| matches!(s.arguments, PathArguments::None));
+    if let Some(last) = tp.path.segments.last()
+        && plain
+        && !FOREIGN_NAMES.contains(&last.ident.to_string().as_str())
+    {
+        return RustKind::Named(last.ident.to_string());
     }
     let Some((name, args)) = type_name(&tp.path) else {
         return unknown();
@@ -226,6 +285,12 @@ mod tests {
         assert_eq!(
             kind("mycrate::Uuid").0,
             RustKind::Unknown("mycrate::Uuid".into())
+        );
+        // A type of the project's own may be an enum.
+        assert_eq!(kind("Rating").0, RustKind::Named("Rating".into()));
+        assert_eq!(
+            kind("Option<crate::films::Rating>"),
+            (RustKind::Named("Rating".into()), true)
         );
     }
 

@@ -1,0 +1,4 @@
+#[derive(Clone, Copy, remodel::DbEnum)]
+enum Rating {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(Clone, Copy, remodel::DbEnum)]
+enum Rating {
+    G,
+    Custom(u8),
+}
+
+fn main() {}
