@@ -121,6 +121,7 @@ fn expand_enum(input: &DeriveInput) -> TokenStream2 {
                 .collect();
             let values: Vec<&str> = def.db_enum.values();
             let name = ident.to_string();
+            let type_name = def.db_enum.db_name();
             quote! {
                 #[automatically_derived]
                 impl ::remodel::DbEnum for #ident {
@@ -151,6 +152,7 @@ fn expand_enum(input: &DeriveInput) -> TokenStream2 {
                         }
                     }
                 }
+                ::remodel::__db_enum_sqlx!(#ident, #type_name);
             }
         }
         Err(errors) => {

@@ -61,6 +61,9 @@ pub use remodel_derive::Model;
 pub use remodel_model::{Model, TableDef};
 
 mod db_enum;
+#[cfg(feature = "sqlx")]
+#[doc(hidden)]
+pub use db_enum::__sqlx;
 pub use db_enum::{DbEnum, UnknownValue};
 /// `#[derive(DbEnum)]`: implements [`DbEnum`](trait@DbEnum), `Display` and
 /// `FromStr` for an enum of unit variants stored as a column.

@@ -6,6 +6,53 @@
 
 use crate::{BIN, TestProject};
 use remodel_dialect::DialectKind;
+use sqlx::Connection;
+
+/// The enum as application code has it, with sqlx's traits (the `sqlx`
+/// feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, remodel::DbEnum)]
+#[db_enum(name = "mpaa_rating")]
+enum Rating {
+    G,
+    #[db_enum(value = "PG-13")]
+    Pg13,
+    R,
+}
+
+/// Binds a Rating into an insert and reads the column back as one, through
+/// sqlx on the project's database.
+async fn through_sqlx(p: &TestProject, kind: DialectKind) {
+    let url = p.db_url();
+    let read = match kind {
+        DialectKind::Postgres => {
+            let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("INSERT INTO film (title, rating) VALUES ('Up', $1)")
+                .bind(Rating::Pg13)
+                .execute(&mut db)
+                .await
+                .unwrap();
+            sqlx::query_scalar::<_, Rating>("SELECT rating FROM film WHERE title = 'Up'")
+                .fetch_one(&mut db)
+                .await
+                .unwrap()
+        }
+        DialectKind::Mysql => {
+            let mut db = sqlx::MySqlConnection::connect(&url).await.unwrap();
+            sqlx::query("INSERT INTO film (title, rating) VALUES ('Up', ?)")
+                .bind(Rating::Pg13)
+                .execute(&mut db)
+                .await
+                .unwrap();
+            sqlx::query_scalar::<_, Rating>("SELECT rating FROM film WHERE title = 'Up'")
+                .fetch_one(&mut db)
+                .await
+                .unwrap()
+        }
+        DialectKind::Sqlite => return,
+    };
+    assert_eq!(read, Rating::Pg13, "{kind:?}");
+    p.exec("DELETE FROM film WHERE title = 'Up'").await;
+}
 
 const KINDS: [DialectKind; 3] = [
     DialectKind::Sqlite,
@@ -78,6 +125,7 @@ async fn an_enum_column_on_every_database() {
             .await;
         db.close().await;
         assert!(bad.is_err(), "{kind:?}: 'NC-17' was accepted");
+        through_sqlx(&p, kind).await;
         p.remodel(&["check"]).ok();
         p.remodel(&["makemigrations", "--check"]).ok();
 
