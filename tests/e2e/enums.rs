@@ -183,3 +183,32 @@ fn a_field_of_a_type_that_is_no_enum_says_how_to_give_it_a_column() {
         ],
     );
 }
+
+/// A value added to an enum by hand is drift, named as the database holds
+/// the enum: PostgreSQL's type, MySQL's column.
+#[tokio::test]
+async fn a_value_added_by_hand_is_drift() {
+    for kind in [DialectKind::Postgres, DialectKind::Mysql] {
+        let Some(mut p) = TestProject::on(BIN, kind).await else {
+            continue;
+        };
+        p.write("src/lib.rs", &film("    pub rating: Option<Rating>,\n"));
+        p.remodel(&["makemigrations"]).ok();
+        p.remodel(&["migrate"]).ok();
+        let (by_hand, said) = match kind {
+            DialectKind::Postgres => (
+                "ALTER TYPE mpaa_rating ADD VALUE 'NC-17'",
+                "enum type mpaa_rating has the values ('G', 'PG-13', 'R', 'NC-17') in the database, ('G', 'PG-13', 'R') in the applied migrations",
+            ),
+            _ => (
+                "ALTER TABLE film MODIFY rating ENUM('G','PG-13','R','NC-17')",
+                "film: column rating is raw(\"enum('G','PG-13','R','NC-17')\") in the database, raw(\"enum('G','PG-13','R')\") expected",
+            ),
+        };
+        p.skip_drift_check();
+        p.exec(by_hand).await;
+        let check = p.remodel(&["check"]);
+        assert_eq!(check.code, 1, "{kind:?}: {}", check.stdout);
+        assert!(check.stdout.contains(said), "{kind:?}: {}", check.stdout);
+    }
+}
