@@ -18,6 +18,7 @@
 mod database;
 mod enums;
 mod keeps;
+mod key_parts;
 mod literal;
 pub mod mysql;
 mod object_sql;

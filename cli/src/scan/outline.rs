@@ -6,7 +6,7 @@
 //! walk in `scan`.
 
 use crate::diagnostic::{Diagnostic, Spot};
-use remodel_model::reader::{read_enum, read_model};
+use remodel_model::reader::{ReadError, read_enum, read_model};
 use remodel_model::{EnumDef, TableDef};
 use std::path::Path;
 use syn::punctuated::Punctuated;
@@ -143,6 +143,26 @@ fn parse_error(rel: &Path, text: &str, e: &syn::Error) -> Diagnostic {
     d
 }
 
+/// The reader's errors about one item, as problems at their places.
+fn push_problems(
+    out: &mut Vec<Piece>,
+    rel: &Path,
+    text: &str,
+    errors: Vec<ReadError>,
+    problems: &mut bool,
+) {
+    *problems = true;
+    for e in errors {
+        out.push(Piece::Problem(Box::new(Diagnostic::at(
+            rel.to_path_buf(),
+            text,
+            e.span,
+            e.message,
+            e.help,
+        ))));
+    }
+}
+
 fn items(rel: &Path, text: &str, items_: &[Item], at: &[usize], problems: &mut bool) -> Vec<Piece> {
     let mut out = Vec::new();
     for (index, item) in items_.iter().enumerate() {
@@ -175,18 +195,7 @@ fn items(rel: &Path, text: &str, items_: &[Item], at: &[usize], problems: &mut b
                         def: Box::new(def),
                         at: here(),
                     }),
-                    Err(errors) => {
-                        *problems = true;
-                        for e in errors {
-                            out.push(Piece::Problem(Box::new(Diagnostic::at(
-                                rel.to_path_buf(),
-                                text,
-                                e.span,
-                                e.message,
-                                e.help,
-                            ))));
-                        }
-                    }
+                    Err(errors) => push_problems(&mut out, rel, text, errors, problems),
                 }
                 continue;
             }
@@ -200,18 +209,7 @@ fn items(rel: &Path, text: &str, items_: &[Item], at: &[usize], problems: &mut b
                 def: Box::new(def),
                 at: here(),
             }),
-            Err(errors) => {
-                *problems = true;
-                for e in errors {
-                    out.push(Piece::Problem(Box::new(Diagnostic::at(
-                        rel.to_path_buf(),
-                        text,
-                        e.span,
-                        e.message,
-                        e.help,
-                    ))));
-                }
-            }
+            Err(errors) => push_problems(&mut out, rel, text, errors, problems),
         }
     }
     out

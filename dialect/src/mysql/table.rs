@@ -216,7 +216,7 @@ pub(crate) struct IndexDef {
 impl IndexDef {
     fn sql(&self) -> String {
         let o = &self.options;
-        let parts: Vec<String> = self
+        let columns = self
             .columns
             .iter()
             .enumerate()
@@ -224,21 +224,9 @@ impl IndexDef {
                 Some(n) => format!("{}({n})", q(c)),
                 None => q(c),
             })
-            // MySQL 8's expression key part: the expression in parentheses.
-            .chain(
-                o.expressions
-                    .iter()
-                    .map(|e| format!("({})", expr::quoted(e, '`').unwrap_or_else(|_| e.clone()))),
-            )
-            .enumerate()
-            .map(|(i, part)| {
-                if o.is_descending(i) {
-                    format!("{part} DESC")
-                } else {
-                    part
-                }
-            })
             .collect();
+        // MySQL 8's expression key part: the expression in parentheses.
+        let parts = crate::key_parts::key_parts(columns, o, '`');
         let kind = match o.using {
             Some(m) if m.is_mysql_kind() => format!("{} ", m.as_str().to_uppercase()),
             _ if self.unique => "UNIQUE ".to_string(),

@@ -158,26 +158,8 @@ impl IndexDef {
 
     fn create(&self, table: &str, concurrently: bool) -> Statement {
         let o = &self.options;
-        let parts: Vec<String> = self
-            .columns
-            .iter()
-            .map(|c| q(c))
-            .chain(
-                o.expressions
-                    .iter()
-                    .map(|e| format!("({})", expr::quoted(e, '"').unwrap_or_else(|_| e.clone()))),
-            )
-            .enumerate()
-            .map(|(i, mut part)| {
-                if let Some(class) = o.opclass(i) {
-                    part = format!("{part} {class}");
-                }
-                if o.is_descending(i) {
-                    part.push_str(" DESC");
-                }
-                part
-            })
-            .collect();
+        let parts =
+            crate::key_parts::key_parts(self.columns.iter().map(|c| q(c)).collect(), o, '"');
         let mut sql = format!(
             "CREATE {}INDEX {}{} ON {}",
             if self.unique { "UNIQUE " } else { "" },

@@ -131,24 +131,8 @@ pub(crate) struct IndexSql {
 impl IndexSql {
     fn create(&self, table: &str) -> Statement {
         let o = &self.options;
-        let parts: Vec<String> = self
-            .columns
-            .iter()
-            .map(|c| q(c))
-            .chain(
-                o.expressions
-                    .iter()
-                    .map(|e| format!("({})", expr::quoted(e, '"').unwrap_or_else(|_| e.clone()))),
-            )
-            .enumerate()
-            .map(|(i, part)| {
-                if o.is_descending(i) {
-                    format!("{part} DESC")
-                } else {
-                    part
-                }
-            })
-            .collect();
+        let parts =
+            crate::key_parts::key_parts(self.columns.iter().map(|c| q(c)).collect(), o, '"');
         let mut sql = format!(
             "CREATE {}INDEX {} ON {} ({})",
             if self.unique { "UNIQUE " } else { "" },

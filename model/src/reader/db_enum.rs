@@ -25,46 +25,23 @@ pub fn read_enum(input: &DeriveInput) -> Result<EnumDef, Vec<ReadError>> {
     };
     let mut db_enum = DbEnum::new("", name.clone());
     let mut app_label = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(|i| i.to_string())
-                .unwrap_or_default();
-            match key.as_str() {
-                "name" => {
-                    let v: LitStr = meta.value()?.parse()?;
-                    if v.value().trim().is_empty() {
-                        errs.push(v.span(), "`name` is empty".into(), None);
-                    } else {
-                        db_enum.type_name = Some(v.value());
-                    }
-                }
-                "app" => {
-                    let v: LitStr = meta.value()?.parse()?;
-                    if crate::names::is_identifier(&v.value()) {
-                        app_label = Some(v.value());
-                    } else {
-                        errs.push(
-                            v.span(),
-                            format!("`app = \"{}\"` is not an app label", v.value()),
-                            Some("letters, digits and _".into()),
-                        );
-                    }
-                }
-                _ => errs.push(
-                    meta.path.span(),
-                    format!("unknown db_enum attribute `{key}` on an enum"),
-                    Some("an enum takes `name = \"…\"` and `app = \"…\"`".into()),
-                ),
+    string_keys(
+        &input.attrs,
+        &mut errs,
+        &["name", "app"],
+        |key, v, errs| match key {
+            "name" if v.value().trim().is_empty() => {
+                errs.push(v.span(), "`name` is empty".into(), None)
             }
-            Ok(())
-        });
-        if let Err(e) = result {
-            errs.push(e.span(), e.to_string(), None);
-        }
-    }
+            "name" => db_enum.type_name = Some(v.value()),
+            "app" if crate::names::is_identifier(&v.value()) => app_label = Some(v.value()),
+            _ => errs.push(
+                v.span(),
+                format!("`app = \"{}\"` is not an app label", v.value()),
+                Some("letters, digits and _".into()),
+            ),
+        },
+    );
     if data.variants.is_empty() {
         errs.push(
             input.ident.span(),
@@ -88,35 +65,19 @@ pub fn read_enum(input: &DeriveInput) -> Result<EnumDef, Vec<ReadError>> {
         }
         let mut value = vname.clone();
         let mut value_span = v.ident.span();
-        for attr in v.attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
-            let result = attr.parse_nested_meta(|meta| {
-                let key = meta
-                    .path
-                    .get_ident()
-                    .map(|i| i.to_string())
-                    .unwrap_or_default();
-                match key.as_str() {
-                    "value" => {
-                        let lit: LitStr = meta.value()?.parse()?;
-                        value = lit.value();
-                        value_span = lit.span();
-                    }
-                    "renamed_from" => {
-                        let lit: LitStr = meta.value()?.parse()?;
-                        renamed_from.insert(vname.clone(), lit.value());
-                    }
-                    _ => errs.push(
-                        meta.path.span(),
-                        format!("unknown db_enum attribute `{key}` on a variant"),
-                        Some("a variant takes `value = \"…\"` and `renamed_from = \"…\"`".into()),
-                    ),
+        string_keys(
+            &v.attrs,
+            &mut errs,
+            &["value", "renamed_from"],
+            |key, lit, _| {
+                if key == "value" {
+                    value = lit.value();
+                    value_span = lit.span();
+                } else {
+                    renamed_from.insert(vname.clone(), lit.value());
                 }
-                Ok(())
-            });
-            if let Err(e) = result {
-                errs.push(e.span(), e.to_string(), None);
-            }
-        }
+            },
+        );
         if value.is_empty() {
             errs.push(
                 value_span,
@@ -152,6 +113,44 @@ pub fn read_enum(input: &DeriveInput) -> Result<EnumDef, Vec<ReadError>> {
         db_enum,
         renamed_from,
     })
+}
+
+/// Reads each `key = "…"` of the `#[db_enum(…)]` attributes in `attrs`,
+/// handing the `known` keys to `take`; an unknown key is an error saying
+/// which keys there are, a value that is not a string one saying so.
+fn string_keys(
+    attrs: &[syn::Attribute],
+    errs: &mut Errors,
+    known: &[&str],
+    mut take: impl FnMut(&str, LitStr, &mut Errors),
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("db_enum")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(|i| i.to_string())
+                .unwrap_or_default();
+            if !known.contains(&key.as_str()) {
+                // Its value, if any, is left unread.
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                let takes: Vec<String> = known.iter().map(|k| format!("`{k} = \"…\"`")).collect();
+                errs.push(
+                    meta.path.span(),
+                    format!("unknown db_enum attribute `{key}`"),
+                    Some(format!("it takes {}", takes.join(" and "))),
+                );
+                return Ok(());
+            }
+            take(&key, meta.value()?.parse()?, errs);
+            Ok(())
+        });
+        if let Err(e) = result {
+            errs.push(e.span(), e.to_string(), None);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,5 +198,13 @@ mod tests {
             ["the value of variant `A` is 64 bytes; PostgreSQL's enum values are at most 63"]
         );
         assert!(read("struct S;").unwrap_err()[0].contains("only be derived for enums"));
+        assert_eq!(
+            read(r#"#[db_enum(nme = "x")] enum E { A }"#).unwrap_err(),
+            ["unknown db_enum attribute `nme`"]
+        );
+        assert_eq!(
+            read("enum E { #[db_enum(value = 3)] A }").unwrap_err(),
+            ["expected string literal"]
+        );
     }
 }
